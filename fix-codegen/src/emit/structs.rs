@@ -1,0 +1,566 @@
+//! Structs for messages, components and group entries, with their encode and decode code,
+//! and the `Message` enum.
+
+use fix_core::FieldType;
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{has_enum, ident, Names};
+use crate::layout::flat_len;
+use crate::model::{Field, Item, Model};
+use crate::names::{member_name, Unique};
+
+/// Path prefix from where the code sits to the generated file's top level.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Top,
+    Module,
+}
+
+impl Place {
+    fn prefix(self) -> TokenStream {
+        match self {
+            Place::Top => quote!(),
+            Place::Module => quote!(super::),
+        }
+    }
+}
+
+/// The Rust type of a field's value.
+fn value_type(f: &Field, names: &Names, place: Place) -> TokenStream {
+    let p = place.prefix();
+    if has_enum(f) {
+        if let Some(n) = names.enums.get(&f.tag) {
+            let n = ident(n);
+            if f.field_type.is_multiple() {
+                return quote!(fix_core::value::MultipleValues<#p fields::#n>);
+            }
+            return quote!(#p fields::#n);
+        }
+    }
+    match f.field_type {
+        FieldType::Int => quote!(i64),
+        FieldType::SeqNum => quote!(u64),
+        FieldType::Length | FieldType::NumInGroup | FieldType::TagNum | FieldType::DayOfMonth => quote!(u32),
+        FieldType::Float
+        | FieldType::Price
+        | FieldType::Qty
+        | FieldType::Amt
+        | FieldType::PriceOffset
+        | FieldType::Percentage => quote!(rust_decimal::Decimal),
+        FieldType::Char => quote!(char),
+        FieldType::Boolean => quote!(bool),
+        FieldType::MultipleCharValue => quote!(fix_core::value::MultipleValues<char>),
+        FieldType::MultipleValueString | FieldType::MultipleStringValue => {
+            quote!(fix_core::value::MultipleValues<String>)
+        }
+        FieldType::Data | FieldType::XmlData => quote!(fix_core::value::Data),
+        FieldType::UtcTimestamp => quote!(fix_core::value::UtcTimestamp),
+        FieldType::UtcTimeOnly => quote!(fix_core::value::UtcTimeOnly),
+        FieldType::UtcDateOnly => quote!(fix_core::value::UtcDateOnly),
+        FieldType::LocalMktDate => quote!(fix_core::value::LocalMktDate),
+        FieldType::LocalMktTime => quote!(fix_core::value::LocalMktTime),
+        FieldType::MonthYear => quote!(fix_core::value::MonthYear),
+        FieldType::TzTimeOnly => quote!(fix_core::value::TzTimeOnly),
+        FieldType::TzTimestamp => quote!(fix_core::value::TzTimestamp),
+        _ => quote!(String),
+    }
+}
+
+/// Whether the field's Rust type is `String` (written with the SOH check).
+fn is_string(f: &Field) -> bool {
+    !has_enum(f)
+        && matches!(
+            f.field_type,
+            FieldType::String
+                | FieldType::Country
+                | FieldType::Currency
+                | FieldType::Exchange
+                | FieldType::Language
+                | FieldType::Xid
+                | FieldType::XidRef
+        )
+}
+
+fn req_text(required: bool) -> &'static str {
+    if required {
+        "required"
+    } else {
+        "optional"
+    }
+}
+
+/// Everything generated for one member of a struct.
+#[derive(Default)]
+struct Parts {
+    decls: Vec<TokenStream>,
+    encode: Vec<TokenStream>,
+    decode: Vec<TokenStream>,
+    args: Vec<TokenStream>,
+    inits: Vec<TokenStream>,
+    builders: Vec<TokenStream>,
+}
+
+fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts {
+    let p = place.prefix();
+    let mut parts = Parts::default();
+    let mut used = Unique::with_reserved(&["new", "encode", "decode"]);
+    let mut slot = 0usize;
+    let mut i = 0usize;
+    while i < items.len() {
+        let item = &items[i];
+        match item {
+            Item::Field { tag, required } => {
+                let Some(f) = model.field(*tag) else {
+                    slot += 1;
+                    i += 1;
+                    continue;
+                };
+                // A LENGTH field right before its DATA field is written from the data's length.
+                let next_data = match items.get(i + 1) {
+                    Some(Item::Field { tag: t2, required: r2 }) => {
+                        model.field(*t2).filter(|d| d.field_type.is_data()).map(|d| (d, *r2))
+                    }
+                    _ => None,
+                };
+                if f.field_type == FieldType::Length {
+                    if let Some((data, data_required)) = next_data {
+                        let name = ident(&used.claim(member_name(&data.name), None));
+                        let len_prefix = Literal::byte_string(format!("{}=", f.tag).as_bytes());
+                        let data_prefix = Literal::byte_string(format!("{}=", data.tag).as_bytes());
+                        let data_tag = Literal::u32_unsuffixed(data.tag);
+                        let data_slot = slot + 1;
+                        let doc = format!(
+                            "`{}` ({}), {}; its length goes in `{}` ({}) when encoding.",
+                            data.name,
+                            data.tag,
+                            req_text(data_required),
+                            f.name,
+                            f.tag
+                        );
+                        if data_required {
+                            parts.decls.push(quote!(#[doc = #doc] pub #name: fix_core::value::Data,));
+                            parts.encode.push(quote! {
+                                w.put_u64(#len_prefix, self.#name.0.len() as u64);
+                                w.put_data(#data_prefix, &self.#name.0);
+                            });
+                            parts.decode.push(quote!(#name: l.req(#data_slot, #data_tag)?,));
+                            parts.args.push(quote!(#name: fix_core::value::Data));
+                            parts.inits.push(quote!(#name,));
+                        } else {
+                            parts.decls.push(quote! {
+                                #[doc = #doc]
+                                #[serde(default, skip_serializing_if = "Option::is_none")]
+                                pub #name: Option<fix_core::value::Data>,
+                            });
+                            parts.encode.push(quote! {
+                                if let Some(v) = &self.#name {
+                                    w.put_u64(#len_prefix, v.0.len() as u64);
+                                    w.put_data(#data_prefix, &v.0);
+                                }
+                            });
+                            parts.decode.push(quote!(#name: l.get(#data_slot, #data_tag)?,));
+                            parts.inits.push(quote!(#name: None,));
+                            let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
+                            let bdoc = format!("Sets `{}` ({}).", data.name, data.tag);
+                            parts.builders.push(quote! {
+                                #[doc = #bdoc]
+                                pub fn #with(mut self, value: impl Into<Vec<u8>>) -> Self {
+                                    self.#name = Some(fix_core::value::Data(value.into()));
+                                    self
+                                }
+                            });
+                        }
+                        slot += 2;
+                        i += 2;
+                        continue;
+                    }
+                }
+                let name = ident(&used.claim(member_name(&f.name), None));
+                let ty = value_type(f, names, place);
+                let prefix = Literal::byte_string(format!("{}=", f.tag).as_bytes());
+                let tag = Literal::u32_unsuffixed(f.tag);
+                let doc = format!(
+                    "`{}` ({}), {}, {}.",
+                    f.name,
+                    f.tag,
+                    f.field_type.dictionary_name(),
+                    req_text(*required)
+                );
+                let string = is_string(f);
+                let put = if string { quote!(put_str) } else { quote!(put) };
+                if *required {
+                    parts.decls.push(quote!(#[doc = #doc] pub #name: #ty,));
+                    parts.encode.push(quote!(w.#put(#prefix, &self.#name);));
+                    parts.decode.push(quote!(#name: l.req(#slot, #tag)?,));
+                    if string {
+                        parts.args.push(quote!(#name: impl Into<String>));
+                        parts.inits.push(quote!(#name: #name.into(),));
+                    } else {
+                        parts.args.push(quote!(#name: #ty));
+                        parts.inits.push(quote!(#name,));
+                    }
+                } else {
+                    parts.decls.push(quote! {
+                        #[doc = #doc]
+                        #[serde(default, skip_serializing_if = "Option::is_none")]
+                        pub #name: Option<#ty>,
+                    });
+                    parts.encode.push(quote!(if let Some(v) = &self.#name { w.#put(#prefix, v); }));
+                    parts.decode.push(quote!(#name: l.get(#slot, #tag)?,));
+                    parts.inits.push(quote!(#name: None,));
+                    let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
+                    let bdoc = format!("Sets `{}` ({}).", f.name, f.tag);
+                    let (arg, val) = if string {
+                        (quote!(impl Into<String>), quote!(value.into()))
+                    } else {
+                        (quote!(#ty), quote!(value))
+                    };
+                    parts.builders.push(quote! {
+                        #[doc = #bdoc]
+                        pub fn #with(mut self, value: #arg) -> Self {
+                            self.#name = Some(#val);
+                            self
+                        }
+                    });
+                }
+                slot += 1;
+            }
+            Item::Component { index, required } => {
+                let n = model.components.get(*index).map_or(0, |c| flat_len(model, &c.items));
+                let cname = model.components.get(*index).map(|c| c.name.clone()).unwrap_or_default();
+                let name = ident(&used.claim(member_name(&cname), None));
+                let ty = ident(names.components.get(*index).map(String::as_str).unwrap_or("Missing"));
+                let doc = format!("Component `{}`, {}.", cname, req_text(*required));
+                let end = slot + n;
+                if *required {
+                    parts.decls.push(quote!(#[doc = #doc] pub #name: #p components::#ty,));
+                    parts.encode.push(quote!(fix_core::Fields::encode_fields(&self.#name, w);));
+                    parts.decode.push(quote!(#name: fix_core::Fields::decode_fields(l.sub(#slot))?,));
+                    parts.args.push(quote!(#name: #p components::#ty));
+                    parts.inits.push(quote!(#name,));
+                } else {
+                    parts.decls.push(quote! {
+                        #[doc = #doc]
+                        #[serde(default, skip_serializing_if = "Option::is_none")]
+                        pub #name: Option<#p components::#ty>,
+                    });
+                    parts.encode.push(quote! {
+                        if let Some(c) = &self.#name { fix_core::Fields::encode_fields(c, w); }
+                    });
+                    parts.decode.push(quote! {
+                        #name: if l.any(#slot..#end) {
+                            Some(fix_core::Fields::decode_fields(l.sub(#slot))?)
+                        } else {
+                            None
+                        },
+                    });
+                    parts.inits.push(quote!(#name: None,));
+                    let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
+                    let bdoc = format!("Sets component `{cname}`.");
+                    parts.builders.push(quote! {
+                        #[doc = #bdoc]
+                        pub fn #with(mut self, value: #p components::#ty) -> Self {
+                            self.#name = Some(value);
+                            self
+                        }
+                    });
+                }
+                slot = end;
+            }
+            Item::Group(g) => {
+                let count = model.field(g.tag);
+                let gname = count.map(|f| f.name.clone()).unwrap_or_else(|| format!("Group{}", g.tag));
+                let name = ident(&used.claim(member_name(&gname), None));
+                let ty = ident(names.groups.get(g).map(String::as_str).unwrap_or("Missing"));
+                let prefix = Literal::byte_string(format!("{}=", g.tag).as_bytes());
+                let doc = format!(
+                    "Repeating group `{}` ({}), {}: one entry per element; the count is written from the length.",
+                    gname,
+                    g.tag,
+                    req_text(g.required)
+                );
+                parts.decls.push(quote! {
+                    #[doc = #doc]
+                    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+                    pub #name: Vec<#p groups::#ty>,
+                });
+                let write_empty = g.required;
+                parts.encode.push(quote! {
+                    if #write_empty || !self.#name.is_empty() {
+                        w.put_u64(#prefix, self.#name.len() as u64);
+                        for e in &self.#name { fix_core::Fields::encode_fields(e, w); }
+                    }
+                });
+                parts.decode.push(quote! {
+                    #name: l.group(#slot).map(fix_core::Fields::decode_fields).collect::<Result<Vec<_>, _>>()?,
+                });
+                parts.inits.push(quote!(#name: Vec::new(),));
+                let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
+                let bdoc = format!("Sets the entries of group `{gname}`.");
+                parts.builders.push(quote! {
+                    #[doc = #bdoc]
+                    pub fn #with(mut self, entries: impl IntoIterator<Item = #p groups::#ty>) -> Self {
+                        self.#name = entries.into_iter().collect();
+                        self
+                    }
+                });
+                slot += 1;
+            }
+        }
+        i += 1;
+    }
+    parts
+}
+
+/// A struct with its constructor, builders and `Fields` impl.
+fn fields_struct(name: &str, doc: &str, items: &[Item], model: &Model, names: &Names, place: Place) -> TokenStream {
+    let ty = ident(name);
+    let Parts { decls, encode, decode, args, inits, builders } = members(items, model, names, place);
+    let new_doc = "Creates the value from its required members; optional ones start empty.";
+    let lifetime_needed = decode.is_empty();
+    let l_param = if lifetime_needed { quote!(_l) } else { quote!(l) };
+    let w_param = if encode.is_empty() { quote!(_w) } else { quote!(w) };
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub struct #ty {
+            #(#decls)*
+        }
+
+        impl #ty {
+            #[doc = #new_doc]
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(#(#args),*) -> Self {
+                #ty { #(#inits)* }
+            }
+            #(#builders)*
+        }
+
+        impl fix_core::Fields for #ty {
+            fn encode_fields(&self, #w_param: &mut fix_core::Writer<'_>) {
+                #(#encode)*
+            }
+            fn decode_fields(#l_param: fix_core::Level<'_, '_>) -> Result<Self, fix_core::Invalid> {
+                Ok(#ty { #(#decode)* })
+            }
+        }
+    }
+}
+
+/// Components, groups and messages.
+pub(super) fn all(model: &Model, names: &Names) -> (TokenStream, TokenStream, TokenStream) {
+    let mut comps = TokenStream::new();
+    for (i, c) in model.components.iter().enumerate() {
+        let name = &names.components[i];
+        let doc = format!("Component `{}`.", c.name);
+        comps.extend(fields_struct(name, &doc, &c.items, model, names, Place::Module));
+    }
+    let mut groups = TokenStream::new();
+    for g in &names.group_order {
+        let name = &names.groups[g];
+        let gname = model.field(g.tag).map(|f| f.name.as_str()).unwrap_or("?");
+        let delim = model.field(g.delimiter).map(|f| f.name.as_str()).unwrap_or("?");
+        let doc = format!(
+            "One entry of repeating group `{}` ({}); each entry starts with `{}` ({}).",
+            gname, g.tag, delim, g.delimiter
+        );
+        groups.extend(fields_struct(name, &doc, &g.items, model, names, Place::Module));
+    }
+    let mut msgs = TokenStream::new();
+    for (i, m) in model.messages.iter().enumerate() {
+        let name = &names.messages[i];
+        let doc = format!(
+            "`{}` (MsgType `{}`), {} message.",
+            m.name,
+            m.msg_type,
+            if m.admin { "a session-level (admin)" } else { "an application" }
+        );
+        msgs.extend(fields_struct(name, &doc, &m.items, model, names, Place::Top));
+        let ty = ident(name);
+        let msg_type = &m.msg_type;
+        let mname = &m.name;
+        let admin = m.admin;
+        msgs.extend(quote! {
+            impl fix_core::Message for #ty {
+                const MSG_TYPE: &'static str = #msg_type;
+                const NAME: &'static str = #mname;
+                const ADMIN: bool = #admin;
+            }
+
+            impl #ty {
+                /// Encodes the message with `header` into `buf` (appended), computing
+                /// BodyLength and CheckSum. Returns where the message lies in `buf`.
+                pub fn encode(&self, header: &Header, buf: &mut Vec<u8>) -> Result<std::ops::Range<usize>, fix_core::EncodeError> {
+                    encode_message(#msg_type, header, |w| fix_core::Fields::encode_fields(self, w), buf)
+                }
+            }
+
+            impl From<#ty> for Message {
+                fn from(m: #ty) -> Message {
+                    Message::#ty(Box::new(m))
+                }
+            }
+        });
+    }
+    let header = fields_struct(
+        "Header",
+        "The standard header, without BeginString, BodyLength and MsgType (written from the message).",
+        &strip_leading(&model.header),
+        model,
+        names,
+        Place::Top,
+    );
+    let trailer = fields_struct(
+        "Trailer",
+        "The standard trailer, without CheckSum (computed when encoding).",
+        &strip_checksum(&model.trailer),
+        model,
+        names,
+        Place::Top,
+    );
+    msgs.extend(header);
+    msgs.extend(trailer);
+    (comps, groups, msgs)
+}
+
+/// The header without the leading BeginString, BodyLength and MsgType, which the encoder
+/// writes itself. Only leading ones are dropped, so the remaining slots keep their order.
+fn strip_leading(items: &[Item]) -> Vec<Item> {
+    items.iter().skip(leading_framing(items)).cloned().collect()
+}
+
+fn leading_framing(items: &[Item]) -> usize {
+    items.iter().take_while(|it| matches!(it, Item::Field { tag: 8 | 9 | 35, .. })).count()
+}
+
+/// The trailer without a trailing CheckSum, which the encoder computes.
+fn strip_checksum(items: &[Item]) -> Vec<Item> {
+    let mut v = items.to_vec();
+    if matches!(v.last(), Some(Item::Field { tag: 10, .. })) {
+        v.pop();
+    }
+    v
+}
+
+/// The `Message` enum with decoding by MsgType.
+pub(super) fn message_enum(model: &Model, names: &Names) -> TokenStream {
+    let variants = model.messages.iter().enumerate().map(|(i, m)| {
+        let ty = ident(&names.messages[i]);
+        let doc = format!("`{}` (MsgType `{}`).", m.name, m.msg_type);
+        quote!(#[doc = #doc] #ty(Box<#ty>),)
+    });
+    let decodes = model.messages.iter().enumerate().map(|(i, m)| {
+        let ty = ident(&names.messages[i]);
+        let mt = Literal::byte_string(m.msg_type.as_bytes());
+        quote!(#mt => Message::#ty(Box::new(fix_core::Fields::decode_fields(body)?)),)
+    });
+    let types = model.messages.iter().enumerate().map(|(i, m)| {
+        let ty = ident(&names.messages[i]);
+        let mt = &m.msg_type;
+        quote!(Message::#ty(_) => #mt,)
+    });
+    let encodes = model.messages.iter().enumerate().map(|(i, _)| {
+        let ty = ident(&names.messages[i]);
+        quote!(Message::#ty(m) => fix_core::Fields::encode_fields(m.as_ref(), w),)
+    });
+    // The header's slots start after BeginString, BodyLength and MsgType in the layout.
+    let skipped = leading_framing(&model.header);
+    quote! {
+        /// Any message of this dictionary, decoded by MsgType.
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        pub enum Message {
+            #(#variants)*
+            /// A MsgType this dictionary does not define, kept as raw fields.
+            Unknown(fix_core::raw::RawMessage),
+        }
+
+        thread_local! {
+            static DECODER: std::cell::RefCell<fix_core::Decoder> = std::cell::RefCell::new(fix_core::Decoder::new());
+        }
+
+        fn encode_message(
+            msg_type: &str,
+            header: &Header,
+            body: impl FnOnce(&mut fix_core::Writer<'_>),
+            buf: &mut Vec<u8>,
+        ) -> Result<std::ops::Range<usize>, fix_core::EncodeError> {
+            let mut w = fix_core::Writer::new(buf, BEGIN_STRING);
+            w.put_str(b"35=", msg_type);
+            fix_core::Fields::encode_fields(header, &mut w);
+            body(&mut w);
+            w.finish_checked()
+        }
+
+        impl Message {
+            /// Decodes one whole message with full validation against this dictionary.
+            pub fn decode(buf: &[u8]) -> Result<Message, fix_core::DecodeError> {
+                Self::decode_with(buf, &fix_core::ValidationOptions::default()).map(|(_, m)| m)
+            }
+
+            /// Decodes one whole message and its header with the given validation options.
+            pub fn decode_with(buf: &[u8], options: &fix_core::ValidationOptions) -> Result<(Header, Message), fix_core::DecodeError> {
+                DECODER.with(|d| {
+                    let mut d = d.try_borrow_mut().map_err(|_| fix_core::Invalid::message(fix_core::SessionRejectReason::Other))?;
+                    let view = d.decode(buf, &DICTIONARY, options)?;
+                    Self::from_view(&view)
+                })
+            }
+
+            /// Builds the typed message and header from a decoded view.
+            pub fn from_view(view: &fix_core::MessageView<'_>) -> Result<(Header, Message), fix_core::DecodeError> {
+                if view.begin_string() != BEGIN_STRING.as_bytes() {
+                    return Err(fix_core::DecodeError::BeginString {
+                        expected: BEGIN_STRING.to_string(),
+                        found: String::from_utf8_lossy(view.begin_string()).into_owned(),
+                    });
+                }
+                if let Some(p) = view.problem() {
+                    if p.reason != fix_core::SessionRejectReason::InvalidMsgType {
+                        return Err(p.clone().into());
+                    }
+                }
+                let header: Header = fix_core::Fields::decode_fields(view.header().sub(#skipped))?;
+                let body = view.body();
+                let message = match view.msg_type() {
+                    #(#decodes)*
+                    _ => Message::Unknown(fix_core::raw::RawMessage::from_view(view)),
+                };
+                Ok((header, message))
+            }
+
+            /// MsgType (35).
+            pub fn msg_type(&self) -> &str {
+                match self {
+                    #(#types)*
+                    Message::Unknown(raw) => &raw.msg_type,
+                }
+            }
+
+            /// Encodes the message with `header` into `buf` (appended).
+            pub fn encode(&self, header: &Header, buf: &mut Vec<u8>) -> Result<std::ops::Range<usize>, fix_core::EncodeError> {
+                encode_message(self.msg_type(), header, |w| self.encode_body(w), buf)
+            }
+
+            /// Appends the body fields.
+            pub fn encode_body(&self, w: &mut fix_core::Writer<'_>) {
+                match self {
+                    #(#encodes)*
+                    Message::Unknown(raw) => raw.encode_body(w),
+                }
+            }
+        }
+
+        impl fix_core::OutgoingMessage for Message {
+            fn msg_type(&self) -> &str {
+                Message::msg_type(self)
+            }
+            fn encode_body(&self, w: &mut fix_core::Writer<'_>) {
+                Message::encode_body(self, w)
+            }
+            fn is_admin(&self) -> bool {
+                DICTIONARY.message(self.msg_type().as_bytes()).is_some_and(|m| m.admin)
+            }
+        }
+    }
+}

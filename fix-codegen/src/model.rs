@@ -1,0 +1,442 @@
+//! The checked model of a dictionary: every reference resolved, every rule of a well-formed
+//! dictionary checked, components still nested (code generation keeps them as structs).
+
+use std::collections::{HashMap, HashSet};
+
+use fix_core::{FieldType, Tag};
+
+use crate::error::Error;
+use crate::xml::Element;
+
+/// A field definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Tag number.
+    pub tag: Tag,
+    /// Name as the dictionary spells it.
+    pub name: String,
+    /// Value type.
+    pub field_type: FieldType,
+    /// Enumerated values in dictionary order.
+    pub values: Vec<Value>,
+}
+
+/// One enumerated value of a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Value {
+    /// Wire value.
+    pub value: String,
+    /// Description.
+    pub description: String,
+}
+
+/// One member of a message, component, group entry, header or trailer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Item {
+    /// A field, by tag.
+    Field {
+        /// Tag.
+        tag: Tag,
+        /// Required in its container.
+        required: bool,
+    },
+    /// A component, by index into [`Model::components`].
+    Component {
+        /// Index of the component.
+        index: usize,
+        /// Required in its container.
+        required: bool,
+    },
+    /// A repeating group.
+    Group(Group),
+}
+
+/// A repeating group.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Group {
+    /// The NumInGroup field's tag.
+    pub tag: Tag,
+    /// Required in its container.
+    pub required: bool,
+    /// The members of one entry.
+    pub items: Vec<Item>,
+    /// The tag each entry starts with (the first field, found through components).
+    pub delimiter: Tag,
+}
+
+/// A component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// Name.
+    pub name: String,
+    /// Members.
+    pub items: Vec<Item>,
+}
+
+/// A message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Name.
+    pub name: String,
+    /// MsgType value.
+    pub msg_type: String,
+    /// Session-level message.
+    pub admin: bool,
+    /// Body members.
+    pub items: Vec<Item>,
+}
+
+/// A whole checked dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Model {
+    /// `FIX` or `FIXT`.
+    pub kind: String,
+    /// Major version.
+    pub major: u32,
+    /// Minor version.
+    pub minor: u32,
+    /// Service pack (0 when absent).
+    pub service_pack: u32,
+    /// Fields sorted by tag.
+    pub fields: Vec<Field>,
+    /// Components in dictionary order.
+    pub components: Vec<Component>,
+    /// Header members.
+    pub header: Vec<Item>,
+    /// Trailer members.
+    pub trailer: Vec<Item>,
+    /// Messages in dictionary order.
+    pub messages: Vec<Message>,
+}
+
+fn dict_err(el: &Element, problem: impl Into<String>) -> Error {
+    Error::Dictionary { element: el.describe(), problem: problem.into() }
+}
+
+/// Reads a `required` attribute. QuickFIX reads `Y` as required and anything else as not;
+/// venue files carry `y`, `yes`, `true`, `1` too, so those count as required as well.
+fn required(el: &Element) -> bool {
+    matches!(
+        el.attr("required").map(|s| s.trim().to_ascii_lowercase()).as_deref(),
+        Some("y" | "yes" | "true" | "1")
+    )
+}
+
+impl Model {
+    /// Builds and checks the model from a parsed document.
+    pub fn from_xml(root: &Element) -> Result<Model, Error> {
+        if root.name != "fix" {
+            return Err(dict_err(root, "root element must be <fix>"));
+        }
+        let num = |key: &str| -> Result<u32, Error> {
+            match root.attr(key) {
+                None => Ok(0),
+                Some(v) if v.trim().is_empty() => Ok(0),
+                Some(v) => v.trim().parse().map_err(|_| dict_err(root, format!("attribute {key}='{v}' is not a number"))),
+            }
+        };
+        let kind = root.attr("type").unwrap_or("FIX").trim().to_string();
+        let (major, minor, service_pack) = (num("major")?, num("minor")?, num("servicepack")?);
+
+        // Fields.
+        let mut fields: Vec<Field> = Vec::new();
+        let mut by_name: HashMap<String, Tag> = HashMap::new();
+        let mut tags_seen: HashSet<Tag> = HashSet::new();
+        if let Some(fs) = root.child("fields") {
+            for el in fs.children.iter().filter(|c| c.name == "field") {
+                let name = el.attr("name").ok_or_else(|| dict_err(el, "field without a name"))?.trim().to_string();
+                let number = el.attr("number").ok_or_else(|| dict_err(el, "field without a number"))?;
+                let tag: Tag = number
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|&t: &Tag| t > 0)
+                    .ok_or_else(|| dict_err(el, format!("number '{number}' is not a positive tag")))?;
+                let ty = el.attr("type").ok_or_else(|| dict_err(el, "field without a type"))?;
+                let field_type = FieldType::from_dictionary_name(ty)
+                    .ok_or_else(|| dict_err(el, format!("unknown type '{ty}'")))?;
+                if !tags_seen.insert(tag) {
+                    return Err(dict_err(el, format!("duplicate tag {tag}")));
+                }
+                if by_name.insert(name.clone(), tag).is_some() {
+                    return Err(dict_err(el, format!("duplicate field name '{name}'")));
+                }
+                let mut values = Vec::new();
+                let mut seen_values = HashSet::new();
+                for v in el.children.iter().filter(|c| c.name == "value") {
+                    let value = v.attr("enum").ok_or_else(|| dict_err(v, "value without enum"))?.to_string();
+                    let description = v.attr("description").unwrap_or(&value).to_string();
+                    // A value listed twice is kept once: QuickFIX treats the list as a set.
+                    if seen_values.insert(value.clone()) {
+                        values.push(Value { value, description });
+                    }
+                }
+                fields.push(Field { tag, name, field_type, values });
+            }
+        }
+        fields.sort_by_key(|f| f.tag);
+
+        // Components: names first (they may refer to each other in any order), then bodies.
+        let comp_els: Vec<&Element> = root
+            .child("components")
+            .map(|c| c.children.iter().filter(|e| e.name == "component").collect())
+            .unwrap_or_default();
+        let mut comp_index: HashMap<String, usize> = HashMap::new();
+        for (i, el) in comp_els.iter().enumerate() {
+            let name = el.attr("name").ok_or_else(|| dict_err(el, "component without a name"))?.trim().to_string();
+            if comp_index.insert(name.clone(), i).is_some() {
+                return Err(dict_err(el, format!("duplicate component name '{name}'")));
+            }
+        }
+        let ctx = Ctx { by_name: &by_name, comp_index: &comp_index, fields: &fields };
+        let mut components = Vec::with_capacity(comp_els.len());
+        for el in &comp_els {
+            let items = ctx.items(el)?;
+            components.push(Component { name: el.attr("name").unwrap_or_default().trim().to_string(), items });
+        }
+        // Cycles, then group delimiters (which look into components).
+        for (i, el) in comp_els.iter().enumerate() {
+            check_cycle(i, &components, &mut Vec::new(), el)?;
+        }
+        let header = match root.child("header") {
+            Some(h) => ctx.items(h)?,
+            None => Vec::new(),
+        };
+        let trailer = match root.child("trailer") {
+            Some(t) => ctx.items(t)?,
+            None => Vec::new(),
+        };
+        let mut messages = Vec::new();
+        let mut msg_types = HashSet::new();
+        let mut msg_names = HashSet::new();
+        if let Some(ms) = root.child("messages") {
+            for el in ms.children.iter().filter(|c| c.name == "message") {
+                let name = el.attr("name").ok_or_else(|| dict_err(el, "message without a name"))?.trim().to_string();
+                let msg_type = el.attr("msgtype").ok_or_else(|| dict_err(el, "message without a msgtype"))?.trim().to_string();
+                if msg_type.is_empty() || msg_type.bytes().any(|b| b == 1 || b == b'=') {
+                    return Err(dict_err(el, format!("msgtype '{msg_type}' is not valid")));
+                }
+                if !msg_types.insert(msg_type.clone()) {
+                    return Err(dict_err(el, format!("duplicate msgtype '{msg_type}'")));
+                }
+                if !msg_names.insert(name.clone()) {
+                    return Err(dict_err(el, format!("duplicate message name '{name}'")));
+                }
+                let admin = el.attr("msgcat").is_some_and(|c| c.trim().eq_ignore_ascii_case("admin"));
+                let items = ctx.items(el)?;
+                messages.push(Message { name, msg_type, admin, items });
+            }
+        }
+        let mut model = Model { kind, major, minor, service_pack, fields, components, header, trailer, messages };
+        model.resolve_delimiters(&comp_els)?;
+        Ok(model)
+    }
+
+    /// The BeginString of messages of this dictionary (`FIX.4.4`, `FIXT.1.1`).
+    ///
+    /// FIX 5.0 and later application dictionaries travel on FIXT.1.1; their own version is
+    /// given by [`Model::appl_ver_id`].
+    pub fn begin_string(&self) -> String {
+        if self.kind == "FIX" && self.major >= 5 {
+            "FIXT.1.1".to_string()
+        } else {
+            format!("{}.{}.{}", self.kind, self.major, self.minor)
+        }
+    }
+
+    /// The ApplVerID (1128) value for FIX 5.0 and later application dictionaries.
+    pub fn appl_ver_id(&self) -> Option<&'static str> {
+        match (self.kind.as_str(), self.major, self.minor, self.service_pack) {
+            ("FIX", 5, 0, 0) => Some("7"),
+            ("FIX", 5, 0, 1) => Some("8"),
+            ("FIX", 5, 0, 2) => Some("9"),
+            _ => None,
+        }
+    }
+
+    /// The field with `tag`.
+    pub fn field(&self, tag: Tag) -> Option<&Field> {
+        self.fields.binary_search_by_key(&tag, |f| f.tag).ok().map(|i| &self.fields[i])
+    }
+
+    /// Combines a FIX 5.0+ application dictionary with its transport dictionary (FIXT11):
+    /// header, trailer and session messages come from the transport, fields from both.
+    pub fn with_transport(mut self, transport: &Model) -> Result<Model, Error> {
+        let offset = self.components.len();
+        // Transport components are appended; re-point its items at their new indices.
+        let shift = |items: &[Item]| -> Vec<Item> { shift_items(items, offset) };
+        for c in &transport.components {
+            self.components.push(Component { name: c.name.clone(), items: shift(&c.items) });
+        }
+        for f in &transport.fields {
+            match self.fields.binary_search_by_key(&f.tag, |x| x.tag) {
+                Ok(i) => {
+                    if self.fields[i].name != f.name {
+                        return Err(Error::Dictionary {
+                            element: format!("<field name='{}'> in the transport dictionary", f.name),
+                            problem: format!("tag {} is '{}' in the application dictionary", f.tag, self.fields[i].name),
+                        });
+                    }
+                }
+                Err(i) => self.fields.insert(i, f.clone()),
+            }
+        }
+        self.header = shift(&transport.header);
+        self.trailer = shift(&transport.trailer);
+        let mut messages: Vec<Message> = transport
+            .messages
+            .iter()
+            .map(|m| Message { items: shift(&m.items), ..m.clone() })
+            .collect();
+        for m in self.messages.drain(..) {
+            if !messages.iter().any(|t| t.msg_type == m.msg_type) {
+                messages.push(m);
+            }
+        }
+        self.messages = messages;
+        Ok(self)
+    }
+
+    fn resolve_delimiters(&mut self, comp_els: &[&Element]) -> Result<(), Error> {
+        // Delimiters of groups inside components first (messages reuse them).
+        let comps = self.components.clone();
+        for (i, c) in self.components.iter_mut().enumerate() {
+            let el = comp_els.get(i).copied();
+            set_delimiters(&mut c.items, &comps, el, &c.name)?;
+        }
+        let comps = self.components.clone();
+        set_delimiters(&mut self.header, &comps, None, "header")?;
+        set_delimiters(&mut self.trailer, &comps, None, "trailer")?;
+        for m in &mut self.messages {
+            set_delimiters(&mut m.items, &comps, None, &m.name)?;
+        }
+        Ok(())
+    }
+}
+
+fn shift_items(items: &[Item], offset: usize) -> Vec<Item> {
+    items
+        .iter()
+        .map(|it| match it {
+            Item::Component { index, required } => Item::Component { index: index + offset, required: *required },
+            Item::Group(g) => Item::Group(Group { items: shift_items(&g.items, offset), ..g.clone() }),
+            f => f.clone(),
+        })
+        .collect()
+}
+
+fn set_delimiters(items: &mut [Item], comps: &[Component], el: Option<&Element>, owner: &str) -> Result<(), Error> {
+    for it in items.iter_mut() {
+        if let Item::Group(g) = it {
+            set_delimiters(&mut g.items, comps, el, owner)?;
+            g.delimiter = first_field(&g.items, comps, 0).ok_or_else(|| Error::Dictionary {
+                element: match el {
+                    Some(e) => e.describe(),
+                    None => format!("'{owner}'"),
+                },
+                problem: format!("group {} has no fields", g.tag),
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The first field of a list of items, looking into components and groups (a group's first
+/// field is its NumInGroup tag).
+fn first_field(items: &[Item], comps: &[Component], depth: usize) -> Option<Tag> {
+    if depth > 64 {
+        return None;
+    }
+    for it in items {
+        match it {
+            Item::Field { tag, .. } => return Some(*tag),
+            Item::Group(g) => return Some(g.tag),
+            Item::Component { index, .. } => {
+                if let Some(t) = comps.get(*index).and_then(|c| first_field(&c.items, comps, depth + 1)) {
+                    return Some(t);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn check_cycle(i: usize, comps: &[Component], path: &mut Vec<usize>, el: &Element) -> Result<(), Error> {
+    if path.contains(&i) {
+        let names: Vec<&str> = path.iter().chain(std::iter::once(&i)).map(|&j| comps[j].name.as_str()).collect();
+        return Err(dict_err(el, format!("component cycle: {}", names.join(" -> "))));
+    }
+    path.push(i);
+    let mut children = Vec::new();
+    collect_components(&comps[i].items, &mut children);
+    for c in children {
+        check_cycle(c, comps, path, el)?;
+    }
+    path.pop();
+    Ok(())
+}
+
+fn collect_components(items: &[Item], out: &mut Vec<usize>) {
+    for it in items {
+        match it {
+            Item::Component { index, .. } => out.push(*index),
+            Item::Group(g) => collect_components(&g.items, out),
+            Item::Field { .. } => {}
+        }
+    }
+}
+
+struct Ctx<'a> {
+    by_name: &'a HashMap<String, Tag>,
+    comp_index: &'a HashMap<String, usize>,
+    fields: &'a [Field],
+}
+
+impl Ctx<'_> {
+    fn field_tag(&self, el: &Element) -> Result<Tag, Error> {
+        let name = el.attr("name").ok_or_else(|| dict_err(el, "reference without a name"))?.trim();
+        self.by_name.get(name).copied().ok_or_else(|| dict_err(el, format!("unknown field '{name}'")))
+    }
+
+    fn items(&self, parent: &Element) -> Result<Vec<Item>, Error> {
+        let mut items = Vec::new();
+        let mut seen: HashSet<Tag> = HashSet::new();
+        for el in &parent.children {
+            let item = match el.name.as_str() {
+                "field" => {
+                    let tag = self.field_tag(el)?;
+                    if !seen.insert(tag) {
+                        return Err(dict_err(el, format!("field listed twice in {}", parent.describe())));
+                    }
+                    Item::Field { tag, required: required(el) }
+                }
+                "group" => {
+                    let tag = self.field_tag(el)?;
+                    let ty = self.fields.iter().find(|f| f.tag == tag).map(|f| f.field_type);
+                    if !matches!(ty, Some(FieldType::NumInGroup | FieldType::Int | FieldType::Length)) {
+                        return Err(dict_err(el, "group counter field is not of type NUMINGROUP"));
+                    }
+                    if !seen.insert(tag) {
+                        return Err(dict_err(el, format!("group listed twice in {}", parent.describe())));
+                    }
+                    let sub = self.items(el)?;
+                    if sub.is_empty() {
+                        return Err(dict_err(el, "group without fields"));
+                    }
+                    Item::Group(Group { tag, required: required(el), items: sub, delimiter: 0 })
+                }
+                "component" => {
+                    let name = el.attr("name").ok_or_else(|| dict_err(el, "component reference without a name"))?.trim();
+                    let index = *self
+                        .comp_index
+                        .get(name)
+                        .ok_or_else(|| dict_err(el, format!("unknown component '{name}'")))?;
+                    Item::Component { index, required: required(el) }
+                }
+                _ => continue,
+            };
+            items.push(item);
+        }
+        Ok(items)
+    }
+}

@@ -1,0 +1,196 @@
+//! Writing a message into a caller's buffer: fields appended in place, BodyLength and
+//! CheckSum filled in at the end.
+
+use crate::frame::{checksum, SOH};
+use crate::tag::Tag;
+use crate::value::FixValue;
+
+/// Writes one message into a `Vec<u8>` the caller owns and reuses.
+///
+/// ```
+/// use fix_core::encode::Writer;
+/// let mut buf = Vec::new();
+/// let mut w = Writer::new(&mut buf, "FIX.4.2");
+/// w.put_str(b"35=", "0");
+/// let range = w.finish();
+/// assert_eq!(&buf[range], b"8=FIX.4.2\x019=5\x0135=0\x0110=161\x01");
+/// ```
+pub struct Writer<'a> {
+    buf: &'a mut Vec<u8>,
+    start: usize,
+    body_start: usize,
+    soh_in_value: Option<Tag>,
+}
+
+/// Appends the decimal digits of `n` to `out`.
+#[inline]
+pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&tmp[i..]);
+}
+
+impl<'a> Writer<'a> {
+    /// Starts a message with BeginString `begin_string` at the end of `buf`.
+    pub fn new(buf: &'a mut Vec<u8>, begin_string: &str) -> Writer<'a> {
+        let start = buf.len();
+        buf.extend_from_slice(b"8=");
+        buf.extend_from_slice(begin_string.as_bytes());
+        buf.extend_from_slice(b"\x019=");
+        let body_start = buf.len();
+        Writer { buf, start, body_start, soh_in_value: None }
+    }
+
+    /// Appends `prefix` (the tag and `=`, e.g. `b"44="`), the value and SOH.
+    #[inline]
+    pub fn put<V: FixValue + ?Sized>(&mut self, prefix: &[u8], value: &V) {
+        self.buf.extend_from_slice(prefix);
+        value.write(self.buf);
+        self.buf.push(SOH);
+    }
+
+    /// Appends a field whose value is a string; a SOH inside it is recorded and reported by
+    /// [`Writer::finish_checked`].
+    #[inline]
+    pub fn put_str(&mut self, prefix: &[u8], value: &str) {
+        self.put_bytes(prefix, value.as_bytes());
+    }
+
+    /// Appends a field with raw bytes as its value (not for DATA fields: see
+    /// [`Writer::put_data`]).
+    #[inline]
+    pub fn put_bytes(&mut self, prefix: &[u8], value: &[u8]) {
+        if self.soh_in_value.is_none() && value.contains(&SOH) {
+            self.soh_in_value = Some(tag_of_prefix(prefix));
+        }
+        self.buf.extend_from_slice(prefix);
+        self.buf.extend_from_slice(value);
+        self.buf.push(SOH);
+    }
+
+    /// Appends a DATA field's bytes, which may contain SOH. The caller writes the length field.
+    #[inline]
+    pub fn put_data(&mut self, prefix: &[u8], value: &[u8]) {
+        self.buf.extend_from_slice(prefix);
+        self.buf.extend_from_slice(value);
+        self.buf.push(SOH);
+    }
+
+    /// Appends an unsigned integer field.
+    #[inline]
+    pub fn put_u64(&mut self, prefix: &[u8], value: u64) {
+        self.buf.extend_from_slice(prefix);
+        write_u64(self.buf, value);
+        self.buf.push(SOH);
+    }
+
+    /// Appends a field given by tag number (slower than a prefix; for generic code).
+    pub fn put_tag_bytes(&mut self, tag: Tag, value: &[u8]) {
+        if self.soh_in_value.is_none() && value.contains(&SOH) {
+            self.soh_in_value = Some(tag);
+        }
+        write_u64(self.buf, u64::from(tag));
+        self.buf.push(b'=');
+        self.buf.extend_from_slice(value);
+        self.buf.push(SOH);
+    }
+
+    /// The bytes of the body written so far.
+    pub fn body(&self) -> &[u8] {
+        &self.buf[self.body_start..]
+    }
+
+    /// Fills in BodyLength and appends CheckSum; returns where the message lies in the buffer.
+    pub fn finish(self) -> std::ops::Range<usize> {
+        let Writer { buf, start, body_start, .. } = self;
+        let body_len = buf.len() - body_start;
+        let mut tmp = [0u8; 20];
+        let mut i = tmp.len();
+        let mut n = body_len;
+        loop {
+            i -= 1;
+            tmp[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let prefix = &tmp[i..];
+        let shift = prefix.len() + 1;
+        let old_end = buf.len();
+        buf.resize(old_end + shift, 0);
+        buf.copy_within(body_start..old_end, body_start + shift);
+        buf[body_start..body_start + prefix.len()].copy_from_slice(prefix);
+        buf[body_start + prefix.len()] = SOH;
+        let sum = checksum(&buf[start..]);
+        buf.extend_from_slice(b"10=");
+        buf.push(b'0' + sum / 100);
+        buf.push(b'0' + (sum / 10) % 10);
+        buf.push(b'0' + sum % 10);
+        buf.push(SOH);
+        start..buf.len()
+    }
+
+    /// Like [`Writer::finish`], but fails if a non-DATA value contained SOH (the message is
+    /// then removed from the buffer).
+    pub fn finish_checked(self) -> Result<std::ops::Range<usize>, crate::error::EncodeError> {
+        if let Some(tag) = self.soh_in_value {
+            let start = self.start;
+            self.buf.truncate(start);
+            return Err(crate::error::EncodeError::SohInValue { tag });
+        }
+        Ok(self.finish())
+    }
+}
+
+fn tag_of_prefix(prefix: &[u8]) -> Tag {
+    prefix
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .fold(0u32, |acc, &b| acc.saturating_mul(10).saturating_add(u32::from(b - b'0')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::{find_frame, DEFAULT_MAX_MESSAGE_LEN};
+
+    #[test]
+    fn body_length_and_checksum_are_filled_in() {
+        let mut buf = b"previous".to_vec();
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        w.put_u64(b"34=", 12);
+        w.put_str(b"11=", &"x".repeat(300));
+        let r = w.finish();
+        assert_eq!(r.start, 8);
+        let msg = &buf[r];
+        let frame = find_frame(msg, DEFAULT_MAX_MESSAGE_LEN).unwrap().unwrap();
+        assert_eq!(frame.len, msg.len());
+        assert!(msg.starts_with(b"8=FIX.4.4\x019=315\x0135=D\x01"));
+    }
+
+    #[test]
+    fn soh_in_a_string_value_is_refused() {
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        w.put_str(b"58=", "a\x01b");
+        assert_eq!(
+            w.finish_checked(),
+            Err(crate::error::EncodeError::SohInValue { tag: 58 })
+        );
+        assert!(buf.is_empty());
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_tag_bytes(9999, b"a\x01");
+        assert_eq!(w.finish_checked(), Err(crate::error::EncodeError::SohInValue { tag: 9999 }));
+    }
+}

@@ -1,0 +1,47 @@
+//! The traits generated code implements.
+
+use crate::encode::Writer;
+use crate::error::Invalid;
+use crate::view::Level;
+
+/// A set of fields that reads itself from a [`Level`] and writes itself to a [`Writer`]:
+/// every generated message body, component and group entry.
+pub trait Fields: Sized {
+    /// Appends the fields in dictionary order.
+    fn encode_fields(&self, w: &mut Writer<'_>);
+    /// Reads the fields from a decoded level whose slots follow this type's layout.
+    fn decode_fields(level: Level<'_, '_>) -> Result<Self, Invalid>;
+}
+
+/// A message body of a known type.
+pub trait Message: Fields {
+    /// MsgType (35).
+    const MSG_TYPE: &'static str;
+    /// The dictionary's name for the message.
+    const NAME: &'static str;
+    /// Whether this is a session-level (admin) message.
+    const ADMIN: bool;
+}
+
+/// A message that can be sent without knowing its concrete type: what a version-agnostic
+/// session needs. Implemented for every [`Message`].
+pub trait OutgoingMessage: Send + Sync {
+    /// MsgType (35).
+    fn msg_type(&self) -> &str;
+    /// Appends the body fields (not the header, not the trailer).
+    fn encode_body(&self, w: &mut Writer<'_>);
+    /// Whether this is a session-level (admin) message.
+    fn is_admin(&self) -> bool;
+}
+
+impl<M: Message + Send + Sync> OutgoingMessage for M {
+    fn msg_type(&self) -> &str {
+        M::MSG_TYPE
+    }
+    fn encode_body(&self, w: &mut Writer<'_>) {
+        self.encode_fields(w)
+    }
+    fn is_admin(&self) -> bool {
+        M::ADMIN
+    }
+}

@@ -1,0 +1,234 @@
+//! Decimal types (`FLOAT`, `PRICE`, `QTY`, `AMT`, `PRICEOFFSET`, `PERCENTAGE`) as
+//! [`rust_decimal::Decimal`].
+//!
+//! Accepted: an optional `-`, then digits with at most one `.`, with at least one digit in
+//! total. Like QuickFIX, `5.` (read as `5`, scale 0) and `.5` (read as `0.5`) are accepted, as
+//! are leading zeros (`007.50`) and `-0` (read as zero; `Decimal` has no negative zero).
+//! Rejected with [`ValueError::Format`]: `+`, exponents (`1e5`), spaces, a second `.`, a lone
+//! `-` or `.`. Rejected with [`ValueError::Range`]: more than 28 significant digits (leading
+//! zeros do not count) or more than 28 digits after the point.
+//!
+//! The scale is preserved: `1.50` reads as mantissa 150, scale 2 and is written back as
+//! `1.50`. Writing never uses an exponent and is exact (it prints the mantissa and inserts the
+//! point), e.g. `0.0000001` stays `0.0000001`.
+
+use rust_decimal::Decimal;
+
+use super::digits::fill_u128;
+use super::{format, range, FixValue, ValueError};
+
+const FLOAT: &str = "FLOAT";
+
+/// The largest number of significant digits (and of decimals) accepted.
+const MAX_DIGITS: usize = 28;
+
+/// A scanned decimal: sign, mantissa without leading zeros, and number of decimals.
+struct Scanned {
+    negative: bool,
+    mantissa: u128,
+    scale: usize,
+}
+
+/// Scans the wire form without building a `Decimal`.
+#[inline]
+fn scan(bytes: &[u8]) -> Result<Scanned, ValueError> {
+    let (negative, body) = match bytes {
+        [] => return Err(ValueError::Empty),
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, bytes),
+    };
+    let mut seen_point = false;
+    let mut digits = 0usize;
+    let mut scale = 0usize;
+    let mut significant = 0usize;
+    let mut mantissa: u128 = 0;
+    for &b in body {
+        if b == b'.' {
+            if seen_point {
+                return Err(format(FLOAT));
+            }
+            seen_point = true;
+            continue;
+        }
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return Err(format(FLOAT));
+        }
+        digits += 1;
+        if seen_point {
+            scale += 1;
+        }
+        if significant > 0 || d != 0 {
+            significant += 1;
+            if significant <= MAX_DIGITS {
+                // At most 28 digits, so below 10^28 < 2^94: no overflow.
+                mantissa = mantissa * 10 + u128::from(d);
+            }
+        }
+    }
+    if digits == 0 {
+        return Err(format(FLOAT));
+    }
+    if significant > MAX_DIGITS || scale > MAX_DIGITS {
+        return Err(range(FLOAT));
+    }
+    Ok(Scanned {
+        negative,
+        mantissa,
+        scale,
+    })
+}
+
+/// Validates a decimal wire value without building it.
+pub(crate) fn check_decimal(bytes: &[u8]) -> Result<(), ValueError> {
+    scan(bytes).map(|_| ())
+}
+
+impl FixValue for Decimal {
+    fn write(&self, out: &mut Vec<u8>) {
+        let mantissa = self.mantissa();
+        let scale = self.scale() as usize;
+        // 96-bit mantissa: at most 29 digits; scale at most 28; plus a leading zero.
+        let mut buf = [b'0'; 48];
+        let end = buf.len();
+        let mut start = fill_u128(&mut buf, end, mantissa.unsigned_abs());
+        // Make sure there is at least one digit before the point ("0.05", not ".05").
+        let min_start = end.saturating_sub(scale + 1);
+        if start > min_start {
+            start = min_start; // the buffer was pre-filled with '0'
+        }
+        if mantissa < 0 {
+            out.push(b'-');
+        }
+        if scale == 0 {
+            out.extend_from_slice(&buf[start..end]);
+        } else {
+            let point = end - scale;
+            out.extend_from_slice(&buf[start..point]);
+            out.push(b'.');
+            out.extend_from_slice(&buf[point..end]);
+        }
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        let Scanned {
+            negative,
+            mantissa,
+            scale,
+        } = scan(bytes)?;
+        let magnitude = i128::try_from(mantissa).map_err(|_| range(FLOAT))?;
+        let signed = if negative { -magnitude } else { magnitude };
+        let scale = u32::try_from(scale).map_err(|_| range(FLOAT))?;
+        Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| range(FLOAT))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn text(v: Decimal) -> String {
+        let mut out = Vec::new();
+        v.write(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn parsed(s: &str) -> Result<Decimal, ValueError> {
+        Decimal::parse(s.as_bytes())
+    }
+
+    #[test]
+    fn round_trips_preserving_scale() {
+        for s in [
+            "0",
+            "1",
+            "-1",
+            "1.5",
+            "1.50",
+            "1.500000",
+            "-0.0001",
+            "0.00",
+            "123456789.123456789",
+            "9999999999999999999999999999",
+            "-9999999999999999999999999999",
+            "0.0000000000000000000000000001",
+            "1234567890123456.789012345678",
+        ] {
+            let d = parsed(s);
+            assert!(d.is_ok(), "{s}");
+            let d = d.unwrap_or_default();
+            assert_eq!(text(d), s);
+        }
+    }
+
+    #[test]
+    fn values_and_scales_are_exact() {
+        let d = parsed("1.50").unwrap_or_default();
+        assert_eq!((d.mantissa(), d.scale()), (150, 2));
+        assert_eq!(parsed("-12.345"), Ok(dec!(-12.345)));
+        assert_eq!(parsed("0.000001").map(|d| d.scale()), Ok(6));
+    }
+
+    #[test]
+    fn leading_zeros_negative_zero_and_bare_points() {
+        assert_eq!(parsed("007"), Ok(dec!(7)));
+        assert_eq!(parsed("007.50").map(text), Ok("7.50".to_owned()));
+        assert_eq!(parsed("-0"), Ok(Decimal::ZERO));
+        assert_eq!(parsed("-0").map(text), Ok("0".to_owned()));
+        assert_eq!(parsed("-0.00").map(text), Ok("0.00".to_owned()));
+        assert_eq!(parsed("5."), Ok(dec!(5)));
+        assert_eq!(parsed("5.").map(text), Ok("5".to_owned()));
+        assert_eq!(parsed(".5"), Ok(dec!(0.5)));
+        assert_eq!(parsed(".5").map(text), Ok("0.5".to_owned()));
+        assert_eq!(parsed("-.5"), Ok(dec!(-0.5)));
+        // Leading zeros do not count toward the 28-digit limit.
+        assert_eq!(
+            parsed("000001234567890123456789012345678"),
+            Ok(dec!(1234567890123456789012345678))
+        );
+    }
+
+    #[test]
+    fn writes_without_exponent() {
+        assert_eq!(text(dec!(0.0000001)), "0.0000001");
+        assert_eq!(text(Decimal::new(1, 28)), "0.0000000000000000000000000001");
+        assert_eq!(text(Decimal::new(-5, 3)), "-0.005");
+        assert_eq!(text(Decimal::MAX), "79228162514264337593543950335");
+        assert_eq!(text(Decimal::MIN), "-79228162514264337593543950335");
+        assert_eq!(text(Decimal::from_i128_with_scale(-123456, 2)), "-1234.56");
+        assert_eq!(text(dec!(100)), "100");
+    }
+
+    #[test]
+    fn rejections() {
+        assert_eq!(parsed(""), Err(ValueError::Empty));
+        for bad in [
+            "-", ".", "-.", "+1", "1e5", "1E5", "1.2.3", "1,5", " 1", "1 ", "abc", "--1", "1-",
+        ] {
+            assert_eq!(parsed(bad), Err(format(FLOAT)), "{bad}");
+        }
+        // 29 significant digits.
+        assert_eq!(parsed("12345678901234567890123456789"), Err(range(FLOAT)));
+        assert_eq!(parsed("1.2345678901234567890123456789"), Err(range(FLOAT)));
+        // 29 decimals, even if the value itself is small.
+        assert_eq!(parsed("0.00000000000000000000000000001"), Err(range(FLOAT)));
+        assert_eq!(parsed("0.00000000000000000000000000000"), Err(range(FLOAT)));
+    }
+
+    #[test]
+    fn check_matches_parse() {
+        for s in [
+            "1",
+            "-0.5",
+            ".5",
+            "5.",
+            "x",
+            "",
+            "1e5",
+            "12345678901234567890123456789",
+        ] {
+            assert_eq!(check_decimal(s.as_bytes()), parsed(s).map(|_| ()), "{s}");
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Byte sinks and decimal digit reading/writing shared by the codecs.
+
+/// Somewhere bytes can be appended: the caller's `Vec<u8>` or a [`StackBuf`] for `Display`.
+pub(crate) trait Sink {
+    /// Appends one byte.
+    fn put(&mut self, byte: u8);
+    /// Appends a slice.
+    fn put_slice(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    #[inline]
+    fn put(&mut self, byte: u8) {
+        self.push(byte);
+    }
+
+    #[inline]
+    fn put_slice(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// Capacity of a [`StackBuf`]: more than the longest wire form a time type can have
+/// (`YYYYMMDD-HH:MM:SS.nnnnnnnnn+hh:mm` is 33 bytes).
+const STACK_CAPACITY: usize = 48;
+
+/// A fixed-size buffer used to format a value for `Display` without allocating.
+///
+/// Bytes beyond the capacity are dropped (no wire form written through it is that long).
+pub(crate) struct StackBuf {
+    bytes: [u8; STACK_CAPACITY],
+    len: usize,
+}
+
+impl StackBuf {
+    /// An empty buffer.
+    pub(crate) const fn new() -> Self {
+        StackBuf {
+            bytes: [0; STACK_CAPACITY],
+            len: 0,
+        }
+    }
+
+    /// The bytes written so far, as text (`None` if they are not UTF-8).
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        core::str::from_utf8(self.bytes.get(..self.len)?).ok()
+    }
+}
+
+impl Sink for StackBuf {
+    #[inline]
+    fn put(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    #[inline]
+    fn put_slice(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.put(b);
+        }
+    }
+}
+
+/// "00" "01" ... "99", two bytes per pair.
+const PAIRS: [u8; 200] = {
+    let mut table = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        table[2 * i] = b'0' + (i / 10) as u8;
+        table[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Writes the decimal digits of `value` right-aligned so that they end just before `end`,
+/// and returns the index of the first digit. `buf[..end]` must have room for 20 digits.
+#[inline]
+pub(crate) fn fill_u64(buf: &mut [u8], end: usize, mut value: u64) -> usize {
+    let mut pos = end;
+    while value >= 100 {
+        let pair = (value % 100) as usize * 2;
+        value /= 100;
+        pos -= 2;
+        buf[pos] = PAIRS[pair];
+        buf[pos + 1] = PAIRS[pair + 1];
+    }
+    if value >= 10 {
+        let pair = value as usize * 2;
+        pos -= 2;
+        buf[pos] = PAIRS[pair];
+        buf[pos + 1] = PAIRS[pair + 1];
+    } else {
+        pos -= 1;
+        buf[pos] = b'0' + value as u8;
+    }
+    pos
+}
+
+/// Like [`fill_u64`] for a 128-bit value; `buf[..end]` must have room for 39 digits.
+pub(crate) fn fill_u128(buf: &mut [u8], end: usize, value: u128) -> usize {
+    const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
+    match u64::try_from(value) {
+        Ok(small) => fill_u64(buf, end, small),
+        Err(_) => {
+            let high = value / TEN_POW_19;
+            // Both casts are lossless: the remainder is below 10^19 < 2^64.
+            let low = (value % TEN_POW_19) as u64;
+            let mut pos = fill_u64(buf, end, low);
+            while end - pos < 19 {
+                pos -= 1;
+                buf[pos] = b'0';
+            }
+            fill_u128(buf, pos, high)
+        }
+    }
+}
+
+/// Appends the decimal digits of `value`.
+#[inline]
+pub(crate) fn write_u64<S: Sink + ?Sized>(out: &mut S, value: u64) {
+    let mut buf = [0u8; 20];
+    let start = fill_u64(&mut buf, 20, value);
+    out.put_slice(&buf[start..]);
+}
+
+/// Appends `value` as exactly `width` digits (`width` at most 9), zero-padded on the left.
+/// Higher digits that do not fit are dropped.
+#[inline]
+pub(crate) fn write_padded<S: Sink + ?Sized>(out: &mut S, value: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    let width = width.min(9);
+    // `width` is at most 9, so the power fits in a u32.
+    let kept = value % 10u32.pow(width as u32);
+    fill_u64(&mut buf, 10, u64::from(kept));
+    out.put_slice(&buf[10 - width..]);
+}
+
+/// Reads a run of ASCII digits (at most 9 of them) as a number; `None` if any byte is not a
+/// digit or the slice is empty or longer than 9.
+#[inline]
+pub(crate) fn read_digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() || bytes.len() > 9 {
+        return None;
+    }
+    let mut value = 0u32;
+    for &b in bytes {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        value = value * 10 + u32::from(d);
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u64_text(v: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_u64(&mut out, v);
+        out
+    }
+
+    #[test]
+    fn writes_u64() {
+        assert_eq!(u64_text(0), b"0");
+        assert_eq!(u64_text(7), b"7");
+        assert_eq!(u64_text(10), b"10");
+        assert_eq!(u64_text(100), b"100");
+        assert_eq!(u64_text(1234567), b"1234567");
+        assert_eq!(u64_text(u64::MAX), b"18446744073709551615");
+    }
+
+    #[test]
+    fn writes_u128() {
+        let mut buf = [0u8; 40];
+        let v: u128 = 79_228_162_514_264_337_593_543_950_335;
+        let start = fill_u128(&mut buf, 40, v);
+        assert_eq!(&buf[start..], b"79228162514264337593543950335");
+        let v: u128 = 10_000_000_000_000_000_000;
+        let start = fill_u128(&mut buf, 40, v);
+        assert_eq!(&buf[start..], b"10000000000000000000");
+    }
+
+    #[test]
+    fn writes_padded() {
+        let mut out = Vec::new();
+        write_padded(&mut out, 5, 2);
+        write_padded(&mut out, 2024, 4);
+        write_padded(&mut out, 7, 3);
+        write_padded(&mut out, 123456789, 9);
+        write_padded(&mut out, 0, 1);
+        assert_eq!(out, b"0520240071234567890");
+        let mut out = Vec::new();
+        write_padded(&mut out, 123, 2);
+        assert_eq!(out, b"23");
+    }
+
+    #[test]
+    fn stack_buf_drops_overflow() {
+        let mut buf = StackBuf::new();
+        for _ in 0..100 {
+            buf.put(b'a');
+        }
+        assert_eq!(buf.as_str().map(str::len), Some(STACK_CAPACITY));
+    }
+
+    #[test]
+    fn reads_digits() {
+        assert_eq!(read_digits(b"0042"), Some(42));
+        assert_eq!(read_digits(b"999999999"), Some(999_999_999));
+        assert_eq!(read_digits(b""), None);
+        assert_eq!(read_digits(b"1234567890"), None);
+        assert_eq!(read_digits(b"1-"), None);
+    }
+}

@@ -1,0 +1,1157 @@
+//! UTC timestamps, times and dates, and local market dates and times.
+//!
+//! Formats (all digits ASCII, fixed width):
+//!
+//! * `YYYYMMDD-HH:MM:SS[.fraction]` for [`UtcTimestamp`]
+//! * `HH:MM:SS[.fraction]` for [`UtcTimeOnly`], [`LocalMktTime`]
+//! * `YYYYMMDD` for [`UtcDateOnly`], [`LocalMktDate`] (and the helper [`Date`])
+//!
+//! Ranges: year 0000 to 9999, month 01 to 12, day valid for the month (February 29 only in
+//! Gregorian leap years), hour 00 to 23, minute 00 to 59, second 00 to 60 (60 is a leap
+//! second). A value outside them is [`ValueError::Range`]; a wrong length, separator or
+//! non-digit is [`ValueError::Format`].
+//!
+//! Fractions of a second: 3, 6 or 9 digits are the standard millisecond, microsecond and
+//! nanosecond forms and round-trip unchanged. Other lengths from 1 to 9 are accepted and the
+//! value is kept exactly, but the [`Precision`] is rounded up to the next class: `.5` and
+//! `.12` are millis (written back as `.500` and `.120`), a 4-digit fraction such as `.1234` is
+//! micros (written back as `.123400`), 7 or 8 digits are nanos. 10 to 12 digits (picosecond
+//! forms allowed by later FIX versions) are accepted and truncated to nanoseconds. A `.` with
+//! no digits, or more than 12 digits, is [`ValueError::Format`]. [`LocalMktTime`] follows the
+//! same rules although FIX only defines `.sss` for it.
+//!
+//! Equality, ordering and hashing include the precision, so `12:00:00` and `12:00:00.000` are
+//! different values (they have different wire forms); ordering is chronological first.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::digits::{read_digits, write_padded, Sink};
+use super::{format, range, FixValue, ValueError};
+
+const UTCTIMESTAMP: &str = "UTCTIMESTAMP";
+const UTCTIMEONLY: &str = "UTCTIMEONLY";
+const UTCDATEONLY: &str = "UTCDATEONLY";
+const LOCALMKTDATE: &str = "LOCALMKTDATE";
+const LOCALMKTTIME: &str = "LOCALMKTTIME";
+
+const NANOS_PER_SECOND: i128 = 1_000_000_000;
+const SECONDS_PER_DAY: i128 = 86_400;
+
+/// Days before the first of each month in a common year.
+const DAYS_BEFORE_MONTH: [u16; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/// Days from 0000-01-01 to 1970-01-01 in the proleptic Gregorian calendar.
+const EPOCH_FROM_YEAR_ZERO: i64 = start_of_year(1970);
+
+/// Days from 0000-01-01 to 10000-01-01 (one past the last supported day).
+const DAYS_IN_RANGE: i64 = start_of_year(10_000);
+
+/// Leap years in years 0 to `year - 1` (year 0 is a leap year).
+const fn leap_years_before(year: i64) -> i64 {
+    if year <= 0 {
+        0
+    } else {
+        let last = year - 1;
+        last / 4 - last / 100 + last / 400 + 1
+    }
+}
+
+/// Days from 0000-01-01 to January 1 of `year` (`year >= 0`).
+const fn start_of_year(year: i64) -> i64 {
+    365 * year + leap_years_before(year)
+}
+
+/// A calendar date (proleptic Gregorian), year 0 to 9999; the wire form is `YYYYMMDD`.
+///
+/// Used inside the timestamp types and on its own as the value of [`UtcDateOnly`] and
+/// [`LocalMktDate`]; it also reads and writes `YYYYMMDD` itself.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// The date, or `None` if the month is not 1 to 12, the day does not exist in that month
+    /// (leap years included) or the year is above 9999.
+    pub const fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        if year > 9999 {
+            return None;
+        }
+        match Date::days_in_month(year, month) {
+            Some(last) if day >= 1 && day <= last => Some(Date { year, month, day }),
+            _ => None,
+        }
+    }
+
+    /// The year, 0 to 9999.
+    pub const fn year(&self) -> u16 {
+        self.year
+    }
+
+    /// The month, 1 to 12.
+    pub const fn month(&self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month, 1 to 31.
+    pub const fn day(&self) -> u8 {
+        self.day
+    }
+
+    /// True if `year` is a Gregorian leap year (divisible by 4, and by 400 if by 100).
+    pub const fn is_leap_year(year: u16) -> bool {
+        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    }
+
+    /// The number of days in `month` (1 to 12) of `year`, or `None` for another month number.
+    pub const fn days_in_month(year: u16, month: u8) -> Option<u8> {
+        Some(match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if Date::is_leap_year(year) => 29,
+            2 => 28,
+            _ => return None,
+        })
+    }
+
+    /// Days since 1970-01-01 (negative before it).
+    pub const fn days_since_epoch(&self) -> i64 {
+        let year = self.year as i64;
+        // `month` is 1 to 12 by construction; `% 12` keeps the index obviously in bounds.
+        let mut day_of_year = DAYS_BEFORE_MONTH[(self.month as usize - 1) % 12] as i64;
+        if self.month > 2 && Date::is_leap_year(self.year) {
+            day_of_year += 1;
+        }
+        day_of_year += self.day as i64 - 1;
+        start_of_year(year) + day_of_year - EPOCH_FROM_YEAR_ZERO
+    }
+
+    /// The date `days` days after 1970-01-01, or `None` if it is outside years 0 to 9999.
+    pub fn from_days_since_epoch(days: i64) -> Option<Date> {
+        let from_zero = days.checked_add(EPOCH_FROM_YEAR_ZERO)?;
+        if !(0..DAYS_IN_RANGE).contains(&from_zero) {
+            return None;
+        }
+        // Average Gregorian year is 146097 / 400 days; the estimate is off by at most one.
+        let mut year = from_zero * 400 / 146_097;
+        while start_of_year(year + 1) <= from_zero {
+            year += 1;
+        }
+        while start_of_year(year) > from_zero {
+            year -= 1;
+        }
+        let year = u16::try_from(year).ok()?;
+        let mut day_of_year = u16::try_from(from_zero - start_of_year(i64::from(year))).ok()?;
+        let leap = Date::is_leap_year(year);
+        let mut month = 12u8;
+        for (index, &before) in DAYS_BEFORE_MONTH.iter().enumerate().rev() {
+            let before = before + u16::from(leap && index >= 2);
+            if day_of_year >= before {
+                day_of_year -= before;
+                month = u8::try_from(index + 1).ok()?;
+                break;
+            }
+        }
+        Date::new(year, month, u8::try_from(day_of_year + 1).ok()?)
+    }
+
+    /// Reads `YYYYMMDD`; errors name `expected`.
+    pub(crate) fn parse_as(bytes: &[u8], expected: &'static str) -> Result<Date, ValueError> {
+        let [y @ .., m1, m2, d1, d2] = bytes else {
+            return Err(if bytes.is_empty() {
+                ValueError::Empty
+            } else {
+                format(expected)
+            });
+        };
+        if y.len() != 4 {
+            return Err(format(expected));
+        }
+        let year = read_digits(y).ok_or(format(expected))?;
+        let month = read_digits(&[*m1, *m2]).ok_or(format(expected))?;
+        let day = read_digits(&[*d1, *d2]).ok_or(format(expected))?;
+        // All three have at most 4 digits, so the narrowing casts are lossless.
+        Date::new(year as u16, month as u8, day as u8).ok_or(range(expected))
+    }
+
+    pub(crate) fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+        write_padded(out, u32::from(self.year), 4);
+        write_padded(out, u32::from(self.month), 2);
+        write_padded(out, u32::from(self.day), 2);
+    }
+}
+
+impl FixValue for Date {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.write_to(out);
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        Date::parse_as(bytes, UTCDATEONLY)
+    }
+}
+
+wire_string_impls!(Date, "a date as YYYYMMDD");
+
+/// How many digits of a fraction of a second a time value carries on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Precision {
+    /// No fraction: `HH:MM:SS`.
+    #[default]
+    Seconds,
+    /// Milliseconds: `HH:MM:SS.sss`.
+    Millis,
+    /// Microseconds: `HH:MM:SS.ssssss`.
+    Micros,
+    /// Nanoseconds: `HH:MM:SS.sssssssss`.
+    Nanos,
+}
+
+impl Precision {
+    /// The number of fraction digits: 0, 3, 6 or 9.
+    pub const fn digits(self) -> usize {
+        match self {
+            Precision::Seconds => 0,
+            Precision::Millis => 3,
+            Precision::Micros => 6,
+            Precision::Nanos => 9,
+        }
+    }
+
+    /// The smallest precision that can hold `digits` fraction digits (0 gives seconds, 1 to 3
+    /// millis, 4 to 6 micros, 7 to 9 nanos); `None` above 9.
+    pub const fn for_digits(digits: usize) -> Option<Precision> {
+        Some(match digits {
+            0 => Precision::Seconds,
+            1..=3 => Precision::Millis,
+            4..=6 => Precision::Micros,
+            7..=9 => Precision::Nanos,
+            _ => return None,
+        })
+    }
+
+    /// The length of one unit in nanoseconds: 1,000,000,000 for seconds down to 1 for nanos.
+    pub const fn unit_nanos(self) -> u32 {
+        match self {
+            Precision::Seconds => 1_000_000_000,
+            Precision::Millis => 1_000_000,
+            Precision::Micros => 1_000,
+            Precision::Nanos => 1,
+        }
+    }
+
+    /// `nanos` truncated to a multiple of this precision's unit.
+    pub const fn truncate(self, nanos: u32) -> u32 {
+        nanos - nanos % self.unit_nanos()
+    }
+}
+
+/// A validated time of day with its wire precision (shared by all time types).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub(crate) struct Hms {
+    pub(crate) hour: u8,
+    pub(crate) minute: u8,
+    pub(crate) second: u8,
+    pub(crate) nanos: u32,
+    pub(crate) precision: Precision,
+}
+
+/// A parsed `HH:MM[:SS[.fraction]]` and what follows it.
+pub(crate) struct TimePrefix<'a> {
+    pub(crate) hms: Hms,
+    pub(crate) has_seconds: bool,
+    pub(crate) rest: &'a [u8],
+}
+
+impl Hms {
+    /// Checks ranges; `nanos` is truncated to `precision`.
+    pub(crate) const fn new(
+        hour: u8,
+        minute: u8,
+        second: u8,
+        nanos: u32,
+        precision: Precision,
+    ) -> Option<Hms> {
+        if hour > 23 || minute > 59 || second > 60 || nanos >= 1_000_000_000 {
+            return None;
+        }
+        Some(Hms {
+            hour,
+            minute,
+            second,
+            nanos: precision.truncate(nanos),
+            precision,
+        })
+    }
+
+    /// Seconds since midnight (a leap second counts as second 60 of its minute).
+    fn seconds_of_day(&self) -> i128 {
+        i128::from(self.hour) * 3600 + i128::from(self.minute) * 60 + i128::from(self.second)
+    }
+
+    /// Reads `HH:MM`, then `:SS` (required if `seconds_required`), then `.fraction` (only
+    /// after seconds), and returns the rest unread. Errors name `expected`; an empty slice is a format error.
+    pub(crate) fn parse_prefix<'a>(
+        bytes: &'a [u8],
+        seconds_required: bool,
+        expected: &'static str,
+    ) -> Result<TimePrefix<'a>, ValueError> {
+        let [h1, h2, b':', m1, m2, after_minutes @ ..] = bytes else {
+            return Err(format(expected));
+        };
+        let hour = read_digits(&[*h1, *h2]).ok_or(format(expected))?;
+        let minute = read_digits(&[*m1, *m2]).ok_or(format(expected))?;
+        let mut rest = after_minutes;
+        let mut second = 0;
+        let mut has_seconds = false;
+        if let [b':', s1, s2, after_seconds @ ..] = rest {
+            second = read_digits(&[*s1, *s2]).ok_or(format(expected))?;
+            has_seconds = true;
+            rest = after_seconds;
+        } else if seconds_required {
+            return Err(format(expected));
+        }
+        let mut nanos = 0;
+        let mut precision = Precision::Seconds;
+        if has_seconds {
+            if let [b'.', fraction @ ..] = rest {
+                let count = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
+                if count == 0 || count > 12 {
+                    return Err(format(expected));
+                }
+                let kept = count.min(9);
+                let value = read_digits(&fraction[..kept]).ok_or(format(expected))?;
+                // `kept` is 1 to 9, so the exponent is 0 to 8.
+                nanos = value * 10u32.pow(9 - kept as u32);
+                precision = Precision::for_digits(kept).ok_or(format(expected))?;
+                rest = &fraction[count..];
+            }
+        }
+        // Each field has two digits, so the narrowing casts are lossless.
+        let hms = Hms::new(hour as u8, minute as u8, second as u8, nanos, precision)
+            .ok_or(range(expected))?;
+        Ok(TimePrefix {
+            hms,
+            has_seconds,
+            rest,
+        })
+    }
+
+    /// Reads exactly `HH:MM:SS[.fraction]` (an empty slice is [`ValueError::Empty`]).
+    fn parse_exact(bytes: &[u8], expected: &'static str) -> Result<Hms, ValueError> {
+        if bytes.is_empty() {
+            return Err(ValueError::Empty);
+        }
+        let prefix = Hms::parse_prefix(bytes, true, expected)?;
+        if prefix.rest.is_empty() {
+            Ok(prefix.hms)
+        } else {
+            Err(format(expected))
+        }
+    }
+
+    /// Writes `HH:MM`.
+    pub(crate) fn write_hm<S: Sink + ?Sized>(&self, out: &mut S) {
+        write_padded(out, u32::from(self.hour), 2);
+        out.put(b':');
+        write_padded(out, u32::from(self.minute), 2);
+    }
+
+    /// Writes `:SS[.fraction]` with the precision's number of digits.
+    pub(crate) fn write_seconds<S: Sink + ?Sized>(&self, out: &mut S) {
+        out.put(b':');
+        write_padded(out, u32::from(self.second), 2);
+        let digits = self.precision.digits();
+        if digits > 0 {
+            out.put(b'.');
+            write_padded(out, self.nanos / self.precision.unit_nanos(), digits);
+        }
+    }
+
+    /// Writes `HH:MM:SS[.fraction]`.
+    pub(crate) fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.write_hm(out);
+        self.write_seconds(out);
+    }
+}
+
+/// A `UTCTIMESTAMP`: a UTC date and time with its wire precision,
+/// `YYYYMMDD-HH:MM:SS[.sss[sss[sss]]]`.
+///
+/// Conversions to and from Unix time use the proleptic Gregorian calendar and ignore leap
+/// seconds: second 60 is counted as the first second of the next minute.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UtcTimestamp {
+    date: Date,
+    time: Hms,
+}
+
+impl UtcTimestamp {
+    /// A timestamp from its parts, or `None` if the hour is above 23, the minute above 59, the
+    /// second above 60 or `nanos` is a second or more. `nanos` is truncated to `precision`.
+    pub const fn new(
+        date: Date,
+        hour: u8,
+        minute: u8,
+        second: u8,
+        nanos: u32,
+        precision: Precision,
+    ) -> Option<UtcTimestamp> {
+        match Hms::new(hour, minute, second, nanos, precision) {
+            Some(time) => Some(UtcTimestamp { date, time }),
+            None => None,
+        }
+    }
+
+    /// A timestamp from a date and a time of day (which brings its precision).
+    pub const fn from_date_time(date: Date, time: UtcTimeOnly) -> UtcTimestamp {
+        UtcTimestamp {
+            date,
+            time: time.time,
+        }
+    }
+
+    date_accessors!();
+    hms_accessors!();
+
+    /// The time of day.
+    pub const fn time(&self) -> UtcTimeOnly {
+        UtcTimeOnly { time: self.time }
+    }
+
+    /// The same instant with another precision; the fraction is truncated (not rounded) when
+    /// the precision is lowered.
+    pub const fn with_precision(self, precision: Precision) -> UtcTimestamp {
+        let mut time = self.time;
+        time.nanos = precision.truncate(time.nanos);
+        time.precision = precision;
+        UtcTimestamp {
+            date: self.date,
+            time,
+        }
+    }
+
+    /// The timestamp `nanos` nanoseconds after 1970-01-01T00:00:00Z (before it if negative),
+    /// truncated toward the past to `precision`; `None` outside years 0 to 9999.
+    pub fn from_unix_nanos(nanos: i128, precision: Precision) -> Option<UtcTimestamp> {
+        let seconds = nanos.div_euclid(NANOS_PER_SECOND);
+        let fraction = u32::try_from(nanos.rem_euclid(NANOS_PER_SECOND)).ok()?;
+        let days = i64::try_from(seconds.div_euclid(SECONDS_PER_DAY)).ok()?;
+        let second_of_day = u32::try_from(seconds.rem_euclid(SECONDS_PER_DAY)).ok()?;
+        let date = Date::from_days_since_epoch(days)?;
+        // second_of_day < 86400, so each part fits in a u8.
+        let hour = (second_of_day / 3600) as u8;
+        let minute = (second_of_day / 60 % 60) as u8;
+        let second = (second_of_day % 60) as u8;
+        UtcTimestamp::new(date, hour, minute, second, fraction, precision)
+    }
+
+    /// Nanoseconds since 1970-01-01T00:00:00Z (negative before it).
+    pub fn to_unix_nanos(&self) -> i128 {
+        unix_nanos(self.date, &self.time)
+    }
+
+    /// The timestamp of a system time, truncated to `precision`; `None` outside years 0 to
+    /// 9999.
+    pub fn from_system_time(time: SystemTime, precision: Precision) -> Option<UtcTimestamp> {
+        let nanos = match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => i128::try_from(after.as_nanos()).ok()?,
+            Err(before) => -i128::try_from(before.duration().as_nanos()).ok()?,
+        };
+        UtcTimestamp::from_unix_nanos(nanos, precision)
+    }
+
+    /// The current time from the system clock, truncated to `precision` (`None` only if the
+    /// clock is outside years 0 to 9999).
+    pub fn now(precision: Precision) -> Option<UtcTimestamp> {
+        UtcTimestamp::from_system_time(SystemTime::now(), precision)
+    }
+
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.date.write_to(out);
+        out.put(b'-');
+        self.time.write_to(out);
+    }
+}
+
+/// Nanoseconds since the Unix epoch of a UTC date and time.
+pub(crate) fn unix_nanos(date: Date, time: &Hms) -> i128 {
+    let seconds = i128::from(date.days_since_epoch()) * SECONDS_PER_DAY + time.seconds_of_day();
+    seconds * NANOS_PER_SECOND + i128::from(time.nanos)
+}
+
+/// Reads `YYYYMMDD-` and returns the date and the rest.
+pub(crate) fn parse_date_dash<'a>(
+    bytes: &'a [u8],
+    expected: &'static str,
+) -> Result<(Date, &'a [u8]), ValueError> {
+    if bytes.is_empty() {
+        return Err(ValueError::Empty);
+    }
+    match bytes.split_at_checked(8) {
+        Some((date, [b'-', rest @ ..])) => Ok((Date::parse_as(date, expected)?, rest)),
+        _ => Err(format(expected)),
+    }
+}
+
+impl FixValue for UtcTimestamp {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.write_to(out);
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        let (date, rest) = parse_date_dash(bytes, UTCTIMESTAMP)?;
+        if rest.is_empty() {
+            return Err(format(UTCTIMESTAMP));
+        }
+        let time = Hms::parse_exact(rest, UTCTIMESTAMP)?;
+        Ok(UtcTimestamp { date, time })
+    }
+}
+
+wire_string_impls!(UtcTimestamp, "a UTC timestamp as YYYYMMDD-HH:MM:SS[.sss]");
+
+/// A `UTCTIMEONLY`: a UTC time of day with its wire precision, `HH:MM:SS[.sss[sss[sss]]]`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UtcTimeOnly {
+    time: Hms,
+}
+
+impl UtcTimeOnly {
+    /// The time, or `None` if the hour is above 23, the minute above 59, the second above 60
+    /// or `nanos` is a second or more. `nanos` is truncated to `precision`.
+    pub const fn new(
+        hour: u8,
+        minute: u8,
+        second: u8,
+        nanos: u32,
+        precision: Precision,
+    ) -> Option<UtcTimeOnly> {
+        match Hms::new(hour, minute, second, nanos, precision) {
+            Some(time) => Some(UtcTimeOnly { time }),
+            None => None,
+        }
+    }
+
+    hms_accessors!();
+
+    /// The same time with another precision, truncating the fraction when lowering it.
+    pub const fn with_precision(self, precision: Precision) -> UtcTimeOnly {
+        let mut time = self.time;
+        time.nanos = precision.truncate(time.nanos);
+        time.precision = precision;
+        UtcTimeOnly { time }
+    }
+
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.time.write_to(out);
+    }
+}
+
+impl FixValue for UtcTimeOnly {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.write_to(out);
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        Hms::parse_exact(bytes, UTCTIMEONLY).map(|time| UtcTimeOnly { time })
+    }
+}
+
+wire_string_impls!(UtcTimeOnly, "a UTC time as HH:MM:SS[.sss]");
+
+/// A `LOCALMKTTIME`: a time of day in the market's local time zone, `HH:MM:SS[.sss]`.
+///
+/// Fractions follow the same rules as [`UtcTimeOnly`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalMktTime {
+    time: Hms,
+}
+
+impl LocalMktTime {
+    /// The time, or `None` if the hour is above 23, the minute above 59, the second above 60
+    /// or `nanos` is a second or more. `nanos` is truncated to `precision`.
+    pub const fn new(
+        hour: u8,
+        minute: u8,
+        second: u8,
+        nanos: u32,
+        precision: Precision,
+    ) -> Option<LocalMktTime> {
+        match Hms::new(hour, minute, second, nanos, precision) {
+            Some(time) => Some(LocalMktTime { time }),
+            None => None,
+        }
+    }
+
+    hms_accessors!();
+
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.time.write_to(out);
+    }
+}
+
+impl FixValue for LocalMktTime {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.write_to(out);
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        Hms::parse_exact(bytes, LOCALMKTTIME).map(|time| LocalMktTime { time })
+    }
+}
+
+wire_string_impls!(LocalMktTime, "a local market time as HH:MM:SS[.sss]");
+
+/// A `UTCDATEONLY`: a UTC date, `YYYYMMDD`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UtcDateOnly {
+    date: Date,
+}
+
+impl UtcDateOnly {
+    /// The date, or `None` if it does not exist (see [`Date::new`]).
+    pub const fn new(year: u16, month: u8, day: u8) -> Option<UtcDateOnly> {
+        match Date::new(year, month, day) {
+            Some(date) => Some(UtcDateOnly { date }),
+            None => None,
+        }
+    }
+
+    /// Wraps a date.
+    pub const fn from_date(date: Date) -> UtcDateOnly {
+        UtcDateOnly { date }
+    }
+
+    date_accessors!();
+
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.date.write_to(out);
+    }
+}
+
+impl FixValue for UtcDateOnly {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.write_to(out);
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        Date::parse_as(bytes, UTCDATEONLY).map(|date| UtcDateOnly { date })
+    }
+}
+
+wire_string_impls!(UtcDateOnly, "a UTC date as YYYYMMDD");
+
+/// A `LOCALMKTDATE`: a date in the market's local time zone, `YYYYMMDD`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalMktDate {
+    date: Date,
+}
+
+impl LocalMktDate {
+    /// The date, or `None` if it does not exist (see [`Date::new`]).
+    pub const fn new(year: u16, month: u8, day: u8) -> Option<LocalMktDate> {
+        match Date::new(year, month, day) {
+            Some(date) => Some(LocalMktDate { date }),
+            None => None,
+        }
+    }
+
+    /// Wraps a date.
+    pub const fn from_date(date: Date) -> LocalMktDate {
+        LocalMktDate { date }
+    }
+
+    date_accessors!();
+
+    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+        self.date.write_to(out);
+    }
+}
+
+impl FixValue for LocalMktDate {
+    fn write(&self, out: &mut Vec<u8>) {
+        self.write_to(out);
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        Date::parse_as(bytes, LOCALMKTDATE).map(|date| LocalMktDate { date })
+    }
+}
+
+wire_string_impls!(LocalMktDate, "a local market date as YYYYMMDD");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn text<T: FixValue>(v: &T) -> String {
+        let mut out = Vec::new();
+        v.write(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn ts(s: &str) -> UtcTimestamp {
+        match UtcTimestamp::parse(s.as_bytes()) {
+            Ok(t) => t,
+            Err(e) => panic!("{s}: {e}"),
+        }
+    }
+
+    fn date(y: u16, m: u8, d: u8) -> Date {
+        match Date::new(y, m, d) {
+            Some(d) => d,
+            None => panic!("invalid test date {y}-{m}-{d}"),
+        }
+    }
+
+    // ---- Date ----
+
+    #[test]
+    fn leap_years() {
+        assert!(Date::is_leap_year(2000));
+        assert!(Date::is_leap_year(2024));
+        assert!(Date::is_leap_year(0));
+        assert!(!Date::is_leap_year(1900));
+        assert!(!Date::is_leap_year(2023));
+        assert!(!Date::is_leap_year(2100));
+        assert_eq!(Date::days_in_month(2024, 2), Some(29));
+        assert_eq!(Date::days_in_month(2023, 2), Some(28));
+        assert_eq!(Date::days_in_month(2023, 4), Some(30));
+        assert_eq!(Date::days_in_month(2023, 13), None);
+    }
+
+    #[test]
+    fn date_construction_checks_ranges() {
+        assert!(Date::new(2024, 2, 29).is_some());
+        assert!(Date::new(2023, 2, 29).is_none());
+        assert!(Date::new(2024, 2, 30).is_none());
+        assert!(Date::new(2024, 4, 31).is_none());
+        assert!(Date::new(2024, 13, 1).is_none());
+        assert!(Date::new(2024, 0, 1).is_none());
+        assert!(Date::new(2024, 1, 0).is_none());
+        assert!(Date::new(10000, 1, 1).is_none());
+        assert!(Date::new(9999, 12, 31).is_some());
+        assert!(Date::new(0, 1, 1).is_some());
+    }
+
+    #[test]
+    fn date_wire_form() {
+        for s in ["20240229", "00000101", "99991231", "19700101", "20001231"] {
+            assert_eq!(
+                Date::parse(s.as_bytes()).map(|d| text(&d)),
+                Ok(s.to_owned())
+            );
+        }
+        let d = UtcDateOnly::parse(b"20240229");
+        assert_eq!(d.map(|d| (d.year(), d.month(), d.day())), Ok((2024, 2, 29)));
+        assert_eq!(UtcDateOnly::parse(b""), Err(ValueError::Empty));
+        assert_eq!(UtcDateOnly::parse(b"20241301"), Err(range(UTCDATEONLY)));
+        assert_eq!(UtcDateOnly::parse(b"20240230"), Err(range(UTCDATEONLY)));
+        assert_eq!(LocalMktDate::parse(b"20230229"), Err(range(LOCALMKTDATE)));
+        assert_eq!(
+            LocalMktDate::parse(b"20240229").map(|d| text(&d)),
+            Ok("20240229".to_owned())
+        );
+        assert_eq!(LocalMktDate::parse(b"20240100"), Err(range(LOCALMKTDATE)));
+        for bad in [
+            &b"2024022"[..],
+            b"202402290",
+            b"2024-02-29",
+            b"2024022a",
+            b"-2024022",
+            b"2024 229",
+        ] {
+            assert_eq!(UtcDateOnly::parse(bad), Err(format(UTCDATEONLY)), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn epoch_days_known_values() {
+        assert_eq!(date(1970, 1, 1).days_since_epoch(), 0);
+        assert_eq!(date(1969, 12, 31).days_since_epoch(), -1);
+        // 951868800 s / 86400 s per day.
+        assert_eq!(date(2000, 3, 1).days_since_epoch(), 11_017);
+        // 1970..2023 is 54 years with 13 leap days (1972..=2020), then Jan (31) + 28 days.
+        assert_eq!(
+            date(2024, 2, 29).days_since_epoch(),
+            54 * 365 + 13 + 31 + 28
+        );
+        assert_eq!(Date::from_days_since_epoch(0), Some(date(1970, 1, 1)));
+        assert_eq!(Date::from_days_since_epoch(11_017), Some(date(2000, 3, 1)));
+        assert_eq!(Date::from_days_since_epoch(-719_528), Some(date(0, 1, 1)));
+        assert_eq!(Date::from_days_since_epoch(-719_529), None);
+        assert_eq!(
+            Date::from_days_since_epoch(2_932_896),
+            Some(date(9999, 12, 31))
+        );
+        assert_eq!(Date::from_days_since_epoch(2_932_897), None);
+        assert_eq!(Date::from_days_since_epoch(i64::MAX), None);
+        assert_eq!(Date::from_days_since_epoch(i64::MIN), None);
+    }
+
+    /// Walks every day from 0000-01-01 to 9999-12-31 with a naive "next day" and checks that
+    /// the day numbers are consecutive in both directions.
+    #[test]
+    fn every_day_converts_both_ways() {
+        let (mut y, mut m, mut d) = (0u16, 1u8, 1u8);
+        let mut expected = -719_528i64;
+        loop {
+            let current = date(y, m, d);
+            assert_eq!(current.days_since_epoch(), expected);
+            assert_eq!(Date::from_days_since_epoch(expected), Some(current));
+            if (y, m, d) == (9999, 12, 31) {
+                break;
+            }
+            expected += 1;
+            d += 1;
+            if Some(d) > Date::days_in_month(y, m) {
+                d = 1;
+                m += 1;
+                if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            }
+        }
+    }
+
+    // ---- Precision ----
+
+    #[test]
+    fn precision_classes() {
+        assert_eq!(Precision::for_digits(0), Some(Precision::Seconds));
+        assert_eq!(Precision::for_digits(1), Some(Precision::Millis));
+        assert_eq!(Precision::for_digits(3), Some(Precision::Millis));
+        assert_eq!(Precision::for_digits(4), Some(Precision::Micros));
+        assert_eq!(Precision::for_digits(7), Some(Precision::Nanos));
+        assert_eq!(Precision::for_digits(10), None);
+        assert_eq!(Precision::Micros.digits(), 6);
+        assert_eq!(Precision::Millis.truncate(123_456_789), 123_000_000);
+        assert_eq!(Precision::Seconds.truncate(999_999_999), 0);
+    }
+
+    // ---- UtcTimestamp ----
+
+    #[test]
+    fn timestamp_precision_round_trips() {
+        for (s, p) in [
+            ("20240229-23:59:59", Precision::Seconds),
+            ("20240229-23:59:59.999", Precision::Millis),
+            ("20240229-23:59:59.000001", Precision::Micros),
+            ("20240229-23:59:59.000000001", Precision::Nanos),
+            ("20240229-00:00:00.000", Precision::Millis),
+            ("00000101-00:00:00", Precision::Seconds),
+            ("99991231-23:59:60.999999999", Precision::Nanos),
+        ] {
+            let t = ts(s);
+            assert_eq!(t.precision(), p, "{s}");
+            assert_eq!(text(&t), s);
+            assert_eq!(t.to_string(), s);
+        }
+    }
+
+    #[test]
+    fn timestamp_fields() {
+        let t = ts("20240229-23:58:57.123456");
+        assert_eq!(
+            (
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                t.nanos()
+            ),
+            (2024, 2, 29, 23, 58, 57, 123_456_000)
+        );
+        assert_eq!(t.date(), date(2024, 2, 29));
+        assert_eq!(t.time().to_string(), "23:58:57.123456");
+        assert_eq!(UtcTimestamp::from_date_time(t.date(), t.time()), t);
+    }
+
+    #[test]
+    fn odd_fraction_lengths_round_up_to_the_next_class() {
+        let t = ts("20240229-12:00:00.5");
+        assert_eq!((t.precision(), t.nanos()), (Precision::Millis, 500_000_000));
+        assert_eq!(t.to_string(), "20240229-12:00:00.500");
+        // Four digits are micros, not millis: nothing is lost.
+        let t = ts("20240229-12:00:00.1234");
+        assert_eq!((t.precision(), t.nanos()), (Precision::Micros, 123_400_000));
+        assert_eq!(t.to_string(), "20240229-12:00:00.123400");
+        let t = ts("20240229-12:00:00.1234567");
+        assert_eq!((t.precision(), t.nanos()), (Precision::Nanos, 123_456_700));
+        // Picoseconds are truncated to nanoseconds.
+        let t = ts("20240229-12:00:00.123456789999");
+        assert_eq!((t.precision(), t.nanos()), (Precision::Nanos, 123_456_789));
+    }
+
+    #[test]
+    fn timestamp_rejections() {
+        let f = Err(format(UTCTIMESTAMP));
+        let r = Err(range(UTCTIMESTAMP));
+        assert_eq!(UtcTimestamp::parse(b""), Err(ValueError::Empty));
+        for bad in [
+            "20240229",
+            "20240229-",
+            "20240229 12:00:00",
+            "20240229-12:00",
+            "20240229-12:00:0",
+            "20240229-12:00:00.",
+            "20240229-12:00:00.1234567890123",
+            "20240229-12:00:00.12a",
+            "20240229-12:00:00Z",
+            "20240229-12-00-00",
+            "2024022-12:00:00",
+            "20240229-1:00:00",
+            "20240229-12:00:00 ",
+            "2024O229-12:00:00",
+        ] {
+            assert_eq!(UtcTimestamp::parse(bad.as_bytes()), f, "{bad}");
+        }
+        for bad in [
+            "20241301-00:00:00",
+            "20240001-00:00:00",
+            "20240230-00:00:00",
+            "20230229-00:00:00",
+            "20240229-24:00:00",
+            "20240229-23:60:00",
+            "20240229-23:59:61",
+        ] {
+            assert_eq!(UtcTimestamp::parse(bad.as_bytes()), r, "{bad}");
+        }
+    }
+
+    #[test]
+    fn unix_nanos_known_values() {
+        const NS: i128 = 1_000_000_000;
+        let epoch = ts("19700101-00:00:00");
+        assert_eq!(epoch.to_unix_nanos(), 0);
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(0, Precision::Seconds),
+            Some(epoch)
+        );
+
+        let y2k = ts("20000301-00:00:00");
+        assert_eq!(y2k.to_unix_nanos(), 951_868_800 * NS);
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(951_868_800 * NS, Precision::Seconds),
+            Some(y2k)
+        );
+
+        // 2024-03-01T00:00:00Z is 1709251200 (19783 days * 86400); one nanosecond before it:
+        let leap_day = ts("20240229-23:59:59.999999999");
+        let expected = (54 * 365 + 13 + 31 + 29) * 86_400 * NS - 1;
+        assert_eq!(expected, 1_709_251_200 * NS - 1);
+        assert_eq!(leap_day.to_unix_nanos(), expected);
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(expected, Precision::Nanos),
+            Some(leap_day)
+        );
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(expected, Precision::Millis).map(|t| t.to_string()),
+            Some("20240229-23:59:59.999".to_owned())
+        );
+
+        // Half a second before the epoch.
+        let before = UtcTimestamp::from_unix_nanos(-NS / 2, Precision::Millis);
+        assert_eq!(
+            before.map(|t| t.to_string()),
+            Some("19691231-23:59:59.500".to_owned())
+        );
+        assert_eq!(before.map(|t| t.to_unix_nanos()), Some(-NS / 2));
+
+        // Range ends.
+        let first = ts("00000101-00:00:00");
+        assert_eq!(first.to_unix_nanos(), -719_528 * 86_400 * NS);
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(first.to_unix_nanos() - 1, Precision::Nanos),
+            None
+        );
+        let last = ts("99991231-23:59:59.999999999");
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(last.to_unix_nanos(), Precision::Nanos),
+            Some(last)
+        );
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(last.to_unix_nanos() + 1, Precision::Nanos),
+            None
+        );
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(i128::MAX, Precision::Nanos),
+            None
+        );
+        assert_eq!(
+            UtcTimestamp::from_unix_nanos(i128::MIN, Precision::Nanos),
+            None
+        );
+
+        // A leap second counts as the next minute's first second.
+        assert_eq!(
+            ts("20161231-23:59:60").to_unix_nanos(),
+            ts("20170101-00:00:00").to_unix_nanos()
+        );
+    }
+
+    #[test]
+    fn system_time_conversions() {
+        let t = UNIX_EPOCH + Duration::new(951_868_800, 123_456_789);
+        let from = UtcTimestamp::from_system_time(t, Precision::Micros);
+        assert_eq!(
+            from.map(|t| t.to_string()),
+            Some("20000301-00:00:00.123456".to_owned())
+        );
+        let t = UNIX_EPOCH - Duration::from_millis(1500);
+        let from = UtcTimestamp::from_system_time(t, Precision::Millis);
+        assert_eq!(
+            from.map(|t| t.to_string()),
+            Some("19691231-23:59:58.500".to_owned())
+        );
+        let now = UtcTimestamp::now(Precision::Seconds);
+        assert!(now.is_some_and(|n| n.year() >= 2024 && n.precision() == Precision::Seconds));
+    }
+
+    #[test]
+    fn with_precision_truncates() {
+        let t = ts("20240229-23:59:59.987654321");
+        assert_eq!(
+            t.with_precision(Precision::Micros).to_string(),
+            "20240229-23:59:59.987654"
+        );
+        assert_eq!(
+            t.with_precision(Precision::Millis).to_string(),
+            "20240229-23:59:59.987"
+        );
+        assert_eq!(
+            t.with_precision(Precision::Seconds).to_string(),
+            "20240229-23:59:59"
+        );
+        let coarse = ts("20240229-23:59:59.5");
+        assert_eq!(
+            coarse.with_precision(Precision::Nanos).to_string(),
+            "20240229-23:59:59.500000000"
+        );
+    }
+
+    #[test]
+    fn constructors_check_ranges() {
+        let d = date(2024, 2, 29);
+        assert!(UtcTimestamp::new(d, 24, 0, 0, 0, Precision::Seconds).is_none());
+        assert!(UtcTimestamp::new(d, 0, 60, 0, 0, Precision::Seconds).is_none());
+        assert!(UtcTimestamp::new(d, 0, 0, 61, 0, Precision::Seconds).is_none());
+        assert!(UtcTimestamp::new(d, 0, 0, 0, 1_000_000_000, Precision::Nanos).is_none());
+        let t = UtcTimestamp::new(d, 23, 59, 60, 123_456_789, Precision::Millis);
+        assert_eq!(
+            t.map(|t| (t.nanos(), t.to_string())),
+            Some((123_000_000, "20240229-23:59:60.123".to_owned()))
+        );
+        assert!(UtcTimeOnly::new(23, 59, 59, 0, Precision::Seconds).is_some());
+        assert!(UtcTimeOnly::new(24, 0, 0, 0, Precision::Seconds).is_none());
+        assert!(LocalMktTime::new(9, 30, 0, 0, Precision::Seconds).is_some());
+        assert!(LocalMktTime::new(9, 60, 0, 0, Precision::Seconds).is_none());
+        assert!(UtcDateOnly::new(2023, 2, 29).is_none());
+        assert!(LocalMktDate::new(2024, 2, 29).is_some());
+    }
+
+    #[test]
+    fn ordering_is_chronological() {
+        assert!(ts("20240229-23:59:59") < ts("20240301-00:00:00"));
+        assert!(ts("20231231-23:59:59.999") < ts("20240101-00:00:00.000"));
+        assert!(ts("20240101-00:00:00.001") < ts("20240101-00:00:00.002"));
+        assert_ne!(ts("20240101-00:00:00"), ts("20240101-00:00:00.000"));
+        assert!(date(2023, 12, 31) < date(2024, 1, 1));
+    }
+
+    #[test]
+    fn serde_uses_the_wire_string() {
+        let t = ts("20240229-23:59:59.999");
+        assert_eq!(
+            serde_json::to_string(&t).ok(),
+            Some("\"20240229-23:59:59.999\"".to_owned())
+        );
+        let back: Result<UtcTimestamp, _> = serde_json::from_str("\"20240229-23:59:59.999\"");
+        assert_eq!(back.ok(), Some(t));
+        let bad: Result<UtcTimestamp, _> = serde_json::from_str("\"20240230-23:59:59\"");
+        assert!(bad.is_err());
+        let d = date(2024, 2, 29);
+        assert_eq!(
+            serde_json::to_string(&d).ok(),
+            Some("\"20240229\"".to_owned())
+        );
+        let t = UtcTimeOnly::parse(b"07:05:03.250");
+        assert_eq!(
+            t.ok().and_then(|t| serde_json::to_string(&t).ok()),
+            Some("\"07:05:03.250\"".to_owned())
+        );
+        let l: Result<LocalMktDate, _> = serde_json::from_str("\"20240101\"");
+        assert_eq!(l.ok(), LocalMktDate::new(2024, 1, 1));
+    }
+
+    #[test]
+    fn display_debug_and_from_str() {
+        let t: Result<UtcTimestamp, _> = "20240229-01:02:03.004".parse();
+        assert_eq!(
+            t.map(|t| format!("{t} {t:?}")),
+            Ok("20240229-01:02:03.004 UtcTimestamp(\"20240229-01:02:03.004\")".to_owned())
+        );
+        let bad: Result<UtcTimeOnly, _> = "1:02:03".parse();
+        assert_eq!(bad, Err(format(UTCTIMEONLY)));
+    }
+
+    #[test]
+    fn time_only_types() {
+        for s in [
+            "00:00:00",
+            "23:59:60",
+            "12:34:56.789",
+            "12:34:56.789012",
+            "12:34:56.789012345",
+        ] {
+            assert_eq!(
+                UtcTimeOnly::parse(s.as_bytes()).map(|t| text(&t)),
+                Ok(s.to_owned())
+            );
+            assert_eq!(
+                LocalMktTime::parse(s.as_bytes()).map(|t| text(&t)),
+                Ok(s.to_owned())
+            );
+        }
+        let t = UtcTimeOnly::parse(b"01:02:03.4");
+        assert_eq!(
+            t.map(|t| (t.hour(), t.minute(), t.second(), t.nanos())),
+            Ok((1, 2, 3, 400_000_000))
+        );
+        assert_eq!(UtcTimeOnly::parse(b"24:00:00"), Err(range(UTCTIMEONLY)));
+        assert_eq!(UtcTimeOnly::parse(b"23:60:00"), Err(range(UTCTIMEONLY)));
+        assert_eq!(LocalMktTime::parse(b"24:00:00"), Err(range(LOCALMKTTIME)));
+        assert_eq!(UtcTimeOnly::parse(b""), Err(ValueError::Empty));
+        for bad in [
+            "12:00",
+            "12:00:00.",
+            "12:00:00Z",
+            "12.00.00",
+            "120000",
+            "12:00:00:00",
+        ] {
+            assert_eq!(
+                UtcTimeOnly::parse(bad.as_bytes()),
+                Err(format(UTCTIMEONLY)),
+                "{bad}"
+            );
+            assert_eq!(
+                LocalMktTime::parse(bad.as_bytes()),
+                Err(format(LOCALMKTTIME)),
+                "{bad}"
+            );
+        }
+        let t = UtcTimeOnly::parse(b"12:00:00.123456789");
+        assert_eq!(
+            t.map(|t| t.with_precision(Precision::Millis).to_string()),
+            Ok("12:00:00.123".to_owned())
+        );
+    }
+}

@@ -1,0 +1,647 @@
+//! A zero-copy, group-aware view of one message, checked against a [`Dictionary`].
+//!
+//! [`Decoder::decode`] frames the bytes, splits them into fields (DATA fields by their length
+//! field, so they may contain SOH), assigns each field to its level (header, body, trailer,
+//! group entry) by the dictionary's [`Layout`]s and checks the rules the FIX session layer
+//! rejects for. The result borrows the bytes and the decoder's reusable buffers, so decoding a
+//! message allocates nothing once the decoder has warmed up.
+//!
+//! A well-framed message that breaks a rule still yields a view: the session needs its header
+//! to answer with a Reject. [`MessageView::problem`] holds the first rule broken.
+
+use std::ops::Range;
+
+use crate::dict::{Dictionary, FieldDef, Layout, Member, MessageDef};
+use crate::error::{Invalid, RefTag, SessionRejectReason as R};
+use crate::frame::{find_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
+use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
+use crate::value::{check_format, FixValue, ValueError};
+
+/// Which dictionary rules to enforce, named after QuickFIX's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationOptions {
+    /// Header fields after the body, body fields after the trailer: reject with reason 14
+    /// (`ValidateFieldsOutOfOrder`).
+    pub check_fields_out_of_order: bool,
+    /// Empty values: reject with reason 4 (`ValidateFieldsHaveValues`).
+    pub check_fields_have_values: bool,
+    /// User-defined tags (5000 and up) the dictionary does not define: reject with reason 0
+    /// (`ValidateUserDefinedFields`).
+    pub check_user_defined_fields: bool,
+    /// Accept fields the dictionary defines but not for this message (`AllowUnknownMsgFields`).
+    pub allow_unknown_message_fields: bool,
+    /// Check that required fields are present (reason 1).
+    pub check_required: bool,
+    /// Check value formats (reason 6) and enumerated values (reason 5).
+    pub check_values: bool,
+    /// Largest BodyLength accepted.
+    pub max_message_len: usize,
+}
+
+impl Default for ValidationOptions {
+    fn default() -> Self {
+        ValidationOptions {
+            check_fields_out_of_order: true,
+            check_fields_have_values: true,
+            check_user_defined_fields: true,
+            allow_unknown_message_fields: false,
+            check_required: true,
+            check_values: true,
+            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
+        }
+    }
+}
+
+impl ValidationOptions {
+    /// Options that only check what is needed to read the message's structure: framing,
+    /// group counts and repeated tags. For tools reading untidy logs.
+    pub fn relaxed() -> Self {
+        ValidationOptions {
+            check_fields_out_of_order: false,
+            check_fields_have_values: false,
+            check_user_defined_fields: false,
+            allow_unknown_message_fields: true,
+            check_required: false,
+            check_values: false,
+            max_message_len: DEFAULT_MAX_MESSAGE_LEN,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FieldRef {
+    tag: Tag,
+    start: u32,
+    end: u32,
+    /// Index into the dictionary's fields, or `u32::MAX` for a tag it does not define.
+    def: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LevelRec {
+    slots_start: u32,
+    slots_len: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct GroupRec {
+    first_level: u32,
+    count: u32,
+}
+
+const NO_DEF: u32 = u32::MAX;
+
+/// Reusable buffers for decoding; keep one per thread or connection.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    fields: Vec<FieldRef>,
+    /// Per level, per slot: 0 when absent, else field index + 1 (fields) or group index + 1.
+    slots: Vec<u32>,
+    levels: Vec<LevelRec>,
+    groups: Vec<GroupRec>,
+}
+
+/// One decoded message: the bytes plus an index of where each field lies.
+#[derive(Debug)]
+pub struct MessageView<'a> {
+    buf: &'a [u8],
+    dict: &'a Dictionary,
+    message: Option<&'a MessageDef>,
+    fields: &'a [FieldRef],
+    slots: &'a [u32],
+    levels: &'a [LevelRec],
+    groups: &'a [GroupRec],
+    problem: Option<Invalid>,
+}
+
+const HEADER: usize = 0;
+const BODY: usize = 1;
+const TRAILER: usize = 2;
+
+impl Decoder {
+    /// A decoder with empty buffers.
+    pub fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    /// Decodes the one message at the start of `buf` (which must hold it whole).
+    ///
+    /// Fails only for bytes that are not a well-framed message (garbled: FIX says ignore
+    /// them); dictionary problems are reported by [`MessageView::problem`].
+    pub fn decode<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+        dict: &'a Dictionary,
+        opts: &ValidationOptions,
+    ) -> Result<MessageView<'a>, FrameError> {
+        let frame = match find_frame(buf, opts.max_message_len)? {
+            Some(f) => f,
+            None => return Err(FrameError::Truncated { skip: buf.len() }),
+        };
+        let buf = &buf[..frame.len];
+        self.fields.clear();
+        self.slots.clear();
+        self.levels.clear();
+        self.groups.clear();
+        // BeginString and BodyLength are framed already.
+        let bl_start = frame.begin_string.end + 3;
+        self.fields.push(field_ref(dict, 8, frame.begin_string.start, frame.begin_string.end));
+        self.fields.push(field_ref(dict, 9, bl_start, frame.body.start - 1));
+        let tokenized = tokenize(buf, frame.body.clone(), dict, &mut self.fields);
+        let cs = frame.body.end + 3;
+        self.fields.push(field_ref(dict, CHECK_SUM, cs, cs + 3));
+
+        let msg_type = self
+            .fields
+            .get(2)
+            .map(|f| &buf[f.start as usize..f.end as usize])
+            .unwrap_or_default();
+        let message = dict.message(msg_type);
+        let mut walk = Walk {
+            buf,
+            dict,
+            opts,
+            fields: &self.fields,
+            slots: &mut self.slots,
+            levels: &mut self.levels,
+            groups: &mut self.groups,
+        };
+        let problem = match tokenized {
+            Err(e) => {
+                // Still index what we can so the header is readable.
+                let _ = walk.run(message);
+                Some(e)
+            }
+            Ok(()) => walk.run(message).err(),
+        };
+        Ok(MessageView {
+            buf,
+            dict,
+            message,
+            fields: &self.fields,
+            slots: &self.slots,
+            levels: &self.levels,
+            groups: &self.groups,
+            problem,
+        })
+    }
+}
+
+fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef {
+    let def = dict
+        .fields
+        .binary_search_by_key(&tag, |f| f.tag)
+        .map(|i| i as u32)
+        .unwrap_or(NO_DEF);
+    FieldRef { tag, start: start as u32, end: end as u32, def }
+}
+
+/// Splits the body into fields. A tag that is not a positive number is reported as
+/// `Invalid tag number` with the tag as received, and tokenizing stops.
+fn tokenize(
+    buf: &[u8],
+    body: Range<usize>,
+    dict: &Dictionary,
+    out: &mut Vec<FieldRef>,
+) -> Result<(), Invalid> {
+    let mut pos = body.start;
+    let end = body.end;
+    while pos < end {
+        let eq = match buf[pos..end].iter().position(|&b| b == b'=') {
+            Some(p) => pos + p,
+            None => return Err(Invalid::message(R::Other)),
+        };
+        let tag = match parse_tag(&buf[pos..eq]) {
+            Ok(t) => t,
+            Err(bad) => return Err(Invalid { reason: R::InvalidTagNumber, tag: bad }),
+        };
+        let vstart = eq + 1;
+        let fr = field_ref(dict, tag, vstart, vstart);
+        let is_data = dict
+            .fields
+            .get(fr.def as usize)
+            .is_some_and(|d| d.field_type.is_data());
+        let vend = if is_data {
+            // The preceding field holds the byte count.
+            let len = out
+                .last()
+                .and_then(|prev| u32::parse(&buf[prev.start as usize..prev.end as usize]).ok())
+                .map(|n| n as usize);
+            match len {
+                Some(n) if vstart + n < end && buf[vstart + n] == SOH => vstart + n,
+                _ => return Err(Invalid::new(R::IncorrectDataFormatForValue, tag)),
+            }
+        } else {
+            match buf[vstart..end].iter().position(|&b| b == SOH) {
+                Some(p) => vstart + p,
+                None => return Err(Invalid::new(R::Other, tag)),
+            }
+        };
+        out.push(FieldRef { end: vend as u32, ..fr });
+        pos = vend + 1;
+    }
+    Ok(())
+}
+
+/// Reads a tag number; on failure returns the tag as best it can be reported (e.g. `-1`).
+fn parse_tag(bytes: &[u8]) -> Result<Tag, Option<RefTag>> {
+    if bytes.is_empty() || bytes.len() > 9 {
+        return Err(None);
+    }
+    let (neg, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(None);
+    }
+    let n = digits.iter().fold(0i64, |a, &b| a * 10 + i64::from(b - b'0'));
+    if neg {
+        return Err(Some(-n));
+    }
+    match Tag::try_from(n) {
+        Ok(0) | Err(_) => Err(Some(n)),
+        Ok(t) => Ok(t),
+    }
+}
+
+struct Walk<'w> {
+    buf: &'w [u8],
+    dict: &'w Dictionary,
+    opts: &'w ValidationOptions,
+    fields: &'w [FieldRef],
+    slots: &'w mut Vec<u32>,
+    levels: &'w mut Vec<LevelRec>,
+    groups: &'w mut Vec<GroupRec>,
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
+enum Phase {
+    Header,
+    Body,
+    Trailer,
+}
+
+impl<'w> Walk<'w> {
+    fn new_level(&mut self, layout: &Layout) -> usize {
+        let start = self.slots.len();
+        self.slots.resize(start + layout.members.len(), 0);
+        self.levels.push(LevelRec { slots_start: start as u32, slots_len: layout.members.len() as u32 });
+        self.levels.len() - 1
+    }
+
+    fn value(&self, f: &FieldRef) -> &'w [u8] {
+        &self.buf[f.start as usize..f.end as usize]
+    }
+
+    /// Checks one field's value against its definition.
+    fn check_value(&self, f: &FieldRef) -> Result<(), Invalid> {
+        let v = self.value(f);
+        if v.is_empty() {
+            if self.opts.check_fields_have_values {
+                return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag));
+            }
+            return Ok(());
+        }
+        if !self.opts.check_values {
+            return Ok(());
+        }
+        let Some(def) = self.dict.fields.get(f.def as usize) else { return Ok(()) };
+        match check_format(def.field_type, v) {
+            Ok(()) => {}
+            Err(ValueError::Empty) => return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag)),
+            Err(_) => return Err(Invalid::new(R::IncorrectDataFormatForValue, f.tag)),
+        }
+        if !def.values.is_empty() && !enum_ok(def, v) {
+            return Err(Invalid::new(R::ValueIsIncorrect, f.tag));
+        }
+        Ok(())
+    }
+
+    /// Stores field `i` in `slot` of `level`; a second occurrence is an error.
+    fn put(&mut self, level: usize, slot: usize, i: usize) -> Result<(), Invalid> {
+        let at = self.levels[level].slots_start as usize + slot;
+        if self.slots[at] != 0 {
+            return Err(Invalid::new(R::TagAppearsMoreThanOnce, self.fields[i].tag));
+        }
+        self.slots[at] = i as u32 + 1;
+        Ok(())
+    }
+
+    fn run(&mut self, message: Option<&'w MessageDef>) -> Result<(), Invalid> {
+        let result = self.run_levels(message);
+        if message.is_none() {
+            // An unknown MsgType outranks whatever else is wrong with the body.
+            return Err(Invalid::new(R::InvalidMsgType, crate::tag::MSG_TYPE));
+        }
+        result
+    }
+
+    fn run_levels(&mut self, message: Option<&'w MessageDef>) -> Result<(), Invalid> {
+        let dict = self.dict;
+        let header_l = self.new_level(&dict.header);
+        let body_layout = message.map(|m| &m.body).unwrap_or(&Layout::EMPTY);
+        let body_l = self.new_level(body_layout);
+        let trailer_l = self.new_level(&dict.trailer);
+        debug_assert_eq!((header_l, body_l, trailer_l), (HEADER, BODY, TRAILER));
+
+        let mut phase = Phase::Header;
+        let mut i = 0;
+        let n = self.fields.len();
+        let mut first: Option<Invalid> = None;
+        while i < n {
+            let f = self.fields[i];
+            // Where does the field belong?
+            let (target, layout, level) = if let Some(s) = dict.header.slot(f.tag) {
+                (Phase::Header, &dict.header, (HEADER, s))
+            } else if let Some(s) = body_layout.slot(f.tag) {
+                (Phase::Body, body_layout, (BODY, s))
+            } else if let Some(s) = dict.trailer.slot(f.tag) {
+                (Phase::Trailer, &dict.trailer, (TRAILER, s))
+            } else {
+                // Not a member of this message.
+                if phase == Phase::Header {
+                    phase = Phase::Body;
+                }
+                if f.def == NO_DEF {
+                    let user = f.tag >= USER_DEFINED_START;
+                    if !(user && !self.opts.check_user_defined_fields) {
+                        return Err(Invalid::new(R::InvalidTagNumber, f.tag));
+                    }
+                } else if message.is_some() && !self.opts.allow_unknown_message_fields {
+                    first.get_or_insert(Invalid::new(R::TagNotDefinedForThisMessageType, f.tag));
+                } else if let Err(e) = self.check_value(&f) {
+                    first.get_or_insert(e);
+                }
+                i += 1;
+                continue;
+            };
+            if target < phase {
+                if self.opts.check_fields_out_of_order {
+                    first.get_or_insert(Invalid::new(R::TagSpecifiedOutOfRequiredOrder, f.tag));
+                }
+            } else {
+                phase = target;
+            }
+            if let Err(e) = self.check_value(&f) {
+                first.get_or_insert(e);
+            }
+            let (lvl, slot) = level;
+            match layout.member(slot) {
+                Some(Member::Group { tag, delimiter, entry, .. }) => {
+                    self.put(lvl, slot, i)?;
+                    i = self.group(lvl, slot, i, *tag, *delimiter, entry)?;
+                }
+                _ => {
+                    self.put(lvl, slot, i)?;
+                    i += 1;
+                }
+            }
+        }
+        if let Some(e) = first {
+            return Err(e);
+        }
+        if self.opts.check_required {
+            self.check_required(HEADER, &dict.header)?;
+            if message.is_some() {
+                self.check_required(BODY, body_layout)?;
+            }
+            self.check_required(TRAILER, &dict.trailer)?;
+        }
+        Ok(())
+    }
+
+    /// Reads a group whose NumInGroup field is `fields[i]`, stored at `slot` of `level`.
+    /// Returns the index of the first field after the group.
+    fn group(
+        &mut self,
+        level: usize,
+        slot: usize,
+        i: usize,
+        count_tag: Tag,
+        delimiter: Tag,
+        entry: &'w Layout,
+    ) -> Result<usize, Invalid> {
+        let count_field = self.fields[i];
+        let Ok(count) = u32::parse(self.value(&count_field)) else {
+            return Err(Invalid::new(R::IncorrectDataFormatForValue, count_tag));
+        };
+        let remaining = self.fields.len() - i - 1;
+        if count as usize > remaining {
+            return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
+        }
+        let first_level = self.levels.len() as u32;
+        for _ in 0..count {
+            self.levels.push(LevelRec { slots_start: 0, slots_len: 0 });
+        }
+        self.groups.push(GroupRec { first_level, count });
+        let at = self.levels[level].slots_start as usize + slot;
+        self.slots[at] = self.groups.len() as u32; // group index + 1
+        let mut j = i + 1;
+        let mut seen = 0u32;
+        while j < self.fields.len() {
+            let f = self.fields[j];
+            let Some(s) = entry.slot(f.tag) else { break };
+            if f.tag != delimiter {
+                if seen == 0 {
+                    return Err(Invalid::new(R::RepeatingGroupFieldsOutOfOrder, f.tag));
+                }
+                // A field of the current entry.
+                j = self.entry_field(first_level + seen - 1, entry, s, j)?;
+                continue;
+            }
+            if seen == count {
+                return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
+            }
+            let lvl = (first_level + seen) as usize;
+            let start = self.slots.len();
+            self.slots.resize(start + entry.members.len(), 0);
+            self.levels[lvl] = LevelRec { slots_start: start as u32, slots_len: entry.members.len() as u32 };
+            seen += 1;
+            j = self.entry_field(lvl as u32, entry, s, j)?;
+        }
+        if seen != count {
+            return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
+        }
+        if self.opts.check_required {
+            for e in 0..count {
+                self.check_required((first_level + e) as usize, entry)?;
+            }
+        }
+        Ok(j)
+    }
+
+    fn entry_field(&mut self, lvl: u32, entry: &'w Layout, slot: usize, j: usize) -> Result<usize, Invalid> {
+        let f = self.fields[j];
+        self.check_value(&f)?;
+        self.put(lvl as usize, slot, j)?;
+        match entry.member(slot) {
+            Some(Member::Group { tag, delimiter, entry: inner, .. }) => {
+                self.group(lvl as usize, slot, j, *tag, *delimiter, inner)
+            }
+            _ => Ok(j + 1),
+        }
+    }
+
+    fn check_required(&self, level: usize, layout: &Layout) -> Result<(), Invalid> {
+        let rec = self.levels[level];
+        let slots = &self.slots[rec.slots_start as usize..][..rec.slots_len as usize];
+        for (m, &s) in layout.members.iter().zip(slots) {
+            if s == 0 && m.required() && m.tag() != CHECK_SUM {
+                return Err(Invalid::new(R::RequiredTagMissing, m.tag()));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn enum_ok(def: &FieldDef, v: &[u8]) -> bool {
+    if def.field_type.is_multiple() {
+        v.split(|&b| b == b' ').all(|tok| def.enum_value(tok).is_some())
+    } else {
+        def.enum_value(v).is_some()
+    }
+}
+
+impl<'a> MessageView<'a> {
+    /// The whole message's bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// The dictionary the message was decoded with.
+    pub fn dictionary(&self) -> &'a Dictionary {
+        self.dict
+    }
+
+    /// The first dictionary rule the message breaks, if any.
+    pub fn problem(&self) -> Option<&Invalid> {
+        self.problem.as_ref()
+    }
+
+    /// The message's definition, if the dictionary knows its MsgType.
+    pub fn message_def(&self) -> Option<&'a MessageDef> {
+        self.message
+    }
+
+    fn value(&self, f: &FieldRef) -> &'a [u8] {
+        &self.buf[f.start as usize..f.end as usize]
+    }
+
+    /// BeginString (8).
+    pub fn begin_string(&self) -> &'a [u8] {
+        self.fields.first().map(|f| self.value(f)).unwrap_or_default()
+    }
+
+    /// MsgType (35).
+    pub fn msg_type(&self) -> &'a [u8] {
+        self.fields.get(2).map(|f| self.value(f)).unwrap_or_default()
+    }
+
+    /// The value of the first field with `tag`, wherever it is.
+    pub fn field(&self, tag: Tag) -> Option<&'a [u8]> {
+        self.fields.iter().find(|f| f.tag == tag).map(|f| self.value(f))
+    }
+
+    /// Every field in wire order, including 8, 9 and 10.
+    pub fn fields(&self) -> impl Iterator<Item = (Tag, &'a [u8])> + '_ {
+        self.fields.iter().map(|f| (f.tag, self.value(f)))
+    }
+
+    /// Number of fields, including 8, 9 and 10.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether the message has no fields (never true for a decoded message).
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    fn level(&self, level: usize) -> Level<'_, 'a> {
+        let rec = self.levels.get(level).copied().unwrap_or(LevelRec { slots_start: 0, slots_len: 0 });
+        let slots = self
+            .slots
+            .get(rec.slots_start as usize..(rec.slots_start + rec.slots_len) as usize)
+            .unwrap_or_default();
+        Level { view: self, slots }
+    }
+
+    /// The standard header.
+    pub fn header(&self) -> Level<'_, 'a> {
+        self.level(HEADER)
+    }
+
+    /// The body, laid out by the message's definition (empty for an unknown MsgType).
+    pub fn body(&self) -> Level<'_, 'a> {
+        self.level(BODY)
+    }
+
+    /// The standard trailer.
+    pub fn trailer(&self) -> Level<'_, 'a> {
+        self.level(TRAILER)
+    }
+}
+
+/// One level of a message (header, body, trailer, component or group entry): fields by slot.
+#[derive(Clone, Copy)]
+pub struct Level<'v, 'a> {
+    view: &'v MessageView<'a>,
+    slots: &'v [u32],
+}
+
+impl<'v, 'a> Level<'v, 'a> {
+    /// The raw value in `slot`, if present.
+    #[inline]
+    pub fn raw(&self, slot: usize) -> Option<&'a [u8]> {
+        match self.slots.get(slot) {
+            Some(&s) if s != 0 => self.view.fields.get(s as usize - 1).map(|f| self.view.value(f)),
+            _ => None,
+        }
+    }
+
+    /// The value in `slot` read as `V`; `tag` names the field in errors.
+    #[inline]
+    pub fn get<V: FixValue>(&self, slot: usize, tag: Tag) -> Result<Option<V>, Invalid> {
+        match self.raw(slot) {
+            None => Ok(None),
+            Some(b) => V::parse(b).map(Some).map_err(|e| value_error(e, tag)),
+        }
+    }
+
+    /// The value in `slot` read as `V`, which must be present.
+    #[inline]
+    pub fn req<V: FixValue>(&self, slot: usize, tag: Tag) -> Result<V, Invalid> {
+        self.get(slot, tag)?.ok_or(Invalid::new(R::RequiredTagMissing, tag))
+    }
+
+    /// The entries of the group in `slot` (none when absent).
+    pub fn group(&self, slot: usize) -> impl ExactSizeIterator<Item = Level<'v, 'a>> + 'v {
+        let view = self.view;
+        let rec = match self.slots.get(slot) {
+            Some(&s) if s != 0 => view.groups.get(s as usize - 1).copied(),
+            _ => None,
+        }
+        .unwrap_or(GroupRec { first_level: 0, count: 0 });
+        (rec.first_level..rec.first_level + rec.count).map(move |l| view.level(l as usize))
+    }
+
+    /// The level seen from `base` on: how a component's slots are read inside its parent.
+    #[inline]
+    pub fn sub(&self, base: usize) -> Level<'v, 'a> {
+        Level { view: self.view, slots: self.slots.get(base..).unwrap_or_default() }
+    }
+
+    /// Whether any slot in `range` is filled: whether an optional component is present.
+    #[inline]
+    pub fn any(&self, range: Range<usize>) -> bool {
+        self.slots.get(range).is_some_and(|s| s.iter().any(|&x| x != 0))
+    }
+}
+
+fn value_error(e: ValueError, tag: Tag) -> Invalid {
+    match e {
+        ValueError::Empty => Invalid::new(R::TagSpecifiedWithoutAValue, tag),
+        _ => Invalid::new(R::IncorrectDataFormatForValue, tag),
+    }
+}

@@ -1,0 +1,14 @@
+//! Generates the typed messages from the dictionaries in the workspace's `dictionaries/`.
+
+use std::path::PathBuf;
+
+fn main() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dictionaries");
+    if let Err(e) = fix_codegen::Config::new()
+        .dictionary(dir.join("FIX44.xml"))
+        .compile("fix44.rs")
+    {
+        eprintln!("fix44: code generation failed: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,15 @@
+//! Generates the typed messages from the dictionaries in the workspace's `dictionaries/`.
+
+use std::path::PathBuf;
+
+fn main() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dictionaries");
+    if let Err(e) = fix_codegen::Config::new()
+        .dictionary(dir.join("FIX50SP2.xml"))
+        .transport(dir.join("FIXT11.xml"))
+        .compile("fix50.rs")
+    {
+        eprintln!("fix50: code generation failed: {e}");
+        std::process::exit(1);
+    }
+}
