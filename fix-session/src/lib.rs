@@ -1,0 +1,14 @@
+//! # fix-session
+//!
+//! A version-agnostic FIX session engine (FIX.4.0 to FIX.4.4 and FIXT.1.1):
+//!
+//! - [`settings`]: QuickFIX-style settings files (and TOML) into typed [`SessionSettings`];
+//! - [`store`]: the [`MessageStore`] trait with in-memory and file stores;
+//! - [`core`]: the sans-IO session state machine (bytes and clock ticks in; bytes, timers and
+//!   events out);
+//! - [`driver`]: tokio acceptor and initiator built on the core.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod settings;
+
+pub use settings::{ConnectionType, SessionId, SessionSettings, Settings, SettingsError};
