@@ -10,5 +10,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod settings;
+pub mod store;
 
 pub use settings::{ConnectionType, SessionId, SessionSettings, Settings, SettingsError};
+pub use store::{FileStore, MemoryStore, MessageStore, StoreError, StoreFactory};

@@ -287,9 +287,7 @@ impl SessionSettings {
             (app, None)
         };
         let key = (app.clone(), transport.clone(), self.base_dir.clone());
-        static CACHE: OnceLock<
-            Mutex<HashMap<(PathBuf, Option<PathBuf>, PathBuf), Arc<Dictionary>>>,
-        > = OnceLock::new();
+        static CACHE: OnceLock<Mutex<HashMap<DictKey, Arc<Dictionary>>>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
         if let Some(d) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(Some(d));
@@ -321,6 +319,9 @@ impl SessionSettings {
         Ok(Some(dict))
     }
 }
+
+/// Cache key of a loaded dictionary: (app file, transport file, base folder).
+type DictKey = (PathBuf, Option<PathBuf>, PathBuf);
 
 fn builtin_app_name(appl_ver_id: Option<&str>) -> &'static str {
     match appl_ver_id {
