@@ -67,8 +67,7 @@ pub fn load_dictionary(path: impl AsRef<Path>, transport: Option<&Path>) -> Resu
 /// Generates formatted Rust source for a checked model. `source` names the dictionary in the
 /// file's banner.
 pub fn generate(model: &Model, source: &str) -> Result<String, Error> {
-    let dict = layout::dictionary(model);
-    format::format(emit::generate(model, &dict), source)
+    format::format(emit::generate(model), source)
 }
 
 /// What to generate and where: the builder a `build.rs` uses.

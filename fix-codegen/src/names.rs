@@ -23,7 +23,7 @@ fn sanitize(s: &str, digit_prefix: &str) -> String {
 
 /// Dictionary names write `IDs` for "identifiers"; heck would read `I` `Ds`.
 fn words(name: &str) -> String {
-    name.replace("IDs", "Ids").replace("IDS", "Ids")
+    name.replace("IDs", "Ids")
 }
 
 /// A type name (struct or enum) for a dictionary name, which is already CamelCase.
@@ -104,6 +104,7 @@ mod tests {
     fn names() {
         assert_eq!(member_name("ClOrdID"), "cl_ord_id");
         assert_eq!(member_name("NoPartyIDs"), "no_party_ids");
+        assert_eq!(member_name("PartyIDSource"), "party_id_source");
         assert_eq!(member_name("Type"), "type_");
         assert_eq!(const_name("ClOrdID"), "CL_ORD_ID");
         assert_eq!(variant_name("SELL_SHORT", "5"), "SellShort");

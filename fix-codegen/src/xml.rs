@@ -44,9 +44,31 @@ fn line_of(text: &str, pos: usize) -> usize {
     text.as_bytes()[..pos.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-fn element(start: &BytesStart<'_>, text: &str, pos: usize) -> Result<Element, Error> {
+/// Counts lines incrementally: positions only move forward while parsing.
+struct Lines<'t> {
+    text: &'t [u8],
+    pos: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, pos: usize) -> usize {
+        let pos = pos.min(self.text.len());
+        if pos < self.pos {
+            return line_of_bytes(self.text, pos);
+        }
+        self.line += self.text[self.pos..pos].iter().filter(|&&b| b == b'\n').count();
+        self.pos = pos;
+        self.line
+    }
+}
+
+fn line_of_bytes(text: &[u8], pos: usize) -> usize {
+    text[..pos].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn element(start: &BytesStart<'_>, line: usize) -> Result<Element, Error> {
     let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
-    let line = line_of(text, pos);
     let mut attrs = Vec::new();
     for a in start.attributes() {
         let a = a.map_err(|e| Error::Xml { line, message: e.to_string() })?;
@@ -65,15 +87,16 @@ pub fn parse(text: &str) -> Result<Element, Error> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
+    let mut lines = Lines { text: text.as_bytes(), pos: 0, line: 1 };
     loop {
         let pos = reader.buffer_position() as usize;
         let ev = reader
             .read_event()
             .map_err(|e| Error::Xml { line: line_of(text, pos), message: e.to_string() })?;
         match ev {
-            Event::Start(s) => stack.push(element(&s, text, pos)?),
+            Event::Start(s) => stack.push(element(&s, lines.at(pos))?),
             Event::Empty(s) => {
-                let el = element(&s, text, pos)?;
+                let el = element(&s, lines.at(pos))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
                     None => root = Some(el),

@@ -21,6 +21,7 @@ pub mod frame;
 pub mod message;
 pub mod raw;
 pub mod sample;
+pub mod spec;
 pub mod tag;
 pub mod value;
 pub mod view;

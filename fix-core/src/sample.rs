@@ -98,12 +98,12 @@ fn write_level(dict: &Dictionary, layout: &Layout, w: &mut Writer<'_>, skip: &[T
     }
 }
 
-/// A complete message of type `msg` with every header, body and trailer field populated.
+/// A complete message of type `msg` with every header and body field populated. The trailer
+/// carries only CheckSum (the signature fields are left out).
 pub fn populated_message(dict: &Dictionary, msg: &MessageDef, buf: &mut Vec<u8>) -> std::ops::Range<usize> {
     let mut w = Writer::new(buf, &dict.begin_string);
     w.put_str(b"35=", &msg.msg_type);
     write_level(dict, &dict.header, &mut w, &[8, 9, 35], 0);
     write_level(dict, &msg.body, &mut w, &[], 0);
-    write_level(dict, &dict.trailer, &mut w, &[10], 0);
     w.finish()
 }

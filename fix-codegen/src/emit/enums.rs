@@ -49,7 +49,8 @@ pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
         );
         out.extend(quote! {
             #[doc = #doc]
-            #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
             pub enum #ty {
                 #(#decls)*
                 /// A value the dictionary does not list, kept as received.

@@ -9,7 +9,7 @@ mod enums;
 mod structs;
 mod tables;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -63,10 +63,9 @@ impl Names {
         }
         let mut defs_per_name: HashMap<u32, usize> = HashMap::new();
         {
-            let mut distinct: Vec<&Group> = Vec::new();
+            let mut distinct: HashSet<&Group> = HashSet::new();
             for (g, _) in &found {
-                if !distinct.contains(&g) {
-                    distinct.push(g);
+                if distinct.insert(g) {
                     *defs_per_name.entry(g.tag).or_insert(0) += 1;
                 }
             }
@@ -107,13 +106,13 @@ pub(crate) fn has_enum(f: &Field) -> bool {
 }
 
 /// The whole generated file, unformatted.
-pub fn generate(model: &Model, dict: &fix_core::Dictionary) -> TokenStream {
+pub fn generate(model: &Model) -> TokenStream {
     let names = Names::new(model);
     let tags = enums::tags(model);
     let field_enums = enums::enums(model, &names);
     let (components, groups, messages) = structs::all(model, &names);
     let message_enum = structs::message_enum(model, &names);
-    let tables = tables::dictionary(dict);
+    let tables = tables::dictionary(model);
     let begin_string = model.begin_string();
     let appl_ver = match model.appl_ver_id() {
         Some(v) => quote!(Some(#v)),

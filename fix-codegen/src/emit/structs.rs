@@ -145,12 +145,12 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                                 w.put_data(#data_prefix, &self.#name.0);
                             });
                             parts.decode.push(quote!(#name: l.req(#data_slot, #data_tag)?,));
-                            parts.args.push(quote!(#name: fix_core::value::Data));
-                            parts.inits.push(quote!(#name,));
+                            parts.args.push(quote!(#name: impl Into<fix_core::value::Data>));
+                            parts.inits.push(quote!(#name: #name.into(),));
                         } else {
                             parts.decls.push(quote! {
                                 #[doc = #doc]
-                                #[serde(default, skip_serializing_if = "Option::is_none")]
+                                #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
                                 pub #name: Option<fix_core::value::Data>,
                             });
                             parts.encode.push(quote! {
@@ -197,13 +197,13 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                         parts.args.push(quote!(#name: impl Into<String>));
                         parts.inits.push(quote!(#name: #name.into(),));
                     } else {
-                        parts.args.push(quote!(#name: #ty));
-                        parts.inits.push(quote!(#name,));
+                        parts.args.push(quote!(#name: impl Into<#ty>));
+                        parts.inits.push(quote!(#name: #name.into(),));
                     }
                 } else {
                     parts.decls.push(quote! {
                         #[doc = #doc]
-                        #[serde(default, skip_serializing_if = "Option::is_none")]
+                        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
                         pub #name: Option<#ty>,
                     });
                     parts.encode.push(quote!(if let Some(v) = &self.#name { w.#put(#prefix, v); }));
@@ -211,10 +211,11 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                     parts.inits.push(quote!(#name: None,));
                     let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
                     let bdoc = format!("Sets `{}` ({}).", f.name, f.tag);
+                    // Generic, so a builder costs nothing to compile until someone calls it.
                     let (arg, val) = if string {
                         (quote!(impl Into<String>), quote!(value.into()))
                     } else {
-                        (quote!(#ty), quote!(value))
+                        (quote!(impl Into<#ty>), quote!(value.into()))
                     };
                     parts.builders.push(quote! {
                         #[doc = #bdoc]
@@ -237,12 +238,12 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                     parts.decls.push(quote!(#[doc = #doc] pub #name: #p components::#ty,));
                     parts.encode.push(quote!(fix_core::Fields::encode_fields(&self.#name, w);));
                     parts.decode.push(quote!(#name: fix_core::Fields::decode_fields(l.sub(#slot))?,));
-                    parts.args.push(quote!(#name: #p components::#ty));
-                    parts.inits.push(quote!(#name,));
+                    parts.args.push(quote!(#name: impl Into<#p components::#ty>));
+                    parts.inits.push(quote!(#name: #name.into(),));
                 } else {
                     parts.decls.push(quote! {
                         #[doc = #doc]
-                        #[serde(default, skip_serializing_if = "Option::is_none")]
+                        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
                         pub #name: Option<#p components::#ty>,
                     });
                     parts.encode.push(quote! {
@@ -260,8 +261,8 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                     let bdoc = format!("Sets component `{cname}`.");
                     parts.builders.push(quote! {
                         #[doc = #bdoc]
-                        pub fn #with(mut self, value: #p components::#ty) -> Self {
-                            self.#name = Some(value);
+                        pub fn #with(mut self, value: impl Into<#p components::#ty>) -> Self {
+                            self.#name = Some(value.into());
                             self
                         }
                     });
@@ -282,7 +283,7 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                 );
                 parts.decls.push(quote! {
                     #[doc = #doc]
-                    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+                    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
                     pub #name: Vec<#p groups::#ty>,
                 });
                 let write_empty = g.required;
@@ -323,7 +324,8 @@ fn fields_struct(name: &str, doc: &str, items: &[Item], model: &Model, names: &N
     let w_param = if encode.is_empty() { quote!(_w) } else { quote!(w) };
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         pub struct #ty {
             #(#decls)*
         }
@@ -468,7 +470,8 @@ pub(super) fn message_enum(model: &Model, names: &Names) -> TokenStream {
     let skipped = leading_framing(&model.header);
     quote! {
         /// Any message of this dictionary, decoded by MsgType.
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
         pub enum Message {
             #(#variants)*
             /// A MsgType this dictionary does not define, kept as raw fields.
