@@ -1,0 +1,100 @@
+//! # fix-cli
+//!
+//! The library behind the `fix` command-line tool. `fix decode` reads FIX messages from logs
+//! or stdin and prints each with field names, enum meanings and indented repeating groups, or
+//! as one JSON object per line:
+//!
+//! ```text
+//! $ echo '8=FIX.4.4|9=..|35=D|...|54=1|...|10=123|' | fix decode
+//! <stdin>:1 NewOrderSingle (35=D) [FIX.4.4]
+//!   8 BeginString = FIX.4.4
+//!   ...
+//!   54 Side = 1 (BUY)
+//! ```
+//!
+//! - [`scan`]: finds messages in log lines (SOH, `|` or `^A` separators; text around them),
+//!   repairs a wrong BodyLength or CheckSum;
+//! - [`dicts`]: picks the built-in dictionary from BeginString and ApplVerID (or a custom one);
+//! - [`render`]: the field tree, human and JSON output;
+//! - [`decode`]: the loop over inputs, with the exit status.
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod decode;
+pub mod dicts;
+pub mod render;
+pub mod scan;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit status: every message decoded and validated.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: some message failed validation or could not be parsed.
+pub const EXIT_INVALID: i32 = 1;
+/// Exit status: bad arguments, an unreadable file or dictionary.
+pub const EXIT_USAGE: i32 = 2;
+
+/// The `fix` command line.
+#[derive(Debug, Parser)]
+#[command(name = "fix", version, about = "Tools for FIX protocol messages")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode FIX messages from log files or stdin, with field names, enum meanings and groups.
+    Decode(DecodeArgs),
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Arguments of `fix decode`.
+#[derive(Debug, clap::Args)]
+pub struct DecodeArgs {
+    /// Print one JSON object per message, one per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Decode with this QuickFIX XML dictionary instead of the built-in ones.
+    #[arg(long, value_name = "XML")]
+    pub dictionary: Option<PathBuf>,
+    /// The transport dictionary (FIXT11.xml) for a FIX 5.0+ --dictionary.
+    #[arg(long, value_name = "XML", requires = "dictionary")]
+    pub transport: Option<PathBuf>,
+    /// Application version of FIXT.1.1 messages without ApplVerID (1128): a code (2..9) or a
+    /// name (FIX44, FIX50SP2). Default: 9 (FIX.5.0SP2).
+    #[arg(long, value_name = "ID")]
+    pub appl_ver_id: Option<String>,
+    /// Colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Skip lines that hold no FIX message instead of reporting them as errors.
+    #[arg(long)]
+    pub skip_non_fix: bool,
+    /// Files to read (`-` for stdin); stdin when none is given.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main_with(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Decode(args) => decode::run(&args),
+    }
+}
