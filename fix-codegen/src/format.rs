@@ -38,6 +38,9 @@ mod tests {
 
     #[test]
     fn doc_comments_get_a_space() {
-        assert_eq!(space_docs("///`A` (1)\n    ///x\n/// y\n////z\n"), "/// `A` (1)\n    /// x\n/// y\n////z\n");
+        assert_eq!(
+            space_docs("///`A` (1)\n    ///x\n/// y\n////z\n"),
+            "/// `A` (1)\n    /// x\n/// y\n////z\n"
+        );
     }
 }

@@ -15,7 +15,10 @@ pub fn flat_len(model: &Model, items: &[Item]) -> usize {
         .iter()
         .map(|it| match it {
             Item::Field { .. } | Item::Group(_) => 1,
-            Item::Component { index, .. } => model.components.get(*index).map_or(0, |c| flat_len(model, &c.items)),
+            Item::Component { index, .. } => model
+                .components
+                .get(*index)
+                .map_or(0, |c| flat_len(model, &c.items)),
         })
         .sum()
 }
@@ -23,7 +26,10 @@ pub fn flat_len(model: &Model, items: &[Item]) -> usize {
 fn flatten(model: &Model, items: &[Item], parent_required: bool, out: &mut Vec<Member>) {
     for it in items {
         match it {
-            Item::Field { tag, required } => out.push(Member::Field { tag: *tag, required: *required && parent_required }),
+            Item::Field { tag, required } => out.push(Member::Field {
+                tag: *tag,
+                required: *required && parent_required,
+            }),
             Item::Group(g) => out.push(Member::Group {
                 tag: g.tag,
                 required: g.required && parent_required,
@@ -56,10 +62,18 @@ pub fn dictionary(model: &Model) -> Dictionary {
             let mut values: Vec<EnumValue> = f
                 .values
                 .iter()
-                .map(|v| EnumValue { value: Cow::Owned(v.value.clone()), description: Cow::Owned(v.description.clone()) })
+                .map(|v| EnumValue {
+                    value: Cow::Owned(v.value.clone()),
+                    description: Cow::Owned(v.description.clone()),
+                })
                 .collect();
             values.sort_by(|a, b| a.value.as_bytes().cmp(b.value.as_bytes()));
-            FieldDef { tag: f.tag, name: Cow::Owned(f.name.clone()), field_type: f.field_type, values: Cow::Owned(values) }
+            FieldDef {
+                tag: f.tag,
+                name: Cow::Owned(f.name.clone()),
+                field_type: f.field_type,
+                values: Cow::Owned(values),
+            }
         })
         .collect::<Vec<_>>();
     let mut messages: Vec<MessageDef> = model

@@ -26,7 +26,10 @@
 //! ## At run time
 //! [`load_dictionary`] gives the same tables from a file, so a session can validate against a
 //! counterparty's dictionary without regenerating code.
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 mod emit;
 pub mod error;
@@ -42,7 +45,10 @@ pub use error::Error;
 pub use model::Model;
 
 fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Parses and checks a dictionary given as XML text.
@@ -60,7 +66,10 @@ pub fn load_model(path: impl AsRef<Path>, transport: Option<&Path>) -> Result<Mo
 }
 
 /// Loads a dictionary file as fix-core tables, for validation at run time.
-pub fn load_dictionary(path: impl AsRef<Path>, transport: Option<&Path>) -> Result<fix_core::Dictionary, Error> {
+pub fn load_dictionary(
+    path: impl AsRef<Path>,
+    transport: Option<&Path>,
+) -> Result<fix_core::Dictionary, Error> {
     Ok(layout::dictionary(&load_model(path, transport)?))
 }
 
@@ -98,7 +107,10 @@ impl Config {
     /// Loads the dictionaries and returns the checked model.
     pub fn model(&self) -> Result<Model, Error> {
         let Some(path) = &self.dictionary else {
-            return Err(Error::Dictionary { element: "Config".into(), problem: "no dictionary given".into() });
+            return Err(Error::Dictionary {
+                element: "Config".into(),
+                problem: "no dictionary given".into(),
+            });
         };
         load_model(path, self.transport.as_deref())
     }
@@ -106,7 +118,12 @@ impl Config {
     /// Generates the code as a string.
     pub fn generate(&self) -> Result<String, Error> {
         let model = self.model()?;
-        let mut source = self.dictionary.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut source = self
+            .dictionary
+            .as_ref()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if let Some(t) = self.transport.as_ref().and_then(|p| p.file_name()) {
             source = format!("{source} with {}", t.to_string_lossy());
         }
@@ -117,7 +134,10 @@ impl Config {
     pub fn write_to(&self, path: impl AsRef<Path>) -> Result<(), Error> {
         let code = self.generate()?;
         let path = path.as_ref();
-        std::fs::write(path, code).map_err(|source| Error::Io { path: path.display().to_string(), source })
+        std::fs::write(path, code).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })
     }
 
     /// For `build.rs`: generates into `$OUT_DIR/<file_name>` and tells cargo to rerun when a

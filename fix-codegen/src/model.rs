@@ -110,14 +110,19 @@ pub struct Model {
 }
 
 fn dict_err(el: &Element, problem: impl Into<String>) -> Error {
-    Error::Dictionary { element: el.describe(), problem: problem.into() }
+    Error::Dictionary {
+        element: el.describe(),
+        problem: problem.into(),
+    }
 }
 
 /// Reads a `required` attribute. QuickFIX reads `Y` as required and anything else as not;
 /// venue files carry `y`, `yes`, `true`, `1` too, so those count as required as well.
 fn required(el: &Element) -> bool {
     matches!(
-        el.attr("required").map(|s| s.trim().to_ascii_lowercase()).as_deref(),
+        el.attr("required")
+            .map(|s| s.trim().to_ascii_lowercase())
+            .as_deref(),
         Some("y" | "yes" | "true" | "1")
     )
 }
@@ -132,7 +137,10 @@ impl Model {
             match root.attr(key) {
                 None => Ok(0),
                 Some(v) if v.trim().is_empty() => Ok(0),
-                Some(v) => v.trim().parse().map_err(|_| dict_err(root, format!("attribute {key}='{v}' is not a number"))),
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| dict_err(root, format!("attribute {key}='{v}' is not a number"))),
             }
         };
         let kind = root.attr("type").unwrap_or("FIX").trim().to_string();
@@ -144,15 +152,25 @@ impl Model {
         let mut tags_seen: HashSet<Tag> = HashSet::new();
         if let Some(fs) = root.child("fields") {
             for el in fs.children.iter().filter(|c| c.name == "field") {
-                let name = el.attr("name").ok_or_else(|| dict_err(el, "field without a name"))?.trim().to_string();
-                let number = el.attr("number").ok_or_else(|| dict_err(el, "field without a number"))?;
+                let name = el
+                    .attr("name")
+                    .ok_or_else(|| dict_err(el, "field without a name"))?
+                    .trim()
+                    .to_string();
+                let number = el
+                    .attr("number")
+                    .ok_or_else(|| dict_err(el, "field without a number"))?;
                 let tag: Tag = number
                     .trim()
                     .parse()
                     .ok()
                     .filter(|&t: &Tag| t > 0)
-                    .ok_or_else(|| dict_err(el, format!("number '{number}' is not a positive tag")))?;
-                let ty = el.attr("type").ok_or_else(|| dict_err(el, "field without a type"))?;
+                    .ok_or_else(|| {
+                        dict_err(el, format!("number '{number}' is not a positive tag"))
+                    })?;
+                let ty = el
+                    .attr("type")
+                    .ok_or_else(|| dict_err(el, "field without a type"))?;
                 let field_type = FieldType::from_dictionary_name(ty)
                     .ok_or_else(|| dict_err(el, format!("unknown type '{ty}'")))?;
                 if !tags_seen.insert(tag) {
@@ -164,14 +182,30 @@ impl Model {
                 let mut values = Vec::new();
                 let mut seen_values = HashSet::new();
                 for v in el.children.iter().filter(|c| c.name == "value") {
-                    let value = v.attr("enum").ok_or_else(|| dict_err(v, "value without enum"))?.to_string();
+                    let value = v
+                        .attr("enum")
+                        .ok_or_else(|| dict_err(v, "value without enum"))?
+                        .to_string();
                     let description = v.attr("description").unwrap_or(&value).to_string();
                     // A value listed twice is kept once: QuickFIX treats the list as a set.
                     if seen_values.insert(value.clone()) {
                         values.push(Value { value, description });
                     }
                 }
-                fields.push(Field { tag, name, field_type, values });
+                // FIX.4.0 and 4.1 use CHAR for values of any length (BeginString among them);
+                // QuickFIX reads CHAR as one character only from FIX.4.2 on.
+                let field_type =
+                    if field_type == FieldType::Char && kind == "FIX" && major == 4 && minor <= 1 {
+                        FieldType::String
+                    } else {
+                        field_type
+                    };
+                fields.push(Field {
+                    tag,
+                    name,
+                    field_type,
+                    values,
+                });
             }
         }
         fields.sort_by_key(|f| f.tag);
@@ -179,20 +213,36 @@ impl Model {
         // Components: names first (they may refer to each other in any order), then bodies.
         let comp_els: Vec<&Element> = root
             .child("components")
-            .map(|c| c.children.iter().filter(|e| e.name == "component").collect())
+            .map(|c| {
+                c.children
+                    .iter()
+                    .filter(|e| e.name == "component")
+                    .collect()
+            })
             .unwrap_or_default();
         let mut comp_index: HashMap<String, usize> = HashMap::new();
         for (i, el) in comp_els.iter().enumerate() {
-            let name = el.attr("name").ok_or_else(|| dict_err(el, "component without a name"))?.trim().to_string();
+            let name = el
+                .attr("name")
+                .ok_or_else(|| dict_err(el, "component without a name"))?
+                .trim()
+                .to_string();
             if comp_index.insert(name.clone(), i).is_some() {
                 return Err(dict_err(el, format!("duplicate component name '{name}'")));
             }
         }
-        let ctx = Ctx { by_name: &by_name, comp_index: &comp_index, fields: &fields };
+        let ctx = Ctx {
+            by_name: &by_name,
+            comp_index: &comp_index,
+            fields: &fields,
+        };
         let mut components = Vec::with_capacity(comp_els.len());
         for el in &comp_els {
             let items = ctx.items(el)?;
-            components.push(Component { name: el.attr("name").unwrap_or_default().trim().to_string(), items });
+            components.push(Component {
+                name: el.attr("name").unwrap_or_default().trim().to_string(),
+                items,
+            });
         }
         // Cycles, then group delimiters (which look into components).
         for (i, el) in comp_els.iter().enumerate() {
@@ -211,8 +261,16 @@ impl Model {
         let mut msg_names = HashSet::new();
         if let Some(ms) = root.child("messages") {
             for el in ms.children.iter().filter(|c| c.name == "message") {
-                let name = el.attr("name").ok_or_else(|| dict_err(el, "message without a name"))?.trim().to_string();
-                let msg_type = el.attr("msgtype").ok_or_else(|| dict_err(el, "message without a msgtype"))?.trim().to_string();
+                let name = el
+                    .attr("name")
+                    .ok_or_else(|| dict_err(el, "message without a name"))?
+                    .trim()
+                    .to_string();
+                let msg_type = el
+                    .attr("msgtype")
+                    .ok_or_else(|| dict_err(el, "message without a msgtype"))?
+                    .trim()
+                    .to_string();
                 if msg_type.is_empty() || msg_type.bytes().any(|b| b == 1 || b == b'=') {
                     return Err(dict_err(el, format!("msgtype '{msg_type}' is not valid")));
                 }
@@ -222,12 +280,29 @@ impl Model {
                 if !msg_names.insert(name.clone()) {
                     return Err(dict_err(el, format!("duplicate message name '{name}'")));
                 }
-                let admin = el.attr("msgcat").is_some_and(|c| c.trim().eq_ignore_ascii_case("admin"));
+                let admin = el
+                    .attr("msgcat")
+                    .is_some_and(|c| c.trim().eq_ignore_ascii_case("admin"));
                 let items = ctx.items(el)?;
-                messages.push(Message { name, msg_type, admin, items });
+                messages.push(Message {
+                    name,
+                    msg_type,
+                    admin,
+                    items,
+                });
             }
         }
-        let mut model = Model { kind, major, minor, service_pack, fields, components, header, trailer, messages };
+        let mut model = Model {
+            kind,
+            major,
+            minor,
+            service_pack,
+            fields,
+            components,
+            header,
+            trailer,
+            messages,
+        };
         model.resolve_delimiters(&comp_els)?;
         Ok(model)
     }
@@ -246,7 +321,12 @@ impl Model {
 
     /// The ApplVerID (1128) value for FIX 5.0 and later application dictionaries.
     pub fn appl_ver_id(&self) -> Option<&'static str> {
-        match (self.kind.as_str(), self.major, self.minor, self.service_pack) {
+        match (
+            self.kind.as_str(),
+            self.major,
+            self.minor,
+            self.service_pack,
+        ) {
             ("FIX", 5, 0, 0) => Some("7"),
             ("FIX", 5, 0, 1) => Some("8"),
             ("FIX", 5, 0, 2) => Some("9"),
@@ -256,7 +336,10 @@ impl Model {
 
     /// The field with `tag`.
     pub fn field(&self, tag: Tag) -> Option<&Field> {
-        self.fields.binary_search_by_key(&tag, |f| f.tag).ok().map(|i| &self.fields[i])
+        self.fields
+            .binary_search_by_key(&tag, |f| f.tag)
+            .ok()
+            .map(|i| &self.fields[i])
     }
 
     /// Combines a FIX 5.0+ application dictionary with its transport dictionary (FIXT11):
@@ -266,15 +349,24 @@ impl Model {
         // Transport components are appended; re-point its items at their new indices.
         let shift = |items: &[Item]| -> Vec<Item> { shift_items(items, offset) };
         for c in &transport.components {
-            self.components.push(Component { name: c.name.clone(), items: shift(&c.items) });
+            self.components.push(Component {
+                name: c.name.clone(),
+                items: shift(&c.items),
+            });
         }
         for f in &transport.fields {
             match self.fields.binary_search_by_key(&f.tag, |x| x.tag) {
                 Ok(i) => {
                     if self.fields[i].name != f.name {
                         return Err(Error::Dictionary {
-                            element: format!("<field name='{}'> in the transport dictionary", f.name),
-                            problem: format!("tag {} is '{}' in the application dictionary", f.tag, self.fields[i].name),
+                            element: format!(
+                                "<field name='{}'> in the transport dictionary",
+                                f.name
+                            ),
+                            problem: format!(
+                                "tag {} is '{}' in the application dictionary",
+                                f.tag, self.fields[i].name
+                            ),
                         });
                     }
                 }
@@ -286,7 +378,10 @@ impl Model {
         let mut messages: Vec<Message> = transport
             .messages
             .iter()
-            .map(|m| Message { items: shift(&m.items), ..m.clone() })
+            .map(|m| Message {
+                items: shift(&m.items),
+                ..m.clone()
+            })
             .collect();
         for m in self.messages.drain(..) {
             if !messages.iter().any(|t| t.msg_type == m.msg_type) {
@@ -318,14 +413,25 @@ fn shift_items(items: &[Item], offset: usize) -> Vec<Item> {
     items
         .iter()
         .map(|it| match it {
-            Item::Component { index, required } => Item::Component { index: index + offset, required: *required },
-            Item::Group(g) => Item::Group(Group { items: shift_items(&g.items, offset), ..g.clone() }),
+            Item::Component { index, required } => Item::Component {
+                index: index + offset,
+                required: *required,
+            },
+            Item::Group(g) => Item::Group(Group {
+                items: shift_items(&g.items, offset),
+                ..g.clone()
+            }),
             f => f.clone(),
         })
         .collect()
 }
 
-fn set_delimiters(items: &mut [Item], comps: &[Component], el: Option<&Element>, owner: &str) -> Result<(), Error> {
+fn set_delimiters(
+    items: &mut [Item],
+    comps: &[Component],
+    el: Option<&Element>,
+    owner: &str,
+) -> Result<(), Error> {
     for it in items.iter_mut() {
         if let Item::Group(g) = it {
             set_delimiters(&mut g.items, comps, el, owner)?;
@@ -352,7 +458,10 @@ fn first_field(items: &[Item], comps: &[Component], depth: usize) -> Option<Tag>
             Item::Field { tag, .. } => return Some(*tag),
             Item::Group(g) => return Some(g.tag),
             Item::Component { index, .. } => {
-                if let Some(t) = comps.get(*index).and_then(|c| first_field(&c.items, comps, depth + 1)) {
+                if let Some(t) = comps
+                    .get(*index)
+                    .and_then(|c| first_field(&c.items, comps, depth + 1))
+                {
                     return Some(t);
                 }
             }
@@ -361,10 +470,22 @@ fn first_field(items: &[Item], comps: &[Component], depth: usize) -> Option<Tag>
     None
 }
 
-fn check_cycle(i: usize, comps: &[Component], path: &mut Vec<usize>, el: &Element) -> Result<(), Error> {
+fn check_cycle(
+    i: usize,
+    comps: &[Component],
+    path: &mut Vec<usize>,
+    el: &Element,
+) -> Result<(), Error> {
     if path.contains(&i) {
-        let names: Vec<&str> = path.iter().chain(std::iter::once(&i)).map(|&j| comps[j].name.as_str()).collect();
-        return Err(dict_err(el, format!("component cycle: {}", names.join(" -> "))));
+        let names: Vec<&str> = path
+            .iter()
+            .chain(std::iter::once(&i))
+            .map(|&j| comps[j].name.as_str())
+            .collect();
+        return Err(dict_err(
+            el,
+            format!("component cycle: {}", names.join(" -> ")),
+        ));
     }
     path.push(i);
     let mut children = Vec::new();
@@ -394,8 +515,14 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn field_tag(&self, el: &Element) -> Result<Tag, Error> {
-        let name = el.attr("name").ok_or_else(|| dict_err(el, "reference without a name"))?.trim();
-        self.by_name.get(name).copied().ok_or_else(|| dict_err(el, format!("unknown field '{name}'")))
+        let name = el
+            .attr("name")
+            .ok_or_else(|| dict_err(el, "reference without a name"))?
+            .trim();
+        self.by_name
+            .get(name)
+            .copied()
+            .ok_or_else(|| dict_err(el, format!("unknown field '{name}'")))
     }
 
     fn items(&self, parent: &Element) -> Result<Vec<Item>, Error> {
@@ -406,32 +533,61 @@ impl Ctx<'_> {
                 "field" => {
                     let tag = self.field_tag(el)?;
                     if !seen.insert(tag) {
-                        return Err(dict_err(el, format!("field listed twice in {}", parent.describe())));
+                        // QuickFIX keeps the first mention (FIX43.xml lists OwnershipType twice
+                        // in RegistrationInstructions).
+                        continue;
                     }
-                    Item::Field { tag, required: required(el) }
+                    Item::Field {
+                        tag,
+                        required: required(el),
+                    }
                 }
                 "group" => {
                     let tag = self.field_tag(el)?;
-                    let ty = self.fields.iter().find(|f| f.tag == tag).map(|f| f.field_type);
-                    if !matches!(ty, Some(FieldType::NumInGroup | FieldType::Int | FieldType::Length)) {
-                        return Err(dict_err(el, "group counter field is not of type NUMINGROUP"));
+                    let ty = self
+                        .fields
+                        .iter()
+                        .find(|f| f.tag == tag)
+                        .map(|f| f.field_type);
+                    if !matches!(
+                        ty,
+                        Some(FieldType::NumInGroup | FieldType::Int | FieldType::Length)
+                    ) {
+                        return Err(dict_err(
+                            el,
+                            "group counter field is not of type NUMINGROUP",
+                        ));
                     }
                     if !seen.insert(tag) {
-                        return Err(dict_err(el, format!("group listed twice in {}", parent.describe())));
+                        return Err(dict_err(
+                            el,
+                            format!("group listed twice in {}", parent.describe()),
+                        ));
                     }
                     let sub = self.items(el)?;
                     if sub.is_empty() {
                         return Err(dict_err(el, "group without fields"));
                     }
-                    Item::Group(Group { tag, required: required(el), items: sub, delimiter: 0 })
+                    Item::Group(Group {
+                        tag,
+                        required: required(el),
+                        items: sub,
+                        delimiter: 0,
+                    })
                 }
                 "component" => {
-                    let name = el.attr("name").ok_or_else(|| dict_err(el, "component reference without a name"))?.trim();
+                    let name = el
+                        .attr("name")
+                        .ok_or_else(|| dict_err(el, "component reference without a name"))?
+                        .trim();
                     let index = *self
                         .comp_index
                         .get(name)
                         .ok_or_else(|| dict_err(el, format!("unknown component '{name}'")))?;
-                    Item::Component { index, required: required(el) }
+                    Item::Component {
+                        index,
+                        required: required(el),
+                    }
                 }
                 _ => continue,
             };

@@ -6,15 +6,19 @@ use std::collections::HashSet;
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
-    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
-    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Keeps only characters valid in an identifier and makes sure it does not start with a digit.
 fn sanitize(s: &str, digit_prefix: &str) -> String {
-    let mut out: String = s.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let mut out: String = s
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert_str(0, digit_prefix);
     }
@@ -53,7 +57,11 @@ pub fn const_name(name: &str) -> String {
 
 /// An enum variant name for a value's description: `SELL_SHORT` -> `SellShort`.
 pub fn variant_name(description: &str, value: &str) -> String {
-    let base = if description.trim().is_empty() { value } else { description };
+    let base = if description.trim().is_empty() {
+        value
+    } else {
+        description
+    };
     let camel = base.to_lowercase().to_upper_camel_case();
     if camel.is_empty() {
         return format!("V{}", sanitize(value, "").to_upper_camel_case());
@@ -71,7 +79,9 @@ pub struct Unique {
 impl Unique {
     /// A set with `reserved` names already taken.
     pub fn with_reserved(reserved: &[&str]) -> Unique {
-        Unique { taken: reserved.iter().map(|s| s.to_string()).collect() }
+        Unique {
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     /// `name` if free, else `name` + `_` + `alt` if given and free, else a numbered variant.

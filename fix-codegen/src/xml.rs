@@ -22,7 +22,10 @@ pub struct Element {
 impl Element {
     /// The value of attribute `name`.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first child named `name`.
@@ -41,7 +44,11 @@ impl Element {
 }
 
 fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..pos.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Counts lines incrementally: positions only move forward while parsing.
@@ -57,7 +64,10 @@ impl Lines<'_> {
         if pos < self.pos {
             return line_of_bytes(self.text, pos);
         }
-        self.line += self.text[self.pos..pos].iter().filter(|&&b| b == b'\n').count();
+        self.line += self.text[self.pos..pos]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         self.pos = pos;
         self.line
     }
@@ -71,15 +81,26 @@ fn element(start: &BytesStart<'_>, line: usize) -> Result<Element, Error> {
     let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
     let mut attrs = Vec::new();
     for a in start.attributes() {
-        let a = a.map_err(|e| Error::Xml { line, message: e.to_string() })?;
+        let a = a.map_err(|e| Error::Xml {
+            line,
+            message: e.to_string(),
+        })?;
         let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
         let value = a
             .unescape_value()
-            .map_err(|e| Error::Xml { line, message: e.to_string() })?
+            .map_err(|e| Error::Xml {
+                line,
+                message: e.to_string(),
+            })?
             .into_owned();
         attrs.push((key, value));
     }
-    Ok(Element { name, attrs, children: Vec::new(), line })
+    Ok(Element {
+        name,
+        attrs,
+        children: Vec::new(),
+        line,
+    })
 }
 
 /// Parses a whole document and returns its root element.
@@ -87,12 +108,17 @@ pub fn parse(text: &str) -> Result<Element, Error> {
     let mut reader = Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
-    let mut lines = Lines { text: text.as_bytes(), pos: 0, line: 1 };
+    let mut lines = Lines {
+        text: text.as_bytes(),
+        pos: 0,
+        line: 1,
+    };
     loop {
         let pos = reader.buffer_position() as usize;
-        let ev = reader
-            .read_event()
-            .map_err(|e| Error::Xml { line: line_of(text, pos), message: e.to_string() })?;
+        let ev = reader.read_event().map_err(|e| Error::Xml {
+            line: line_of(text, pos),
+            message: e.to_string(),
+        })?;
         match ev {
             Event::Start(s) => stack.push(element(&s, lines.at(pos))?),
             Event::Empty(s) => {
@@ -104,7 +130,10 @@ pub fn parse(text: &str) -> Result<Element, Error> {
             }
             Event::End(_) => {
                 let Some(el) = stack.pop() else {
-                    return Err(Error::Xml { line: line_of(text, pos), message: "unbalanced end tag".into() });
+                    return Err(Error::Xml {
+                        line: line_of(text, pos),
+                        message: "unbalanced end tag".into(),
+                    });
                 };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(el),
@@ -116,9 +145,15 @@ pub fn parse(text: &str) -> Result<Element, Error> {
         }
     }
     if !stack.is_empty() {
-        return Err(Error::Xml { line: line_of(text, text.len()), message: "document ends inside an element".into() });
+        return Err(Error::Xml {
+            line: line_of(text, text.len()),
+            message: "document ends inside an element".into(),
+        });
     }
-    root.ok_or(Error::Xml { line: 1, message: "no root element".into() })
+    root.ok_or(Error::Xml {
+        line: 1,
+        message: "no root element".into(),
+    })
 }
 
 #[cfg(test)]

@@ -99,7 +99,10 @@ pub struct Layout {
 
 impl Layout {
     /// An empty layout.
-    pub const EMPTY: Layout = Layout { members: Cow::Borrowed(&[]), index: Cow::Borrowed(&[]) };
+    pub const EMPTY: Layout = Layout {
+        members: Cow::Borrowed(&[]),
+        index: Cow::Borrowed(&[]),
+    };
 
     /// Builds a layout from members, computing the index. For tags that appear twice the
     /// first slot wins.
@@ -111,7 +114,10 @@ impl Layout {
         }
         index.sort_by_key(|&(tag, slot)| (tag, slot));
         index.dedup_by_key(|&mut (tag, _)| tag);
-        Layout { members: Cow::Owned(members), index: Cow::Owned(index) }
+        Layout {
+            members: Cow::Owned(members),
+            index: Cow::Owned(index),
+        }
     }
 
     /// The slot of `tag` in this layout.
@@ -175,7 +181,10 @@ impl Dictionary {
     /// The field with `tag`.
     #[inline]
     pub fn field(&self, tag: Tag) -> Option<&FieldDef> {
-        self.fields.binary_search_by_key(&tag, |f| f.tag).ok().and_then(|i| self.fields.get(i))
+        self.fields
+            .binary_search_by_key(&tag, |f| f.tag)
+            .ok()
+            .and_then(|i| self.fields.get(i))
     }
 
     /// The field named `name` (linear search; for tools, not hot paths).
@@ -219,7 +228,10 @@ mod tests {
     fn layout_lookup_finds_every_tag_and_no_other() {
         let members: Vec<Member> = [44u32, 11, 38, 9000, 1, 54]
             .iter()
-            .map(|&tag| Member::Field { tag, required: false })
+            .map(|&tag| Member::Field {
+                tag,
+                required: false,
+            })
             .collect();
         let layout = Layout::new(members);
         for (slot, tag) in [44u32, 11, 38, 9000, 1, 54].iter().enumerate() {

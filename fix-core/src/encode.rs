@@ -46,12 +46,17 @@ impl<'a> Writer<'a> {
         buf.extend_from_slice(begin_string.as_bytes());
         buf.extend_from_slice(b"\x019=");
         let body_start = buf.len();
-        Writer { buf, start, body_start, soh_in_value: None }
+        Writer {
+            buf,
+            start,
+            body_start,
+            soh_in_value: None,
+        }
     }
 
     /// Appends `prefix` (the tag and `=`, e.g. `b"44="`), the value and SOH.
     #[inline]
-    pub fn put<V: FixValue + ?Sized>(&mut self, prefix: &[u8], value: &V) {
+    pub fn put<V: FixValue>(&mut self, prefix: &[u8], value: &V) {
         self.buf.extend_from_slice(prefix);
         value.write(self.buf);
         self.buf.push(SOH);
@@ -110,7 +115,12 @@ impl<'a> Writer<'a> {
 
     /// Fills in BodyLength and appends CheckSum; returns where the message lies in the buffer.
     pub fn finish(self) -> std::ops::Range<usize> {
-        let Writer { buf, start, body_start, .. } = self;
+        let Writer {
+            buf,
+            start,
+            body_start,
+            ..
+        } = self;
         let body_len = buf.len() - body_start;
         let mut tmp = [0u8; 20];
         let mut i = tmp.len();
@@ -155,7 +165,9 @@ fn tag_of_prefix(prefix: &[u8]) -> Tag {
     prefix
         .iter()
         .take_while(|b| b.is_ascii_digit())
-        .fold(0u32, |acc, &b| acc.saturating_mul(10).saturating_add(u32::from(b - b'0')))
+        .fold(0u32, |acc, &b| {
+            acc.saturating_mul(10).saturating_add(u32::from(b - b'0'))
+        })
 }
 
 #[cfg(test)]
@@ -191,6 +203,9 @@ mod tests {
         assert!(buf.is_empty());
         let mut w = Writer::new(&mut buf, "FIX.4.4");
         w.put_tag_bytes(9999, b"a\x01");
-        assert_eq!(w.finish_checked(), Err(crate::error::EncodeError::SohInValue { tag: 9999 }));
+        assert_eq!(
+            w.finish_checked(),
+            Err(crate::error::EncodeError::SohInValue { tag: 9999 })
+        );
     }
 }

@@ -83,7 +83,11 @@ impl SessionRejectReason {
 
     /// The reason for a 373 value; unknown values map to [`SessionRejectReason::Other`].
     pub fn from_code(code: u32) -> SessionRejectReason {
-        Self::ALL.iter().copied().find(|r| r.code() == code).unwrap_or(SessionRejectReason::Other)
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|r| r.code() == code)
+            .unwrap_or(SessionRejectReason::Other)
     }
 
     /// Every reason, in code order.
@@ -177,7 +181,10 @@ pub struct Invalid {
 impl Invalid {
     /// A problem with `reason` about `tag`.
     pub fn new(reason: SessionRejectReason, tag: Tag) -> Invalid {
-        Invalid { reason, tag: Some(RefTag::from(tag)) }
+        Invalid {
+            reason,
+            tag: Some(RefTag::from(tag)),
+        }
     }
 
     /// A problem with `reason` about the message as a whole.
@@ -237,9 +244,18 @@ mod tests {
         for r in SessionRejectReason::ALL {
             assert_eq!(SessionRejectReason::from_code(r.code()), *r);
         }
-        assert_eq!(SessionRejectReason::from_code(1).text(), "Required tag missing");
-        assert_eq!(SessionRejectReason::from_code(12345), SessionRejectReason::Other);
+        assert_eq!(
+            SessionRejectReason::from_code(1).text(),
+            "Required tag missing"
+        );
+        assert_eq!(
+            SessionRejectReason::from_code(12345),
+            SessionRejectReason::Other
+        );
         let e = Invalid::new(SessionRejectReason::ValueIsIncorrect, 54);
-        assert_eq!(e.to_string(), "Value is incorrect (out of range) for this tag (tag 54)");
+        assert_eq!(
+            e.to_string(),
+            "Value is incorrect (out of range) for this tag (tag 54)"
+        );
     }
 }

@@ -225,9 +225,15 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for ty in FieldType::ALL {
-            assert_eq!(FieldType::from_dictionary_name(ty.dictionary_name()), Some(*ty));
+            assert_eq!(
+                FieldType::from_dictionary_name(ty.dictionary_name()),
+                Some(*ty)
+            );
         }
-        assert_eq!(FieldType::from_dictionary_name("time"), Some(FieldType::UtcTimestamp));
+        assert_eq!(
+            FieldType::from_dictionary_name("time"),
+            Some(FieldType::UtcTimestamp)
+        );
         assert_eq!(FieldType::from_dictionary_name("BOGUS"), None);
     }
 }

@@ -149,14 +149,20 @@ pub fn find_frame(buf: &[u8], max_len: usize) -> Result<Option<Frame>, FrameErro
         if buf.is_empty() || buf[0] == b'8' {
             return Ok(None);
         }
-        return Err(FrameError::NoBeginString { skip: next_message_start(buf) });
+        return Err(FrameError::NoBeginString {
+            skip: next_message_start(buf),
+        });
     }
     if &buf[..2] != b"8=" {
-        return Err(FrameError::NoBeginString { skip: next_message_start(buf) });
+        return Err(FrameError::NoBeginString {
+            skip: next_message_start(buf),
+        });
     }
     let Some(bs_end) = buf[2..].iter().position(|&b| b == SOH).map(|p| p + 2) else {
         if buf.len() > 2 + 32 {
-            return Err(FrameError::NoBeginString { skip: next_message_start(buf) });
+            return Err(FrameError::NoBeginString {
+                skip: next_message_start(buf),
+            });
         }
         return Ok(None);
     };
@@ -165,22 +171,32 @@ pub fn find_frame(buf: &[u8], max_len: usize) -> Result<Option<Frame>, FrameErro
     let rest = &buf[bs_end + 1..];
     let have = rest.len().min(2);
     if rest[..have] != b"9="[..have] {
-        return Err(FrameError::BadBodyLength { skip: next_message_start(buf) });
+        return Err(FrameError::BadBodyLength {
+            skip: next_message_start(buf),
+        });
     }
     if rest.len() < 2 {
         return Ok(None);
     }
     let Some(len_end) = rest[2..].iter().position(|&b| b == SOH) else {
         if rest.len() > 2 + 10 {
-            return Err(FrameError::BadBodyLength { skip: next_message_start(buf) });
+            return Err(FrameError::BadBodyLength {
+                skip: next_message_start(buf),
+            });
         }
         return Ok(None);
     };
     let Some(body_len) = parse_digits(&rest[2..2 + len_end]) else {
-        return Err(FrameError::BadBodyLength { skip: next_message_start(buf) });
+        return Err(FrameError::BadBodyLength {
+            skip: next_message_start(buf),
+        });
     };
     if body_len > max_len {
-        return Err(FrameError::TooLong { len: body_len, max: max_len, skip: next_message_start(buf) });
+        return Err(FrameError::TooLong {
+            len: body_len,
+            max: max_len,
+            skip: next_message_start(buf),
+        });
     }
     let body_start = bs_end + 1 + 2 + len_end + 1;
     let body_end = body_start + body_len;
@@ -190,8 +206,14 @@ pub fn find_frame(buf: &[u8], max_len: usize) -> Result<Option<Frame>, FrameErro
     }
     let trailer = &buf[body_end..total];
     let digits_ok = trailer[3..6].iter().all(u8::is_ascii_digit);
-    if &trailer[..3] != b"10=" || !digits_ok || trailer[6] != SOH || (body_len > 0 && buf[body_end - 1] != SOH) {
-        return Err(FrameError::BadTrailer { skip: next_message_start(buf) });
+    if &trailer[..3] != b"10="
+        || !digits_ok
+        || trailer[6] != SOH
+        || (body_len > 0 && buf[body_end - 1] != SOH)
+    {
+        return Err(FrameError::BadTrailer {
+            skip: next_message_start(buf),
+        });
     }
     if !buf[body_start..body_end].starts_with(b"35=") {
         return Err(FrameError::MsgTypeNotThird { skip: total });
@@ -200,9 +222,18 @@ pub fn find_frame(buf: &[u8], max_len: usize) -> Result<Option<Frame>, FrameErro
     let computed = checksum(&buf[..body_end]);
     if received_wide != usize::from(computed) {
         let received = u8::try_from(received_wide).unwrap_or(u8::MAX);
-        return Err(FrameError::ChecksumMismatch { received, computed, skip: total });
+        return Err(FrameError::ChecksumMismatch {
+            received,
+            computed,
+            skip: total,
+        });
     }
-    Ok(Some(Frame { len: total, begin_string, body: body_start..body_end, checksum: computed }))
+    Ok(Some(Frame {
+        len: total,
+        begin_string,
+        body: body_start..body_end,
+        checksum: computed,
+    }))
 }
 
 #[cfg(test)]
@@ -226,7 +257,11 @@ mod tests {
         assert_eq!(&full[f.begin_string.clone()], b"FIX.4.2");
         assert_eq!(&full[f.body.clone()], b"35=0\x01");
         for cut in 0..full.len() {
-            assert_eq!(find_frame(&full[..cut], DEFAULT_MAX_MESSAGE_LEN), Ok(None), "cut at {cut}");
+            assert_eq!(
+                find_frame(&full[..cut], DEFAULT_MAX_MESSAGE_LEN),
+                Ok(None),
+                "cut at {cut}"
+            );
         }
     }
 
@@ -235,23 +270,44 @@ mod tests {
         let bad = msg("8=FIX.4.2|9=5|35=0|10=162|");
         assert_eq!(
             find_frame(&bad, 4096),
-            Err(FrameError::ChecksumMismatch { received: 162, computed: 161, skip: bad.len() })
+            Err(FrameError::ChecksumMismatch {
+                received: 162,
+                computed: 161,
+                skip: bad.len()
+            })
         );
         let long = msg("8=FIX.4.2|9=6|35=0|10=161|xx");
-        assert!(matches!(find_frame(&long, 4096), Err(FrameError::BadTrailer { .. })));
+        assert!(matches!(
+            find_frame(&long, 4096),
+            Err(FrameError::BadTrailer { .. })
+        ));
         let huge = msg("8=FIX.4.2|9=99999|35=0|10=161|");
-        assert!(matches!(find_frame(&huge, 4096), Err(FrameError::TooLong { len: 99999, .. })));
+        assert!(matches!(
+            find_frame(&huge, 4096),
+            Err(FrameError::TooLong { len: 99999, .. })
+        ));
         let junk = msg("garbage|8=FIX.4.2|9=5|35=0|10=161|");
-        assert_eq!(find_frame(&junk, 4096), Err(FrameError::NoBeginString { skip: 8 }));
+        assert_eq!(
+            find_frame(&junk, 4096),
+            Err(FrameError::NoBeginString { skip: 8 })
+        );
         let nolen = msg("8=FIX.4.2|35=0|9=5|10=161|");
-        assert!(matches!(find_frame(&nolen, 4096), Err(FrameError::BadBodyLength { .. })));
+        assert!(matches!(
+            find_frame(&nolen, 4096),
+            Err(FrameError::BadBodyLength { .. })
+        ));
         let no35 = msg("8=FIX.4.2|9=5|34=0|10=160|");
-        assert_eq!(find_frame(&no35, 4096), Err(FrameError::MsgTypeNotThird { skip: no35.len() }));
+        assert_eq!(
+            find_frame(&no35, 4096),
+            Err(FrameError::MsgTypeNotThird { skip: no35.len() })
+        );
     }
 
     #[test]
     fn never_panics_on_prefixes_of_noise() {
-        let noise: Vec<u8> = (0..2000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+        let noise: Vec<u8> = (0..2000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
         for start in 0..50 {
             let _ = find_frame(&noise[start..], 64);
         }

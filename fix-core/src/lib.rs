@@ -11,7 +11,10 @@
 //! - [`error`]: errors that carry their SessionRejectReason and tag.
 //!
 //! No I/O, no async, no XML: this crate is what every FIX message needs at run time.
-#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod dict;
 pub mod encode;

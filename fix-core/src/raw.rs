@@ -22,11 +22,16 @@ impl RawMessage {
         let dict = view.dictionary();
         let fields = view
             .fields()
-            .filter(|(tag, _)| dict.header.slot(*tag).is_none() && dict.trailer.slot(*tag).is_none())
+            .filter(|(tag, _)| {
+                dict.header.slot(*tag).is_none() && dict.trailer.slot(*tag).is_none()
+            })
             .filter(|(tag, _)| !matches!(*tag, 8 | 9 | 10 | 35))
             .map(|(tag, v)| (tag, v.to_vec()))
             .collect();
-        RawMessage { msg_type: String::from_utf8_lossy(view.msg_type()).into_owned(), fields }
+        RawMessage {
+            msg_type: String::from_utf8_lossy(view.msg_type()).into_owned(),
+            fields,
+        }
     }
 
     /// Appends the body fields.

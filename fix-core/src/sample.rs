@@ -15,7 +15,11 @@ use crate::tag::Tag;
 pub fn sample_value(def: &FieldDef) -> Vec<u8> {
     if let Some(v) = def.values.first() {
         if def.field_type.is_multiple() && def.values.len() > 1 {
-            let second = def.values.get(1).map(|v| v.value.as_ref()).unwrap_or_default();
+            let second = def
+                .values
+                .get(1)
+                .map(|v| v.value.as_ref())
+                .unwrap_or_default();
             return format!("{} {}", v.value, second).into_bytes();
         }
         return v.value.as_bytes().to_vec();
@@ -73,7 +77,9 @@ fn write_level(dict: &Dictionary, layout: &Layout, w: &mut Writer<'_>, skip: &[T
                 if def.field_type.is_data() {
                     let len_tag = match i.checked_sub(1).and_then(|p| members.get(p)) {
                         Some(Member::Field { tag: lt, .. })
-                            if dict.field(*lt).is_some_and(|d| d.field_type == FieldType::Length) =>
+                            if dict
+                                .field(*lt)
+                                .is_some_and(|d| d.field_type == FieldType::Length) =>
                         {
                             *lt
                         }
@@ -100,7 +106,11 @@ fn write_level(dict: &Dictionary, layout: &Layout, w: &mut Writer<'_>, skip: &[T
 
 /// A complete message of type `msg` with every header and body field populated. The trailer
 /// carries only CheckSum (the signature fields are left out).
-pub fn populated_message(dict: &Dictionary, msg: &MessageDef, buf: &mut Vec<u8>) -> std::ops::Range<usize> {
+pub fn populated_message(
+    dict: &Dictionary,
+    msg: &MessageDef,
+    buf: &mut Vec<u8>,
+) -> std::ops::Range<usize> {
     let mut w = Writer::new(buf, &dict.begin_string);
     w.put_str(b"35=", &msg.msg_type);
     write_level(dict, &dict.header, &mut w, &[8, 9, 35], 0);

@@ -31,7 +31,12 @@ impl FieldSpec {
         field_type: FieldType,
         values: &'static [(&'static str, &'static str)],
     ) -> FieldSpec {
-        FieldSpec { tag, name, field_type, values }
+        FieldSpec {
+            tag,
+            name,
+            field_type,
+            values,
+        }
     }
 }
 
@@ -100,13 +105,22 @@ impl DictionarySpec {
         None
     }
 
-    fn flatten(&self, items: &[ItemSpec], parent_required: bool, depth: usize, out: &mut Vec<Member>) {
+    fn flatten(
+        &self,
+        items: &[ItemSpec],
+        parent_required: bool,
+        depth: usize,
+        out: &mut Vec<Member>,
+    ) {
         if depth > 64 {
             return;
         }
         for it in items {
             match *it {
-                ItemSpec::F(tag, required) => out.push(Member::Field { tag, required: required && parent_required }),
+                ItemSpec::F(tag, required) => out.push(Member::Field {
+                    tag,
+                    required: required && parent_required,
+                }),
                 ItemSpec::G(tag, required, entry) => out.push(Member::Group {
                     tag,
                     required: required && parent_required,
@@ -140,7 +154,10 @@ impl DictionarySpec {
                 values: f
                     .values
                     .iter()
-                    .map(|&(v, d)| EnumValue { value: Cow::Borrowed(v), description: Cow::Borrowed(d) })
+                    .map(|&(v, d)| EnumValue {
+                        value: Cow::Borrowed(v),
+                        description: Cow::Borrowed(d),
+                    })
                     .collect(),
             })
             .collect();
@@ -187,7 +204,12 @@ mod tests {
         components: &[PARTIES, PARTY],
         header: &[],
         trailer: &[],
-        messages: &[MessageSpec { msg_type: "D", name: "Order", admin: false, items: &[F(54, true), C(0, false), F(1, true)] }],
+        messages: &[MessageSpec {
+            msg_type: "D",
+            name: "Order",
+            admin: false,
+            items: &[F(54, true), C(0, false), F(1, true)],
+        }],
     };
 
     #[test]
@@ -195,12 +217,31 @@ mod tests {
         let d = SPEC.build();
         let body = &d.message(b"D").expect("D").body;
         assert_eq!(body.members.len(), 3);
-        assert_eq!(body.members[0], Member::Field { tag: 54, required: true });
-        let Member::Group { tag, required, delimiter, entry } = &body.members[1] else { panic!("group") };
+        assert_eq!(
+            body.members[0],
+            Member::Field {
+                tag: 54,
+                required: true
+            }
+        );
+        let Member::Group {
+            tag,
+            required,
+            delimiter,
+            entry,
+        } = &body.members[1]
+        else {
+            panic!("group")
+        };
         // The optional component makes its required group optional in this message.
         assert_eq!((*tag, *required, *delimiter), (453, false, 448));
         assert_eq!(entry.slot(447), Some(1));
         assert_eq!(body.slot(1), Some(2));
-        assert_eq!(d.field(54).and_then(|f| f.enum_value(b"2")).map(|v| v.description.as_ref()), Some("SELL"));
+        assert_eq!(
+            d.field(54)
+                .and_then(|f| f.enum_value(b"2"))
+                .map(|v| v.description.as_ref()),
+            Some("SELL")
+        );
     }
 }

@@ -145,8 +145,14 @@ impl Decoder {
         self.groups.clear();
         // BeginString and BodyLength are framed already.
         let bl_start = frame.begin_string.end + 3;
-        self.fields.push(field_ref(dict, 8, frame.begin_string.start, frame.begin_string.end));
-        self.fields.push(field_ref(dict, 9, bl_start, frame.body.start - 1));
+        self.fields.push(field_ref(
+            dict,
+            8,
+            frame.begin_string.start,
+            frame.begin_string.end,
+        ));
+        self.fields
+            .push(field_ref(dict, 9, bl_start, frame.body.start - 1));
         let tokenized = tokenize(buf, frame.body.clone(), dict, &mut self.fields);
         let cs = frame.body.end + 3;
         self.fields.push(field_ref(dict, CHECK_SUM, cs, cs + 3));
@@ -193,7 +199,12 @@ fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef 
         .binary_search_by_key(&tag, |f| f.tag)
         .map(|i| i as u32)
         .unwrap_or(NO_DEF);
-    FieldRef { tag, start: start as u32, end: end as u32, def }
+    FieldRef {
+        tag,
+        start: start as u32,
+        end: end as u32,
+        def,
+    }
 }
 
 /// Splits the body into fields. A tag that is not a positive number is reported as
@@ -213,7 +224,12 @@ fn tokenize(
         };
         let tag = match parse_tag(&buf[pos..eq]) {
             Ok(t) => t,
-            Err(bad) => return Err(Invalid { reason: R::InvalidTagNumber, tag: bad }),
+            Err(bad) => {
+                return Err(Invalid {
+                    reason: R::InvalidTagNumber,
+                    tag: bad,
+                })
+            }
         };
         let vstart = eq + 1;
         let fr = field_ref(dict, tag, vstart, vstart);
@@ -237,7 +253,10 @@ fn tokenize(
                 None => return Err(Invalid::new(R::Other, tag)),
             }
         };
-        out.push(FieldRef { end: vend as u32, ..fr });
+        out.push(FieldRef {
+            end: vend as u32,
+            ..fr
+        });
         pos = vend + 1;
     }
     Ok(())
@@ -255,7 +274,9 @@ fn parse_tag(bytes: &[u8]) -> Result<Tag, Option<RefTag>> {
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return Err(None);
     }
-    let n = digits.iter().fold(0i64, |a, &b| a * 10 + i64::from(b - b'0'));
+    let n = digits
+        .iter()
+        .fold(0i64, |a, &b| a * 10 + i64::from(b - b'0'));
     if neg {
         return Err(Some(-n));
     }
@@ -286,7 +307,10 @@ impl<'w> Walk<'w> {
     fn new_level(&mut self, layout: &Layout) -> usize {
         let start = self.slots.len();
         self.slots.resize(start + layout.members.len(), 0);
-        self.levels.push(LevelRec { slots_start: start as u32, slots_len: layout.members.len() as u32 });
+        self.levels.push(LevelRec {
+            slots_start: start as u32,
+            slots_len: layout.members.len() as u32,
+        });
         self.levels.len() - 1
     }
 
@@ -306,10 +330,14 @@ impl<'w> Walk<'w> {
         if !self.opts.check_values {
             return Ok(());
         }
-        let Some(def) = self.dict.fields.get(f.def as usize) else { return Ok(()) };
+        let Some(def) = self.dict.fields.get(f.def as usize) else {
+            return Ok(());
+        };
         match check_format(def.field_type, v) {
             Ok(()) => {}
-            Err(ValueError::Empty) => return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag)),
+            Err(ValueError::Empty) => {
+                return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag))
+            }
             Err(_) => return Err(Invalid::new(R::IncorrectDataFormatForValue, f.tag)),
         }
         if !def.values.is_empty() && !enum_ok(def, v) {
@@ -365,7 +393,7 @@ impl<'w> Walk<'w> {
                 }
                 if f.def == NO_DEF {
                     let user = f.tag >= USER_DEFINED_START;
-                    if !(user && !self.opts.check_user_defined_fields) {
+                    if !user || self.opts.check_user_defined_fields {
                         return Err(Invalid::new(R::InvalidTagNumber, f.tag));
                     }
                 } else if message.is_some() && !self.opts.allow_unknown_message_fields {
@@ -388,7 +416,12 @@ impl<'w> Walk<'w> {
             }
             let (lvl, slot) = level;
             match layout.member(slot) {
-                Some(Member::Group { tag, delimiter, entry, .. }) => {
+                Some(Member::Group {
+                    tag,
+                    delimiter,
+                    entry,
+                    ..
+                }) => {
                     self.put(lvl, slot, i)?;
                     i = self.group(lvl, slot, i, *tag, *delimiter, entry)?;
                 }
@@ -432,7 +465,10 @@ impl<'w> Walk<'w> {
         }
         let first_level = self.levels.len() as u32;
         for _ in 0..count {
-            self.levels.push(LevelRec { slots_start: 0, slots_len: 0 });
+            self.levels.push(LevelRec {
+                slots_start: 0,
+                slots_len: 0,
+            });
         }
         self.groups.push(GroupRec { first_level, count });
         let at = self.levels[level].slots_start as usize + slot;
@@ -456,7 +492,10 @@ impl<'w> Walk<'w> {
             let lvl = (first_level + seen) as usize;
             let start = self.slots.len();
             self.slots.resize(start + entry.members.len(), 0);
-            self.levels[lvl] = LevelRec { slots_start: start as u32, slots_len: entry.members.len() as u32 };
+            self.levels[lvl] = LevelRec {
+                slots_start: start as u32,
+                slots_len: entry.members.len() as u32,
+            };
             seen += 1;
             j = self.entry_field(lvl as u32, entry, s, j)?;
         }
@@ -471,14 +510,23 @@ impl<'w> Walk<'w> {
         Ok(j)
     }
 
-    fn entry_field(&mut self, lvl: u32, entry: &'w Layout, slot: usize, j: usize) -> Result<usize, Invalid> {
+    fn entry_field(
+        &mut self,
+        lvl: u32,
+        entry: &'w Layout,
+        slot: usize,
+        j: usize,
+    ) -> Result<usize, Invalid> {
         let f = self.fields[j];
         self.check_value(&f)?;
         self.put(lvl as usize, slot, j)?;
         match entry.member(slot) {
-            Some(Member::Group { tag, delimiter, entry: inner, .. }) => {
-                self.group(lvl as usize, slot, j, *tag, *delimiter, inner)
-            }
+            Some(Member::Group {
+                tag,
+                delimiter,
+                entry: inner,
+                ..
+            }) => self.group(lvl as usize, slot, j, *tag, *delimiter, inner),
             _ => Ok(j + 1),
         }
     }
@@ -497,7 +545,8 @@ impl<'w> Walk<'w> {
 
 fn enum_ok(def: &FieldDef, v: &[u8]) -> bool {
     if def.field_type.is_multiple() {
-        v.split(|&b| b == b' ').all(|tok| def.enum_value(tok).is_some())
+        v.split(|&b| b == b' ')
+            .all(|tok| def.enum_value(tok).is_some())
     } else {
         def.enum_value(v).is_some()
     }
@@ -530,17 +579,26 @@ impl<'a> MessageView<'a> {
 
     /// BeginString (8).
     pub fn begin_string(&self) -> &'a [u8] {
-        self.fields.first().map(|f| self.value(f)).unwrap_or_default()
+        self.fields
+            .first()
+            .map(|f| self.value(f))
+            .unwrap_or_default()
     }
 
     /// MsgType (35).
     pub fn msg_type(&self) -> &'a [u8] {
-        self.fields.get(2).map(|f| self.value(f)).unwrap_or_default()
+        self.fields
+            .get(2)
+            .map(|f| self.value(f))
+            .unwrap_or_default()
     }
 
     /// The value of the first field with `tag`, wherever it is.
     pub fn field(&self, tag: Tag) -> Option<&'a [u8]> {
-        self.fields.iter().find(|f| f.tag == tag).map(|f| self.value(f))
+        self.fields
+            .iter()
+            .find(|f| f.tag == tag)
+            .map(|f| self.value(f))
     }
 
     /// Every field in wire order, including 8, 9 and 10.
@@ -559,7 +617,10 @@ impl<'a> MessageView<'a> {
     }
 
     fn level(&self, level: usize) -> Level<'_, 'a> {
-        let rec = self.levels.get(level).copied().unwrap_or(LevelRec { slots_start: 0, slots_len: 0 });
+        let rec = self.levels.get(level).copied().unwrap_or(LevelRec {
+            slots_start: 0,
+            slots_len: 0,
+        });
         let slots = self
             .slots
             .get(rec.slots_start as usize..(rec.slots_start + rec.slots_len) as usize)
@@ -595,7 +656,11 @@ impl<'v, 'a> Level<'v, 'a> {
     #[inline]
     pub fn raw(&self, slot: usize) -> Option<&'a [u8]> {
         match self.slots.get(slot) {
-            Some(&s) if s != 0 => self.view.fields.get(s as usize - 1).map(|f| self.view.value(f)),
+            Some(&s) if s != 0 => self
+                .view
+                .fields
+                .get(s as usize - 1)
+                .map(|f| self.view.value(f)),
             _ => None,
         }
     }
@@ -612,7 +677,8 @@ impl<'v, 'a> Level<'v, 'a> {
     /// The value in `slot` read as `V`, which must be present.
     #[inline]
     pub fn req<V: FixValue>(&self, slot: usize, tag: Tag) -> Result<V, Invalid> {
-        self.get(slot, tag)?.ok_or(Invalid::new(R::RequiredTagMissing, tag))
+        self.get(slot, tag)?
+            .ok_or(Invalid::new(R::RequiredTagMissing, tag))
     }
 
     /// The entries of the group in `slot` (none when absent).
@@ -622,20 +688,28 @@ impl<'v, 'a> Level<'v, 'a> {
             Some(&s) if s != 0 => view.groups.get(s as usize - 1).copied(),
             _ => None,
         }
-        .unwrap_or(GroupRec { first_level: 0, count: 0 });
+        .unwrap_or(GroupRec {
+            first_level: 0,
+            count: 0,
+        });
         (rec.first_level..rec.first_level + rec.count).map(move |l| view.level(l as usize))
     }
 
     /// The level seen from `base` on: how a component's slots are read inside its parent.
     #[inline]
     pub fn sub(&self, base: usize) -> Level<'v, 'a> {
-        Level { view: self.view, slots: self.slots.get(base..).unwrap_or_default() }
+        Level {
+            view: self.view,
+            slots: self.slots.get(base..).unwrap_or_default(),
+        }
     }
 
     /// Whether any slot in `range` is filled: whether an optional component is present.
     #[inline]
     pub fn any(&self, range: Range<usize>) -> bool {
-        self.slots.get(range).is_some_and(|s| s.iter().any(|&x| x != 0))
+        self.slots
+            .get(range)
+            .is_some_and(|s| s.iter().any(|&x| x != 0))
     }
 }
 

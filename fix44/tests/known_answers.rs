@@ -22,7 +22,10 @@ fn frame(body: &str) -> Vec<u8> {
 #[test]
 fn the_checksum_helper_agrees_with_a_hand_computed_heartbeat() {
     // 8=FIX.4.4^9=5^35=0^ : the bytes sum to 931 (FIX.4.2 would be 929) -> 931 % 256 = 163.
-    assert_eq!(frame("35=0|"), b"8=FIX.4.4\x019=5\x0135=0\x0110=163\x01".to_vec());
+    assert_eq!(
+        frame("35=0|"),
+        b"8=FIX.4.4\x019=5\x0135=0\x0110=163\x01".to_vec()
+    );
 }
 
 #[test]
@@ -36,7 +39,9 @@ fn new_order_single_with_parties() {
     assert_eq!(header.target_comp_id, "SELLER");
     assert_eq!(header.msg_seq_num, 12);
     assert_eq!(header.sending_time.to_string(), "20240102-10:11:12.345");
-    let Message::NewOrderSingle(o) = msg else { panic!("expected NewOrderSingle, got {msg:?}") };
+    let Message::NewOrderSingle(o) = msg else {
+        panic!("expected NewOrderSingle, got {msg:?}")
+    };
     assert_eq!(o.cl_ord_id, "ORD-7");
     assert_eq!(o.side, Side::Buy);
     assert_eq!(o.ord_type, OrdType::Limit);
@@ -44,19 +49,25 @@ fn new_order_single_with_parties() {
     assert_eq!(o.order_qty_data.order_qty, Some(dec!(100)));
     assert_eq!(o.instrument.symbol.as_deref(), Some("AAPL"));
     assert_eq!(o.account.as_deref(), Some("ACC-9"));
-    let expected_time = UtcTimestamp::from_unix_nanos(1_704_190_272_001_000_000, Precision::Millis).expect("time");
+    let expected_time =
+        UtcTimestamp::from_unix_nanos(1_704_190_272_001_000_000, Precision::Millis).expect("time");
     assert_eq!(o.transact_time, expected_time);
     let parties = &o.parties.as_ref().expect("parties").no_party_ids;
     assert_eq!(parties.len(), 2);
     assert_eq!(parties[0].party_id.as_deref(), Some("TRADER1"));
     assert_eq!(parties[0].party_id_source, Some(PartyIDSource::Proprietary));
-    assert_eq!(parties[0].party_role, Some(PartyRole::OrderOriginationTrader));
+    assert_eq!(
+        parties[0].party_role,
+        Some(PartyRole::OrderOriginationTrader)
+    );
     assert_eq!(parties[1].party_id.as_deref(), Some("FIRM2"));
     assert_eq!(parties[1].party_role, Some(PartyRole::ExecutingFirm));
 
     // Encoding gives back the same bytes (fields were in dictionary order).
     let mut buf = Vec::new();
-    Message::NewOrderSingle(o).encode(&header, &mut buf).expect("encodes");
+    Message::NewOrderSingle(o)
+        .encode(&header, &mut buf)
+        .expect("encodes");
     assert_eq!(String::from_utf8_lossy(&buf), String::from_utf8_lossy(&raw));
 }
 
@@ -67,12 +78,18 @@ fn execution_report_with_nested_party_sub_ids() {
          453=1|448=TRADER1|447=D|452=11|802=2|523=DESK-A|803=1|523=+44 20|803=9|\
          17=E1|150=F|39=2|55=AAPL|54=1|151=0|14=100|6=187.25|",
     );
-    let Message::ExecutionReport(er) = Message::decode(&raw).expect("valid") else { panic!("not an ER") };
+    let Message::ExecutionReport(er) = Message::decode(&raw).expect("valid") else {
+        panic!("not an ER")
+    };
     assert_eq!(er.ord_status, OrdStatus::Filled);
     assert_eq!(er.cum_qty, dec!(100));
     assert_eq!(er.avg_px, dec!(187.25));
     let party = &er.parties.as_ref().expect("parties").no_party_ids[0];
-    let subs = &party.ptys_sub_grp.as_ref().expect("nested group").no_party_sub_ids;
+    let subs = &party
+        .ptys_sub_grp
+        .as_ref()
+        .expect("nested group")
+        .no_party_sub_ids;
     assert_eq!(subs.len(), 2);
     assert_eq!(subs[0].party_sub_id.as_deref(), Some("DESK-A"));
     assert_eq!(subs[1].party_sub_id.as_deref(), Some("+44 20"));
@@ -82,27 +99,44 @@ fn execution_report_with_nested_party_sub_ids() {
 fn data_field_may_contain_soh() {
     // RawData (96) of 7 bytes, two of them SOH, announced by RawDataLength (95).
     let raw = frame("35=A|49=A|56=B|34=1|52=20240102-10:11:12|98=0|108=30|95=7|96=ab|c=|d|");
-    let Message::Logon(logon) = Message::decode(&raw).expect("valid logon") else { panic!("not a Logon") };
-    assert_eq!(logon.raw_data.expect("raw data").0, b"ab\x01c=\x01d".to_vec());
+    let Message::Logon(logon) = Message::decode(&raw).expect("valid logon") else {
+        panic!("not a Logon")
+    };
+    assert_eq!(
+        logon.raw_data.expect("raw data").0,
+        b"ab\x01c=\x01d".to_vec()
+    );
     assert_eq!(logon.heart_bt_int, 30);
 }
 
 #[test]
 fn unknown_message_types_are_kept_as_raw_fields() {
     let raw = frame("35=ZZ|49=A|56=B|34=1|52=20240102-10:11:12|58=hello|5001=x|");
-    let Message::Unknown(u) = Message::decode(&raw).expect("decodes") else { panic!("not unknown") };
+    let Message::Unknown(u) = Message::decode(&raw).expect("decodes") else {
+        panic!("not unknown")
+    };
     assert_eq!(u.msg_type, "ZZ");
-    assert_eq!(u.fields, vec![(58, b"hello".to_vec()), (5001, b"x".to_vec())]);
+    assert_eq!(
+        u.fields,
+        vec![(58, b"hello".to_vec()), (5001, b"x".to_vec())]
+    );
 }
 
 #[test]
 fn unlisted_enum_values_are_kept_when_validation_is_relaxed() {
-    let raw = frame("35=D|49=A|56=B|34=1|52=20240102-10:11:12|11=X|55=IBM|54=Z|60=20240102-10:11:12|40=1|");
+    let raw = frame(
+        "35=D|49=A|56=B|34=1|52=20240102-10:11:12|11=X|55=IBM|54=Z|60=20240102-10:11:12|40=1|",
+    );
     let err = Message::decode(&raw).expect_err("54=Z is not a listed Side");
-    assert_eq!(err.reject_reason(), Some(fix_core::SessionRejectReason::ValueIsIncorrect));
+    assert_eq!(
+        err.reject_reason(),
+        Some(fix_core::SessionRejectReason::ValueIsIncorrect)
+    );
     let relaxed = fix_core::ValidationOptions::relaxed();
     let (_, msg) = Message::decode_with(&raw, &relaxed).expect("relaxed decode");
-    let Message::NewOrderSingle(o) = msg else { panic!("not NOS") };
+    let Message::NewOrderSingle(o) = msg else {
+        panic!("not NOS")
+    };
     assert_eq!(o.side, Side::Unlisted("Z".into()));
     assert_eq!(o.side.as_str(), "Z");
 }
@@ -118,7 +152,10 @@ fn typed_messages_serialize_to_readable_json() {
     assert_eq!(o["side"], "Sell");
     assert_eq!(o["price"], "1.50");
     assert_eq!(o["instrument"]["symbol"], "IBM");
-    assert!(o.get("account").is_none(), "absent optional fields are left out");
+    assert!(
+        o.get("account").is_none(),
+        "absent optional fields are left out"
+    );
     let back: Message = serde_json::from_value(json).expect("deserializes");
     assert_eq!(back, msg);
 }

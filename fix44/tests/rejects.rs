@@ -16,8 +16,13 @@ const HEAD: &str = "49=A|56=B|34=2|52=20240102-10:11:12|";
 fn reject(body: &str) -> (R, Option<i64>) {
     let raw = frame(body);
     let mut decoder = fix_core::Decoder::new();
-    let view = decoder.decode(&raw, &fix44::DICTIONARY, &ValidationOptions::default()).expect("well framed");
-    let p = view.problem().cloned().unwrap_or_else(|| panic!("no problem found in {body}"));
+    let view = decoder
+        .decode(&raw, &fix44::DICTIONARY, &ValidationOptions::default())
+        .expect("well framed");
+    let p = view
+        .problem()
+        .cloned()
+        .unwrap_or_else(|| panic!("no problem found in {body}"));
     // The typed decoder reports the same problem.
     if p.reason != R::InvalidMsgType {
         match fix44::Message::decode(&raw) {
@@ -34,68 +39,127 @@ fn nos(extra: &str) -> String {
 
 #[test]
 fn invalid_tag_number_0() {
-    assert_eq!(reject(&format!("35=0|{HEAD}999=HI|")), (R::InvalidTagNumber, Some(999)));
-    assert_eq!(reject(&format!("35=0|{HEAD}-1=HI|")), (R::InvalidTagNumber, Some(-1)));
-    assert_eq!(reject(&format!("35=0|{HEAD}0=HI|")), (R::InvalidTagNumber, Some(0)));
+    assert_eq!(
+        reject(&format!("35=0|{HEAD}999=HI|")),
+        (R::InvalidTagNumber, Some(999))
+    );
+    assert_eq!(
+        reject(&format!("35=0|{HEAD}-1=HI|")),
+        (R::InvalidTagNumber, Some(-1))
+    );
+    assert_eq!(
+        reject(&format!("35=0|{HEAD}0=HI|")),
+        (R::InvalidTagNumber, Some(0))
+    );
     // User-defined tags the dictionary does not define are invalid too, unless allowed.
-    assert_eq!(reject(&format!("35=0|{HEAD}5000=HI|")), (R::InvalidTagNumber, Some(5000)));
+    assert_eq!(
+        reject(&format!("35=0|{HEAD}5000=HI|")),
+        (R::InvalidTagNumber, Some(5000))
+    );
 }
 
 #[test]
 fn user_defined_fields_pass_when_not_validated() {
     let raw = frame(&format!("35=0|{HEAD}5000=HI|"));
-    let opts = ValidationOptions { check_user_defined_fields: false, ..Default::default() };
+    let opts = ValidationOptions {
+        check_user_defined_fields: false,
+        ..Default::default()
+    };
     let mut d = fix_core::Decoder::new();
-    assert_eq!(d.decode(&raw, &fix44::DICTIONARY, &opts).expect("framed").problem(), None);
+    assert_eq!(
+        d.decode(&raw, &fix44::DICTIONARY, &opts)
+            .expect("framed")
+            .problem(),
+        None
+    );
 }
 
 #[test]
 fn required_tag_missing_1() {
-    assert_eq!(reject(&format!("35=D|{HEAD}55=IBM|54=1|60=20240102-10:11:12|40=1|")), (R::RequiredTagMissing, Some(11)));
+    assert_eq!(
+        reject(&format!(
+            "35=D|{HEAD}55=IBM|54=1|60=20240102-10:11:12|40=1|"
+        )),
+        (R::RequiredTagMissing, Some(11))
+    );
     // Header fields are required too.
-    assert_eq!(reject("35=0|49=A|56=B|52=20240102-10:11:12|"), (R::RequiredTagMissing, Some(34)));
+    assert_eq!(
+        reject("35=0|49=A|56=B|52=20240102-10:11:12|"),
+        (R::RequiredTagMissing, Some(34))
+    );
     // Required inside a group entry: each NoOrders entry of a NewOrderList needs ListSeqNo (67).
     assert_eq!(
-        reject(&format!("35=E|{HEAD}66=L1|394=1|68=1|73=1|11=C1|55=IBM|54=1|40=1|")),
+        reject(&format!(
+            "35=E|{HEAD}66=L1|394=1|68=1|73=1|11=C1|55=IBM|54=1|40=1|"
+        )),
         (R::RequiredTagMissing, Some(67))
     );
 }
 
 #[test]
 fn tag_not_defined_for_message_type_2() {
-    assert_eq!(reject(&nos("112=TEST|")), (R::TagNotDefinedForThisMessageType, Some(112)));
+    assert_eq!(
+        reject(&nos("112=TEST|")),
+        (R::TagNotDefinedForThisMessageType, Some(112))
+    );
 }
 
 #[test]
 fn tag_without_value_4() {
-    assert_eq!(reject(&nos("58=|")), (R::TagSpecifiedWithoutAValue, Some(58)));
+    assert_eq!(
+        reject(&nos("58=|")),
+        (R::TagSpecifiedWithoutAValue, Some(58))
+    );
 }
 
 #[test]
 fn value_incorrect_5() {
-    assert_eq!(reject(&format!("35=D|{HEAD}11=ID|55=IBM|54=Z|60=20240102-10:11:12|40=1|")), (R::ValueIsIncorrect, Some(54)));
+    assert_eq!(
+        reject(&format!(
+            "35=D|{HEAD}11=ID|55=IBM|54=Z|60=20240102-10:11:12|40=1|"
+        )),
+        (R::ValueIsIncorrect, Some(54))
+    );
 }
 
 #[test]
 fn incorrect_data_format_6() {
-    assert_eq!(reject(&nos("38=abc|")), (R::IncorrectDataFormatForValue, Some(38)));
-    assert_eq!(reject(&format!("35=D|{HEAD}11=ID|55=IBM|54=1|60=20241302-10:11:12|40=1|")), (R::IncorrectDataFormatForValue, Some(60)));
+    assert_eq!(
+        reject(&nos("38=abc|")),
+        (R::IncorrectDataFormatForValue, Some(38))
+    );
+    assert_eq!(
+        reject(&format!(
+            "35=D|{HEAD}11=ID|55=IBM|54=1|60=20241302-10:11:12|40=1|"
+        )),
+        (R::IncorrectDataFormatForValue, Some(60))
+    );
 }
 
 #[test]
 fn invalid_msg_type_11() {
-    assert_eq!(reject(&format!("35=ZZ|{HEAD}")), (R::InvalidMsgType, Some(35)));
+    assert_eq!(
+        reject(&format!("35=ZZ|{HEAD}")),
+        (R::InvalidMsgType, Some(35))
+    );
 }
 
 #[test]
 fn tag_appears_more_than_once_13() {
-    assert_eq!(reject(&format!("35=D|{HEAD}11=ID|55=IBM|54=1|60=20240102-10:11:12|40=1|40=2|")), (R::TagAppearsMoreThanOnce, Some(40)));
+    assert_eq!(
+        reject(&format!(
+            "35=D|{HEAD}11=ID|55=IBM|54=1|60=20240102-10:11:12|40=1|40=2|"
+        )),
+        (R::TagAppearsMoreThanOnce, Some(40))
+    );
 }
 
 #[test]
 fn out_of_required_order_14() {
     assert_eq!(
-        reject("35=D|11=id|55=IBM|54=1|60=20240102-10:11:12|40=1|34=2|49=A|52=20240102-10:11:12|56=B|"),
+        reject(
+            "35=D|11=id|55=IBM|54=1|60=20240102-10:11:12|40=1|34=2|49=A|52=20240102-10:11:12|56=B|"
+        ),
         (R::TagSpecifiedOutOfRequiredOrder, Some(34))
     );
 }
@@ -103,21 +167,38 @@ fn out_of_required_order_14() {
 #[test]
 fn group_fields_out_of_order_15() {
     // An entry of NoPartyIDs must start with PartyID (448).
-    assert_eq!(reject(&nos("453=1|452=11|448=X|")), (R::RepeatingGroupFieldsOutOfOrder, Some(452)));
+    assert_eq!(
+        reject(&nos("453=1|452=11|448=X|")),
+        (R::RepeatingGroupFieldsOutOfOrder, Some(452))
+    );
 }
 
 #[test]
 fn incorrect_num_in_group_count_16() {
-    assert_eq!(reject(&nos("386=3|336=PRE-OPEN|336=AFTER-HOURS|")), (R::IncorrectNumInGroupCount, Some(386)));
-    assert_eq!(reject(&nos("386=1|336=PRE-OPEN|336=AFTER-HOURS|")), (R::IncorrectNumInGroupCount, Some(386)));
-    assert_eq!(reject(&nos("386=x|336=PRE-OPEN|")), (R::IncorrectDataFormatForValue, Some(386)));
+    assert_eq!(
+        reject(&nos("386=3|336=PRE-OPEN|336=AFTER-HOURS|")),
+        (R::IncorrectNumInGroupCount, Some(386))
+    );
+    assert_eq!(
+        reject(&nos("386=1|336=PRE-OPEN|336=AFTER-HOURS|")),
+        (R::IncorrectNumInGroupCount, Some(386))
+    );
+    assert_eq!(
+        reject(&nos("386=x|336=PRE-OPEN|")),
+        (R::IncorrectDataFormatForValue, Some(386))
+    );
 }
 
 #[test]
 fn group_count_of_zero_is_valid() {
     let raw = frame(&nos("386=0|"));
-    let fix44::Message::NewOrderSingle(o) = fix44::Message::decode(&raw).expect("valid") else { panic!() };
-    assert!(o.trdg_ses_grp.as_ref().is_none_or(|t| t.no_trading_sessions.is_empty()));
+    let fix44::Message::NewOrderSingle(o) = fix44::Message::decode(&raw).expect("valid") else {
+        panic!()
+    };
+    assert!(o
+        .trdg_ses_grp
+        .as_ref()
+        .is_none_or(|t| t.no_trading_sessions.is_empty()));
 }
 
 #[test]
@@ -125,6 +206,12 @@ fn garbled_messages_are_frame_errors_not_rejects() {
     let mut raw = frame(&nos(""));
     let n = raw.len();
     raw[n - 2] = if raw[n - 2] == b'0' { b'1' } else { b'0' };
-    assert!(matches!(fix44::Message::decode(&raw), Err(DecodeError::Frame(_))));
-    assert!(matches!(fix44::Message::decode(&raw[..n - 3]), Err(DecodeError::Frame(_))));
+    assert!(matches!(
+        fix44::Message::decode(&raw),
+        Err(DecodeError::Frame(_))
+    ));
+    assert!(matches!(
+        fix44::Message::decode(&raw[..n - 3]),
+        Err(DecodeError::Frame(_))
+    ));
 }

@@ -21,11 +21,17 @@ fn every_message_round_trips() {
             }
         };
         assert_eq!(msg.msg_type(), def.msg_type.as_ref());
-        assert!(!matches!(msg, fix44::Message::Unknown(_)), "{} decoded as unknown", def.name);
+        assert!(
+            !matches!(msg, fix44::Message::Unknown(_)),
+            "{} decoded as unknown",
+            def.name
+        );
         let mut again = Vec::new();
         let range = msg.encode(&header, &mut again).expect("encodes");
         assert_eq!(range, 0..again.len());
-        let frame = find_frame(&again, DEFAULT_MAX_MESSAGE_LEN).expect("valid frame").expect("whole");
+        let frame = find_frame(&again, DEFAULT_MAX_MESSAGE_LEN)
+            .expect("valid frame")
+            .expect("whole");
         assert_eq!(frame.len, again.len());
         if again != sample {
             failures.push(format!(
@@ -36,7 +42,8 @@ fn every_message_round_trips() {
             ));
             continue;
         }
-        let (header2, msg2) = fix44::Message::decode_with(&again, &Default::default()).expect("decodes again");
+        let (header2, msg2) =
+            fix44::Message::decode_with(&again, &Default::default()).expect("decodes again");
         assert_eq!(header2, header);
         assert_eq!(msg2, msg);
         #[cfg(feature = "serde")]
@@ -46,5 +53,10 @@ fn every_message_round_trips() {
             assert_eq!(back, msg, "{} JSON round trip", def.name);
         }
     }
-    assert!(failures.is_empty(), "{} of 93 failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of 93 failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -8,7 +8,11 @@ use fix_core::sample::populated_message;
 #[test]
 fn every_message_round_trips() {
     let dict = &fix50::DICTIONARY;
-    assert_eq!(dict.messages.len(), 164, "FIX44 defines 156 application plus 8 FIXT session message types");
+    assert_eq!(
+        dict.messages.len(),
+        164,
+        "FIX44 defines 156 application plus 8 FIXT session message types"
+    );
     let mut failures = Vec::new();
     for def in dict.messages.iter() {
         let mut sample = Vec::new();
@@ -21,11 +25,17 @@ fn every_message_round_trips() {
             }
         };
         assert_eq!(msg.msg_type(), def.msg_type.as_ref());
-        assert!(!matches!(msg, fix50::Message::Unknown(_)), "{} decoded as unknown", def.name);
+        assert!(
+            !matches!(msg, fix50::Message::Unknown(_)),
+            "{} decoded as unknown",
+            def.name
+        );
         let mut again = Vec::new();
         let range = msg.encode(&header, &mut again).expect("encodes");
         assert_eq!(range, 0..again.len());
-        let frame = find_frame(&again, DEFAULT_MAX_MESSAGE_LEN).expect("valid frame").expect("whole");
+        let frame = find_frame(&again, DEFAULT_MAX_MESSAGE_LEN)
+            .expect("valid frame")
+            .expect("whole");
         assert_eq!(frame.len, again.len());
         if again != sample {
             failures.push(format!(
@@ -36,7 +46,8 @@ fn every_message_round_trips() {
             ));
             continue;
         }
-        let (header2, msg2) = fix50::Message::decode_with(&again, &Default::default()).expect("decodes again");
+        let (header2, msg2) =
+            fix50::Message::decode_with(&again, &Default::default()).expect("decodes again");
         assert_eq!(header2, header);
         assert_eq!(msg2, msg);
         #[cfg(feature = "serde")]
@@ -46,5 +57,10 @@ fn every_message_round_trips() {
             assert_eq!(back, msg, "{} JSON round trip", def.name);
         }
     }
-    assert!(failures.is_empty(), "{} of 164 failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of 164 failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -13,7 +13,8 @@ fn workspace() -> PathBuf {
 
 /// FIX44 with a venue's additions, made by editing the QuickFIX file as a venue would.
 fn venue_dictionary() -> String {
-    let base = std::fs::read_to_string(workspace().join("dictionaries/FIX44.xml")).expect("FIX44.xml");
+    let base =
+        std::fs::read_to_string(workspace().join("dictionaries/FIX44.xml")).expect("FIX44.xml");
     let fields = r#"<fields>
   <field number="5000" name="VenueOrderTag" type="STRING" />
   <field number='5001' name='VenueFlag' type='BOOLEAN' />
@@ -49,11 +50,24 @@ fn venue_dictionary() -> String {
             1,
         );
     // NewOrderSingle: Price becomes required, and the venue's tag is added.
-    let start = d.find("<message name='NewOrderSingle'").expect("NewOrderSingle");
-    let end = start + d[start..].find("</message>").expect("end of NewOrderSingle");
+    let start = d
+        .find("<message name='NewOrderSingle'")
+        .expect("NewOrderSingle");
+    let end = start
+        + d[start..]
+            .find("</message>")
+            .expect("end of NewOrderSingle");
     let nos = d[start..end]
-        .replacen("<field name='Price' required='N' />", "<field name='Price' required='Y' />", 1)
-        .replacen("<field name='ClOrdID' required='Y' />", "<field name='ClOrdID' required='Y' />\n   <field name='VenueOrderTag' required='N' />", 1);
+        .replacen(
+            "<field name='Price' required='N' />",
+            "<field name='Price' required='Y' />",
+            1,
+        )
+        .replacen(
+            "<field name='ClOrdID' required='Y' />",
+            "<field name='ClOrdID' required='Y' />\n   <field name='VenueOrderTag' required='N' />",
+            1,
+        );
     d.replace_range(start..end, &nos);
     d
 }
@@ -79,16 +93,31 @@ fn custom_dictionary_generates_a_crate_that_builds_and_round_trips() {
     xtask::run(&args).expect("codegen succeeds");
 
     let code = std::fs::read_to_string(out.join("src/generated.rs")).expect("generated code");
-    assert!(code.contains("pub struct CustomNotice"), "custom message type has a struct");
+    assert!(
+        code.contains("pub struct CustomNotice"),
+        "custom message type has a struct"
+    );
     assert!(code.contains("pub struct UserOne"));
-    assert!(code.contains("pub struct NoCustomLegs"), "custom group has an entry struct");
-    assert!(code.contains("pub venue_session_tag: Option<String>"), "custom header field");
+    assert!(
+        code.contains("pub struct NoCustomLegs"),
+        "custom group has an entry struct"
+    );
+    assert!(
+        code.contains("pub venue_session_tag: Option<String>"),
+        "custom header field"
+    );
     // The duplicated description gets a distinct variant named after its value.
-    assert!(code.contains("Alpha,") && code.contains("AlphaC,"), "enum variants de-duplicated");
+    assert!(
+        code.contains("Alpha,") && code.contains("AlphaC,"),
+        "enum variants de-duplicated"
+    );
     // The changed required flag: Price is a plain member of NewOrderSingle now.
     let nos = &code[code.find("pub struct NewOrderSingle {").expect("NOS")..];
     let nos = &nos[..nos.find("\n}\n").expect("end")];
-    assert!(nos.contains("pub price: rust_decimal::Decimal,"), "Price required: {nos:.300}");
+    assert!(
+        nos.contains("pub price: rust_decimal::Decimal,"),
+        "Price required: {nos:.300}"
+    );
     assert!(nos.contains("pub venue_order_tag: Option<String>,"));
 
     // Build and test the generated crate on its own, from another directory.
@@ -100,5 +129,8 @@ fn custom_dictionary_generates_a_crate_that_builds_and_round_trips() {
         .current_dir(std::env::temp_dir())
         .status()
         .expect("cargo runs");
-    assert!(status.success(), "generated crate builds and passes its round-trip test");
+    assert!(
+        status.success(),
+        "generated crate builds and passes its round-trip test"
+    );
 }

@@ -13,7 +13,12 @@ pub(super) fn tags(model: &Model) -> TokenStream {
     let items = model.fields.iter().map(|f| {
         let name = ident(&names.claim(const_name(&f.name), None));
         let tag = Literal::u32_unsuffixed(f.tag);
-        let doc = format!("`{}` ({}), type {}.", f.name, f.tag, f.field_type.dictionary_name());
+        let doc = format!(
+            "`{}` ({}), type {}.",
+            f.name,
+            f.tag,
+            f.field_type.dictionary_name()
+        );
         quote! {
             #[doc = #doc]
             pub const #name: fix_core::Tag = #tag;
@@ -26,14 +31,17 @@ pub(super) fn tags(model: &Model) -> TokenStream {
 pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
     let mut out = TokenStream::new();
     for f in model.fields.iter().filter(|f| has_enum(f)) {
-        let Some(name) = names.enums.get(&f.tag) else { continue };
+        let Some(name) = names.enums.get(&f.tag) else {
+            continue;
+        };
         let ty = ident(name);
         let mut variants = Unique::with_reserved(&["Unlisted"]);
         let mut decls = Vec::new();
         let mut to_wire = Vec::new();
         let mut from_wire = Vec::new();
         for v in &f.values {
-            let var = ident(&variants.claim(variant_name(&v.description, &v.value), Some(&v.value)));
+            let var =
+                ident(&variants.claim(variant_name(&v.description, &v.value), Some(&v.value)));
             let doc = format!("`{}`: {}", v.value, v.description);
             let wire = &v.value;
             let wire_bytes = Literal::byte_string(wire.as_bytes());

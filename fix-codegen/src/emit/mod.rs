@@ -45,9 +45,17 @@ impl Names {
             }
         }
         let mut comp_names = Unique::default();
-        let components = model.components.iter().map(|c| comp_names.claim(type_name(&c.name), None)).collect();
+        let components = model
+            .components
+            .iter()
+            .map(|c| comp_names.claim(type_name(&c.name), None))
+            .collect();
         let mut msg_names = Unique::with_reserved(&["Message", "Header", "Trailer", "Tables"]);
-        let messages = model.messages.iter().map(|m| msg_names.claim(type_name(&m.name), None)).collect();
+        let messages = model
+            .messages
+            .iter()
+            .map(|m| msg_names.claim(type_name(&m.name), None))
+            .collect();
 
         // Groups: one struct per distinct definition. A name used by several different
         // definitions is qualified by the owner of each (in dictionary order).
@@ -77,7 +85,10 @@ impl Names {
             if groups.contains_key(&g) {
                 continue;
             }
-            let base = model.field(g.tag).map(|f| type_name(&f.name)).unwrap_or_else(|| format!("Group{}", g.tag));
+            let base = model
+                .field(g.tag)
+                .map(|f| type_name(&f.name))
+                .unwrap_or_else(|| format!("Group{}", g.tag));
             let name = if defs_per_name.get(&g.tag).copied().unwrap_or(0) > 1 {
                 group_names.claim(format!("{}{}", type_name(&owner), base), None)
             } else {
@@ -86,7 +97,13 @@ impl Names {
             groups.insert(g.clone(), name);
             group_order.push(g);
         }
-        Names { enums, components, groups, group_order, messages }
+        Names {
+            enums,
+            components,
+            groups,
+            group_order,
+            messages,
+        }
     }
 }
 
@@ -94,7 +111,10 @@ fn collect_groups(items: &[Item], owner: &str, model: &Model, out: &mut Vec<(Gro
     for it in items {
         if let Item::Group(g) = it {
             out.push((g.clone(), owner.to_string()));
-            let inner_owner = model.field(g.tag).map(|f| f.name.clone()).unwrap_or_default();
+            let inner_owner = model
+                .field(g.tag)
+                .map(|f| f.name.clone())
+                .unwrap_or_default();
             collect_groups(&g.items, &format!("{owner}{inner_owner}"), model, out);
         }
     }

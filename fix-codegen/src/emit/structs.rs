@@ -41,7 +41,9 @@ fn value_type(f: &Field, names: &Names, place: Place) -> TokenStream {
     match f.field_type {
         FieldType::Int => quote!(i64),
         FieldType::SeqNum => quote!(u64),
-        FieldType::Length | FieldType::NumInGroup | FieldType::TagNum | FieldType::DayOfMonth => quote!(u32),
+        FieldType::Length | FieldType::NumInGroup | FieldType::TagNum | FieldType::DayOfMonth => {
+            quote!(u32)
+        }
         FieldType::Float
         | FieldType::Price
         | FieldType::Qty
@@ -118,9 +120,13 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                 };
                 // A LENGTH field right before its DATA field is written from the data's length.
                 let next_data = match items.get(i + 1) {
-                    Some(Item::Field { tag: t2, required: r2 }) => {
-                        model.field(*t2).filter(|d| d.field_type.is_data()).map(|d| (d, *r2))
-                    }
+                    Some(Item::Field {
+                        tag: t2,
+                        required: r2,
+                    }) => model
+                        .field(*t2)
+                        .filter(|d| d.field_type.is_data())
+                        .map(|d| (d, *r2)),
                     _ => None,
                 };
                 if f.field_type == FieldType::Length {
@@ -139,13 +145,19 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                             f.tag
                         );
                         if data_required {
-                            parts.decls.push(quote!(#[doc = #doc] pub #name: fix_core::value::Data,));
+                            parts
+                                .decls
+                                .push(quote!(#[doc = #doc] pub #name: fix_core::value::Data,));
                             parts.encode.push(quote! {
                                 w.put_u64(#len_prefix, self.#name.0.len() as u64);
                                 w.put_data(#data_prefix, &self.#name.0);
                             });
-                            parts.decode.push(quote!(#name: l.req(#data_slot, #data_tag)?,));
-                            parts.args.push(quote!(#name: impl Into<fix_core::value::Data>));
+                            parts
+                                .decode
+                                .push(quote!(#name: l.req(#data_slot, #data_tag)?,));
+                            parts
+                                .args
+                                .push(quote!(#name: impl Into<fix_core::value::Data>));
                             parts.inits.push(quote!(#name: #name.into(),));
                         } else {
                             parts.decls.push(quote! {
@@ -159,9 +171,14 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                                     w.put_data(#data_prefix, &v.0);
                                 }
                             });
-                            parts.decode.push(quote!(#name: l.get(#data_slot, #data_tag)?,));
+                            parts
+                                .decode
+                                .push(quote!(#name: l.get(#data_slot, #data_tag)?,));
                             parts.inits.push(quote!(#name: None,));
-                            let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
+                            let with = ident(&format!(
+                                "with_{}",
+                                name.to_string().trim_start_matches("r#")
+                            ));
                             let bdoc = format!("Sets `{}` ({}).", data.name, data.tag);
                             parts.builders.push(quote! {
                                 #[doc = #bdoc]
@@ -206,10 +223,15 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                         #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
                         pub #name: Option<#ty>,
                     });
-                    parts.encode.push(quote!(if let Some(v) = &self.#name { w.#put(#prefix, v); }));
+                    parts
+                        .encode
+                        .push(quote!(if let Some(v) = &self.#name { w.#put(#prefix, v); }));
                     parts.decode.push(quote!(#name: l.get(#slot, #tag)?,));
                     parts.inits.push(quote!(#name: None,));
-                    let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
+                    let with = ident(&format!(
+                        "with_{}",
+                        name.to_string().trim_start_matches("r#")
+                    ));
                     let bdoc = format!("Sets `{}` ({}).", f.name, f.tag);
                     // Generic, so a builder costs nothing to compile until someone calls it.
                     let (arg, val) = if string {
@@ -228,41 +250,67 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                 slot += 1;
             }
             Item::Component { index, required } => {
-                let n = model.components.get(*index).map_or(0, |c| flat_len(model, &c.items));
-                let cname = model.components.get(*index).map(|c| c.name.clone()).unwrap_or_default();
+                let n = model
+                    .components
+                    .get(*index)
+                    .map_or(0, |c| flat_len(model, &c.items));
+                let cname = model
+                    .components
+                    .get(*index)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
                 let name = ident(&used.claim(member_name(&cname), None));
-                let ty = ident(names.components.get(*index).map(String::as_str).unwrap_or("Missing"));
+                let ty = ident(
+                    names
+                        .components
+                        .get(*index)
+                        .map(String::as_str)
+                        .unwrap_or("Missing"),
+                );
                 let doc = format!("Component `{}`, {}.", cname, req_text(*required));
                 let end = slot + n;
+                // Components are boxed: FIX 5.0 messages nest large components several levels
+                // deep, and inline they would make structs (and debug-build stack frames) huge.
                 if *required {
-                    parts.decls.push(quote!(#[doc = #doc] pub #name: #p components::#ty,));
-                    parts.encode.push(quote!(fix_core::Fields::encode_fields(&self.#name, w);));
-                    parts.decode.push(quote!(#name: fix_core::Fields::decode_fields(l.sub(#slot))?,));
-                    parts.args.push(quote!(#name: impl Into<#p components::#ty>));
-                    parts.inits.push(quote!(#name: #name.into(),));
+                    parts
+                        .decls
+                        .push(quote!(#[doc = #doc] pub #name: Box<#p components::#ty>,));
+                    parts
+                        .encode
+                        .push(quote!(fix_core::Fields::encode_fields(self.#name.as_ref(), w);));
+                    parts.decode.push(
+                        quote!(#name: Box::new(fix_core::Fields::decode_fields(l.sub(#slot))?),),
+                    );
+                    parts
+                        .args
+                        .push(quote!(#name: impl Into<#p components::#ty>));
+                    parts.inits.push(quote!(#name: Box::new(#name.into()),));
                 } else {
                     parts.decls.push(quote! {
                         #[doc = #doc]
                         #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-                        pub #name: Option<#p components::#ty>,
+                        pub #name: Option<Box<#p components::#ty>>,
                     });
                     parts.encode.push(quote! {
-                        if let Some(c) = &self.#name { fix_core::Fields::encode_fields(c, w); }
+                        if let Some(c) = &self.#name { fix_core::Fields::encode_fields(c.as_ref(), w); }
                     });
                     parts.decode.push(quote! {
                         #name: if l.any(#slot..#end) {
-                            Some(fix_core::Fields::decode_fields(l.sub(#slot))?)
+                            Some(Box::new(fix_core::Fields::decode_fields(l.sub(#slot))?))
                         } else {
                             None
                         },
                     });
                     parts.inits.push(quote!(#name: None,));
-                    let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
+                    let with = ident(&format!(
+                        "with_{}",
+                        name.to_string().trim_start_matches("r#")
+                    ));
                     let bdoc = format!("Sets component `{cname}`.");
                     parts.builders.push(quote! {
                         #[doc = #bdoc]
                         pub fn #with(mut self, value: impl Into<#p components::#ty>) -> Self {
-                            self.#name = Some(value.into());
+                            self.#name = Some(Box::new(value.into()));
                             self
                         }
                     });
@@ -271,7 +319,9 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
             }
             Item::Group(g) => {
                 let count = model.field(g.tag);
-                let gname = count.map(|f| f.name.clone()).unwrap_or_else(|| format!("Group{}", g.tag));
+                let gname = count
+                    .map(|f| f.name.clone())
+                    .unwrap_or_else(|| format!("Group{}", g.tag));
                 let name = ident(&used.claim(member_name(&gname), None));
                 let ty = ident(names.groups.get(g).map(String::as_str).unwrap_or("Missing"));
                 let prefix = Literal::byte_string(format!("{}=", g.tag).as_bytes());
@@ -286,18 +336,24 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
                     pub #name: Vec<#p groups::#ty>,
                 });
-                let write_empty = g.required;
-                parts.encode.push(quote! {
-                    if #write_empty || !self.#name.is_empty() {
-                        w.put_u64(#prefix, self.#name.len() as u64);
-                        for e in &self.#name { fix_core::Fields::encode_fields(e, w); }
-                    }
+                let write = quote! {
+                    w.put_u64(#prefix, self.#name.len() as u64);
+                    for e in &self.#name { fix_core::Fields::encode_fields(e, w); }
+                };
+                // A required group is written even when empty (count 0).
+                parts.encode.push(if g.required {
+                    write
+                } else {
+                    quote!(if !self.#name.is_empty() { #write })
                 });
                 parts.decode.push(quote! {
                     #name: l.group(#slot).map(fix_core::Fields::decode_fields).collect::<Result<Vec<_>, _>>()?,
                 });
                 parts.inits.push(quote!(#name: Vec::new(),));
-                let with = ident(&format!("with_{}", name.to_string().trim_start_matches("r#")));
+                let with = ident(&format!(
+                    "with_{}",
+                    name.to_string().trim_start_matches("r#")
+                ));
                 let bdoc = format!("Sets the entries of group `{gname}`.");
                 parts.builders.push(quote! {
                     #[doc = #bdoc]
@@ -315,13 +371,35 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
 }
 
 /// A struct with its constructor, builders and `Fields` impl.
-fn fields_struct(name: &str, doc: &str, items: &[Item], model: &Model, names: &Names, place: Place) -> TokenStream {
+fn fields_struct(
+    name: &str,
+    doc: &str,
+    items: &[Item],
+    model: &Model,
+    names: &Names,
+    place: Place,
+) -> TokenStream {
     let ty = ident(name);
-    let Parts { decls, encode, decode, args, inits, builders } = members(items, model, names, place);
+    let Parts {
+        decls,
+        encode,
+        decode,
+        args,
+        inits,
+        builders,
+    } = members(items, model, names, place);
     let new_doc = "Creates the value from its required members; optional ones start empty.";
     let lifetime_needed = decode.is_empty();
-    let l_param = if lifetime_needed { quote!(_l) } else { quote!(l) };
-    let w_param = if encode.is_empty() { quote!(_w) } else { quote!(w) };
+    let l_param = if lifetime_needed {
+        quote!(_l)
+    } else {
+        quote!(l)
+    };
+    let w_param = if encode.is_empty() {
+        quote!(_w)
+    } else {
+        quote!(w)
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -356,18 +434,35 @@ pub(super) fn all(model: &Model, names: &Names) -> (TokenStream, TokenStream, To
     for (i, c) in model.components.iter().enumerate() {
         let name = &names.components[i];
         let doc = format!("Component `{}`.", c.name);
-        comps.extend(fields_struct(name, &doc, &c.items, model, names, Place::Module));
+        comps.extend(fields_struct(
+            name,
+            &doc,
+            &c.items,
+            model,
+            names,
+            Place::Module,
+        ));
     }
     let mut groups = TokenStream::new();
     for g in &names.group_order {
         let name = &names.groups[g];
         let gname = model.field(g.tag).map(|f| f.name.as_str()).unwrap_or("?");
-        let delim = model.field(g.delimiter).map(|f| f.name.as_str()).unwrap_or("?");
+        let delim = model
+            .field(g.delimiter)
+            .map(|f| f.name.as_str())
+            .unwrap_or("?");
         let doc = format!(
             "One entry of repeating group `{}` ({}); each entry starts with `{}` ({}).",
             gname, g.tag, delim, g.delimiter
         );
-        groups.extend(fields_struct(name, &doc, &g.items, model, names, Place::Module));
+        groups.extend(fields_struct(
+            name,
+            &doc,
+            &g.items,
+            model,
+            names,
+            Place::Module,
+        ));
     }
     let mut msgs = TokenStream::new();
     for (i, m) in model.messages.iter().enumerate() {
@@ -376,9 +471,20 @@ pub(super) fn all(model: &Model, names: &Names) -> (TokenStream, TokenStream, To
             "`{}` (MsgType `{}`), {} message.",
             m.name,
             m.msg_type,
-            if m.admin { "a session-level (admin)" } else { "an application" }
+            if m.admin {
+                "a session-level (admin)"
+            } else {
+                "an application"
+            }
         );
-        msgs.extend(fields_struct(name, &doc, &m.items, model, names, Place::Top));
+        msgs.extend(fields_struct(
+            name,
+            &doc,
+            &m.items,
+            model,
+            names,
+            Place::Top,
+        ));
         let ty = ident(name);
         let msg_type = &m.msg_type;
         let mname = &m.name;
@@ -433,7 +539,18 @@ fn strip_leading(items: &[Item]) -> Vec<Item> {
 }
 
 fn leading_framing(items: &[Item]) -> usize {
-    items.iter().take_while(|it| matches!(it, Item::Field { tag: 8 | 9 | 35, .. })).count()
+    items
+        .iter()
+        .take_while(|it| {
+            matches!(
+                it,
+                Item::Field {
+                    tag: 8 | 9 | 35,
+                    ..
+                }
+            )
+        })
+        .count()
 }
 
 /// The trailer without a trailing CheckSum, which the encoder computes.

@@ -31,7 +31,11 @@ pub(super) fn dictionary(model: &Model) -> TokenStream {
     let fields = model.fields.iter().map(|f| {
         let (tag, name) = (f.tag, f.name.as_str());
         let ty = ident(&format!("{:?}", f.field_type));
-        let mut values: Vec<(&str, &str)> = f.values.iter().map(|v| (v.value.as_str(), v.description.as_str())).collect();
+        let mut values: Vec<(&str, &str)> = f
+            .values
+            .iter()
+            .map(|v| (v.value.as_str(), v.description.as_str()))
+            .collect();
         values.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let values = values.iter().map(|(v, d)| quote!((#v, #d)));
         quote!(FieldSpec::new(#tag, #name, T::#ty, &[#(#values),*]))

@@ -8,7 +8,18 @@ use super::{FixValue, ValueError};
 /// The raw bytes of a `DATA` or `XMLDATA` field (any bytes, SOH included).
 ///
 /// In serde formats it is a list of byte values, so any bytes survive a round trip.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Data(pub Vec<u8>);
 
 impl Data {

@@ -14,7 +14,18 @@ const MULTIPLE: &str = "MULTIPLEVALUESTRING";
 ///
 /// An empty list writes nothing, which is not a valid field value: do not send it.
 /// In serde formats it is a list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct MultipleValues<T>(pub Vec<T>);
 
 impl<T> From<Vec<T>> for MultipleValues<T> {
