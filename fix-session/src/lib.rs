@@ -9,8 +9,12 @@
 //! - [`driver`]: tokio acceptor and initiator built on the core.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod app;
+pub mod core;
 pub mod settings;
 pub mod store;
 
+pub use crate::core::{Event, Output, Session, Transmit};
+pub use app::{AppReject, Application, RawBody, RejectLogon, Responder};
 pub use settings::{ConnectionType, SessionId, SessionSettings, Settings, SettingsError};
 pub use store::{FileStore, MemoryStore, MessageStore, StoreError, StoreFactory};

@@ -1,0 +1,117 @@
+//! Session schedules: which session period an instant belongs to.
+
+use std::time::SystemTime;
+
+use chrono::{DateTime, Datelike, Duration as CDuration, NaiveDateTime, TimeZone, Utc};
+
+use crate::settings::Schedule;
+
+impl Schedule {
+    /// The start (local time) of the session period `now` falls in, or `None` when `now` is
+    /// outside the schedule. StartTime equal to EndTime (and no days) is a 24-hour session
+    /// that starts anew each day at StartTime; StartDay/EndDay make a weekly session.
+    pub fn period_start(&self, now: SystemTime) -> Option<NaiveDateTime> {
+        let utc: DateTime<Utc> = now.into();
+        let local = self
+            .time_zone
+            .from_utc_datetime(&utc.naive_utc())
+            .naive_local();
+        match (self.start_day, self.end_day) {
+            (Some(sd), Some(ed)) => {
+                // Most recent StartDay@StartTime at or before now.
+                let back = (7 + local.weekday().num_days_from_sunday() as i64
+                    - sd.num_days_from_sunday() as i64)
+                    % 7;
+                let mut start = (local.date() - CDuration::days(back)).and_time(self.start_time);
+                if start > local {
+                    start -= CDuration::days(7);
+                }
+                let fwd =
+                    (7 + ed.num_days_from_sunday() as i64 - sd.num_days_from_sunday() as i64) % 7;
+                let mut end = (start.date() + CDuration::days(fwd)).and_time(self.end_time);
+                if end <= start {
+                    end += CDuration::days(7);
+                }
+                (local <= end).then_some(start)
+            }
+            _ => {
+                let mut start = local.date().and_time(self.start_time);
+                if start > local {
+                    start -= CDuration::days(1);
+                }
+                let mut end = start.date().and_time(self.end_time);
+                if end <= start {
+                    end += CDuration::days(1);
+                }
+                (local <= end).then_some(start)
+            }
+        }
+    }
+
+    /// Whether `now` is inside a session period.
+    pub fn is_session_time(&self, now: SystemTime) -> bool {
+        self.period_start(now).is_some()
+    }
+
+    /// Whether `a` and `b` fall in the same session period.
+    pub fn same_period(&self, a: SystemTime, b: SystemTime) -> bool {
+        match (self.period_start(a), self.period_start(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveTime, Weekday};
+
+    fn at(s: &str) -> SystemTime {
+        let dt = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        Utc.from_utc_datetime(&dt).into()
+    }
+
+    #[test]
+    fn daily_and_weekly() {
+        let t = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+        let daily = Schedule {
+            start_time: t(8),
+            end_time: t(17),
+            ..Schedule::default()
+        };
+        assert!(daily.is_session_time(at("2024-01-02 09:00:00")));
+        assert!(!daily.is_session_time(at("2024-01-02 18:00:00")));
+        assert!(!daily.same_period(at("2024-01-02 09:00:00"), at("2024-01-03 09:00:00")));
+        assert!(daily.same_period(at("2024-01-02 09:00:00"), at("2024-01-02 16:00:00")));
+        let always = Schedule::default();
+        assert!(always.is_session_time(at("2024-01-02 23:59:59")));
+        assert!(!always.same_period(at("2024-01-02 23:59:59"), at("2024-01-03 00:00:01")));
+        let overnight = Schedule {
+            start_time: t(22),
+            end_time: t(6),
+            ..Schedule::default()
+        };
+        assert!(overnight.same_period(at("2024-01-02 23:00:00"), at("2024-01-03 05:00:00")));
+        assert!(!overnight.is_session_time(at("2024-01-03 12:00:00")));
+        // 2024-01-01 is a Monday.
+        let weekly = Schedule {
+            start_time: t(8),
+            end_time: t(17),
+            start_day: Some(Weekday::Mon),
+            end_day: Some(Weekday::Fri),
+            ..Schedule::default()
+        };
+        assert!(weekly.same_period(at("2024-01-01 09:00:00"), at("2024-01-03 23:00:00")));
+        assert!(!weekly.is_session_time(at("2024-01-06 12:00:00")));
+        assert!(!weekly.same_period(at("2024-01-05 09:00:00"), at("2024-01-08 09:00:00")));
+        let ny = Schedule {
+            start_time: t(8),
+            end_time: t(17),
+            time_zone: chrono_tz::America::New_York,
+            ..Schedule::default()
+        };
+        assert!(ny.is_session_time(at("2024-01-02 14:00:00")));
+        assert!(!ny.is_session_time(at("2024-01-02 09:00:00")));
+    }
+}
