@@ -11,10 +11,14 @@
 
 pub mod app;
 pub mod core;
+pub mod driver;
 pub mod settings;
 pub mod store;
 
 pub use crate::core::{Event, Output, Session, Transmit};
 pub use app::{AppReject, Application, RawBody, RejectLogon, Responder};
+pub use driver::{
+    Acceptor, AcceptorHandle, Initiator, InitiatorHandle, SessionEvent, SessionHandle,
+};
 pub use settings::{ConnectionType, SessionId, SessionSettings, Settings, SettingsError};
 pub use store::{FileStore, MemoryStore, MessageStore, StoreError, StoreFactory};
