@@ -62,6 +62,7 @@ pub(super) fn dictionary(model: &Model) -> TokenStream {
     quote! {
         /// The dictionary in nested form, as written in the XML.
         mod spec {
+            #[allow(unused_imports)]
             use fix_core::spec::ItemSpec::{C, F, G};
             use fix_core::spec::{DictionarySpec, FieldSpec, ItemSpec, MessageSpec};
             use fix_core::FieldType as T;
