@@ -87,12 +87,12 @@ pub fn dictionary(model: &Model) -> Dictionary {
         })
         .collect();
     messages.sort_by(|a, b| a.msg_type.as_bytes().cmp(b.msg_type.as_bytes()));
-    Dictionary {
-        begin_string: Cow::Owned(model.begin_string()),
-        appl_ver_id: model.appl_ver_id().map(Cow::Borrowed),
-        fields: Cow::Owned(fields),
-        header: layout(model, &model.header),
-        trailer: layout(model, &model.trailer),
-        messages: Cow::Owned(messages),
-    }
+    Dictionary::new(
+        Cow::Owned(model.begin_string()),
+        model.appl_ver_id().map(Cow::Borrowed),
+        Cow::Owned(fields),
+        layout(model, &model.header),
+        layout(model, &model.trailer),
+        Cow::Owned(messages),
+    )
 }

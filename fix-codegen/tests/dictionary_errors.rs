@@ -31,13 +31,24 @@ fn unknown_component_reference() {
 
 #[test]
 fn duplicate_tag() {
-    let e = error(&doc(" <field number='1' name='A' type='STRING'/>\n <field number='1' name='B' type='STRING'/>", "", ""));
-    assert!(e.contains("duplicate tag 1") && e.contains("name='B'"), "{e}");
+    let e = error(&doc(
+        " <field number='1' name='A' type='STRING'/>\n <field number='1' name='B' type='STRING'/>",
+        "",
+        "",
+    ));
+    assert!(
+        e.contains("duplicate tag 1") && e.contains("name='B'"),
+        "{e}"
+    );
 }
 
 #[test]
 fn duplicate_name() {
-    let e = error(&doc(" <field number='1' name='A' type='STRING'/>\n <field number='2' name='A' type='INT'/>", "", ""));
+    let e = error(&doc(
+        " <field number='1' name='A' type='STRING'/>\n <field number='2' name='A' type='INT'/>",
+        "",
+        "",
+    ));
     assert!(e.contains("duplicate field name 'A'"), "{e}");
 }
 
@@ -70,7 +81,10 @@ fn group_without_fields() {
         "",
         "<message name='M' msgtype='U1' msgcat='app'>\n <group name='NoThings' required='N'>\n </group>\n</message>",
     ));
-    assert!(e.contains("group without fields") && e.contains("name='NoThings'"), "{e}");
+    assert!(
+        e.contains("group without fields") && e.contains("name='NoThings'"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -109,9 +123,14 @@ fn messy_but_valid_dictionaries_load() {
         "<message name='M' msgtype='XCN' msgcat='app'>\n <group name='NoThings' required='1'><component name='Inner' required='Y'/></group>\n</message>",
     ))
     .expect("valid");
-    let fix_codegen::model::Item::Group(g) = &m.messages[0].items[0] else { panic!("group") };
+    let fix_codegen::model::Item::Group(g) = &m.messages[0].items[0] else {
+        panic!("group")
+    };
     assert_eq!(g.delimiter, 6);
     assert!(g.required);
     let code = fix_codegen::generate(&m, "test").expect("generates");
-    assert!(code.contains("Euribor,") && code.contains("EuriborE2,"), "variants de-duplicated");
+    assert!(
+        code.contains("Euribor,") && code.contains("EuriborE2,"),
+        "variants de-duplicated"
+    );
 }

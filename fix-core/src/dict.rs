@@ -39,6 +39,9 @@ pub struct FieldDef {
 impl FieldDef {
     /// The allowed value equal to `value`, if this field is enumerated and allows it.
     pub fn enum_value(&self, value: &[u8]) -> Option<&EnumValue> {
+        if self.values.len() <= 16 {
+            return self.values.iter().find(|v| v.value.as_bytes() == value);
+        }
         self.values
             .binary_search_by(|v| v.value.as_bytes().cmp(value))
             .ok()
@@ -95,6 +98,8 @@ pub struct Layout {
     pub members: List<Member>,
     /// `(tag, slot)` for every member, sorted by tag, for lookup.
     pub index: List<(Tag, u16)>,
+    /// The slots of required members, in order.
+    pub required: List<u16>,
 }
 
 impl Layout {
@@ -102,6 +107,7 @@ impl Layout {
     pub const EMPTY: Layout = Layout {
         members: Cow::Borrowed(&[]),
         index: Cow::Borrowed(&[]),
+        required: Cow::Borrowed(&[]),
     };
 
     /// Builds a layout from members, computing the index. For tags that appear twice the
@@ -114,9 +120,16 @@ impl Layout {
         }
         index.sort_by_key(|&(tag, slot)| (tag, slot));
         index.dedup_by_key(|&mut (tag, _)| tag);
+        let required = members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.required())
+            .map(|(slot, _)| u16::try_from(slot).unwrap_or(u16::MAX))
+            .collect::<Vec<_>>();
         Layout {
             members: Cow::Owned(members),
             index: Cow::Owned(index),
+            required: Cow::Owned(required),
         }
     }
 
@@ -175,16 +188,65 @@ pub struct Dictionary {
     pub trailer: Layout,
     /// Every message, sorted by MsgType bytes.
     pub messages: List<MessageDef>,
+    /// Position in `fields` by tag, for tags below its length (`u16::MAX`: none). Built by
+    /// [`Dictionary::new`]; when empty, lookups fall back to binary search.
+    #[serde(skip)]
+    field_index: Vec<u16>,
 }
 
+/// Tags below this are looked up in a direct table; above it, by binary search.
+const DIRECT_TAGS: usize = 65_536;
+
 impl Dictionary {
+    /// Tables from their parts; `fields` must be sorted by tag and `messages` by MsgType.
+    pub fn new(
+        begin_string: Text,
+        appl_ver_id: Option<Text>,
+        fields: List<FieldDef>,
+        header: Layout,
+        trailer: Layout,
+        messages: List<MessageDef>,
+    ) -> Dictionary {
+        let top = fields
+            .iter()
+            .map(|f| f.tag as usize + 1)
+            .filter(|&t| t <= DIRECT_TAGS)
+            .max()
+            .unwrap_or(0);
+        let mut field_index = vec![u16::MAX; top];
+        if fields.len() < usize::from(u16::MAX) {
+            for (i, f) in fields.iter().enumerate() {
+                if let Some(slot) = field_index.get_mut(f.tag as usize) {
+                    *slot = i as u16;
+                }
+            }
+        } else {
+            field_index.clear();
+        }
+        Dictionary {
+            begin_string,
+            appl_ver_id,
+            fields,
+            header,
+            trailer,
+            messages,
+            field_index,
+        }
+    }
+
+    /// The position of the field with `tag` in [`Dictionary::fields`].
+    #[inline]
+    pub fn field_position(&self, tag: Tag) -> Option<usize> {
+        if let Some(&i) = self.field_index.get(tag as usize) {
+            return (i != u16::MAX).then_some(usize::from(i));
+        }
+        self.fields.binary_search_by_key(&tag, |f| f.tag).ok()
+    }
+
     /// The field with `tag`.
     #[inline]
     pub fn field(&self, tag: Tag) -> Option<&FieldDef> {
-        self.fields
-            .binary_search_by_key(&tag, |f| f.tag)
-            .ok()
-            .and_then(|i| self.fields.get(i))
+        self.field_position(tag).and_then(|i| self.fields.get(i))
     }
 
     /// The field named `name` (linear search; for tools, not hot paths).

@@ -172,14 +172,14 @@ impl DictionarySpec {
             })
             .collect();
         messages.sort_by(|a, b| a.msg_type.as_bytes().cmp(b.msg_type.as_bytes()));
-        Dictionary {
-            begin_string: Cow::Borrowed(self.begin_string),
-            appl_ver_id: self.appl_ver_id.map(Cow::Borrowed),
-            fields: Cow::Owned(fields),
-            header: self.layout(self.header, 0),
-            trailer: self.layout(self.trailer, 0),
-            messages: Cow::Owned(messages),
-        }
+        Dictionary::new(
+            Cow::Borrowed(self.begin_string),
+            self.appl_ver_id.map(Cow::Borrowed),
+            Cow::Owned(fields),
+            self.layout(self.header, 0),
+            self.layout(self.trailer, 0),
+            Cow::Owned(messages),
+        )
     }
 }
 

@@ -194,11 +194,7 @@ impl Decoder {
 }
 
 fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef {
-    let def = dict
-        .fields
-        .binary_search_by_key(&tag, |f| f.tag)
-        .map(|i| i as u32)
-        .unwrap_or(NO_DEF);
+    let def = dict.field_position(tag).map(|i| i as u32).unwrap_or(NO_DEF);
     FieldRef {
         tag,
         start: start as u32,
@@ -534,9 +530,13 @@ impl<'w> Walk<'w> {
     fn check_required(&self, level: usize, layout: &Layout) -> Result<(), Invalid> {
         let rec = self.levels[level];
         let slots = &self.slots[rec.slots_start as usize..][..rec.slots_len as usize];
-        for (m, &s) in layout.members.iter().zip(slots) {
-            if s == 0 && m.required() && m.tag() != CHECK_SUM {
-                return Err(Invalid::new(R::RequiredTagMissing, m.tag()));
+        for &slot in layout.required.iter() {
+            let slot = usize::from(slot);
+            if slots.get(slot) == Some(&0) {
+                let tag = layout.member(slot).map_or(0, Member::tag);
+                if tag != CHECK_SUM {
+                    return Err(Invalid::new(R::RequiredTagMissing, tag));
+                }
             }
         }
         Ok(())

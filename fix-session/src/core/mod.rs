@@ -145,14 +145,14 @@ struct ResendRange {
 fn empty_dictionary() -> &'static Arc<Dictionary> {
     static EMPTY: OnceLock<Arc<Dictionary>> = OnceLock::new();
     EMPTY.get_or_init(|| {
-        Arc::new(Dictionary {
-            begin_string: "".into(),
-            appl_ver_id: None,
-            fields: Vec::new().into(),
-            header: Layout::EMPTY,
-            trailer: Layout::EMPTY,
-            messages: Vec::new().into(),
-        })
+        Arc::new(Dictionary::new(
+            "".into(),
+            None,
+            Vec::new().into(),
+            Layout::EMPTY,
+            Layout::EMPTY,
+            Vec::new().into(),
+        ))
     })
 }
 
