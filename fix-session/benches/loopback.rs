@@ -1,0 +1,203 @@
+//! Loopback bench of the session engine with the real tokio drivers, printing figures:
+//!
+//! - one-way throughput: an initiator sends 100,000 typed FIX.4.4 NewOrderSingles to an
+//!   acceptor that only counts them (time from the first send to the last order handed to
+//!   the acceptor's application), with the memory and the file store, from one sending task
+//!   and from four;
+//! - round trip: NewOrderSingle -> ExecutionReport (the fill, the second of two reports),
+//!   one order at a time, percentiles p50/p99/p99.9/max, with the memory and the file store.
+//!
+//! ```text
+//! cargo bench -p fix-session --bench loopback [-- --orders 100000 --round-trips 20000]
+//! ```
+//!
+//! Both sides run in one process on a 2-worker tokio runtime (the bench machine has 2
+//! cores), validating against the standard FIX44 dictionary as a deployment would.
+
+#[path = "../examples/common/mod.rs"]
+mod common;
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{percentile, run_orders, wait_logon, Args, Client, Exchange};
+use fix_session::driver::{Acceptor, AcceptorHandle, Initiator, InitiatorHandle, SessionHandle};
+use fix_session::settings::{SessionId, Settings};
+use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
+use tokio::sync::Notify;
+
+const TIMEOUT: Duration = Duration::from_secs(300);
+
+struct Pair {
+    acceptor: AcceptorHandle,
+    initiator: InitiatorHandle,
+    session: SessionHandle,
+    events: tokio::sync::mpsc::UnboundedReceiver<fix_session::driver::SessionEvent>,
+}
+
+async fn pair(
+    stores: Arc<dyn StoreFactory>,
+    dir: &Path,
+    exchange: Arc<Exchange>,
+    client: Arc<Client>,
+) -> Pair {
+    let acc: Settings = format!(
+        "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptHost=127.0.0.1\nSocketAcceptPort=0\n\
+         SenderCompID=EXCH\nUseDataDictionary=Y\nDataDictionary=FIX44.xml\nFileStorePath={}\n\
+         [SESSION]\nBeginString=FIX.4.4\nTargetCompID=BANK\n",
+        dir.join("acc").display()
+    )
+    .parse()
+    .expect("acceptor settings");
+    let (acceptor, _) = Acceptor::start(acc, stores.clone(), exchange)
+        .await
+        .expect("acceptor");
+    let port = acceptor.local_addr().expect("port").port();
+    let ini: Settings = format!(
+        "[DEFAULT]\nConnectionType=initiator\nSocketConnectHost=127.0.0.1\nSocketConnectPort={port}\n\
+         HeartBtInt=30\nReconnectInterval=1\nSenderCompID=BANK\nUseDataDictionary=Y\n\
+         DataDictionary=FIX44.xml\nFileStorePath={}\n[SESSION]\nBeginString=FIX.4.4\nTargetCompID=EXCH\n",
+        dir.join("ini").display()
+    )
+    .parse()
+    .expect("initiator settings");
+    let (initiator, mut events) = Initiator::start(ini, stores, client)
+        .await
+        .expect("initiator");
+    wait_logon(&mut events, TIMEOUT).await.expect("logon");
+    let session = initiator
+        .session(&SessionId::new("FIX.4.4", "BANK", "EXCH"))
+        .expect("session")
+        .clone();
+    Pair {
+        acceptor,
+        initiator,
+        session,
+        events,
+    }
+}
+
+/// Sends `n` orders from `senders` tasks; returns messages per second received by the
+/// acceptor's application.
+async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize) -> f64 {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let arrivals = Arc::new(Notify::new());
+    let exchange = Arc::new(Exchange {
+        silent: true,
+        notify: Some(arrivals.clone()),
+        ..Exchange::default()
+    });
+    let (client, _reports) = Client::new("B-", n);
+    let p = pair(stores, dir.path(), exchange.clone(), client.clone()).await;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for k in 0..senders {
+        let (session, client) = (p.session.clone(), client.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in (k..n).step_by(senders) {
+                session.send(client.order(i)).await.expect("send");
+            }
+        }));
+    }
+    tokio::time::timeout(TIMEOUT, async {
+        loop {
+            let notified = arrivals.notified();
+            if exchange.orders.load(Ordering::Relaxed) as usize >= n {
+                break;
+            }
+            notified.await;
+        }
+    })
+    .await
+    .expect("every order received");
+    let elapsed = start.elapsed();
+    for t in tasks {
+        t.await.expect("sender");
+    }
+    p.initiator.stop().await;
+    p.acceptor.stop().await;
+    n as f64 / elapsed.as_secs_f64()
+}
+
+/// `n` round trips, one order at a time; returns the summary.
+async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize) -> common::Summary {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (client, mut reports) = Client::new("R-", n);
+    let mut p = pair(
+        stores,
+        dir.path(),
+        Arc::new(Exchange::default()),
+        client.clone(),
+    )
+    .await;
+    let s = run_orders(
+        &p.session,
+        &client,
+        &mut reports,
+        &mut p.events,
+        n,
+        1,
+        TIMEOUT,
+    )
+    .await
+    .expect("round trips");
+    p.initiator.stop().await;
+    p.acceptor.stop().await;
+    s
+}
+
+fn main() {
+    const USAGE: &str =
+        "usage: loopback [--orders N] [--round-trips N] [--only one-way|round-trip] \
+                         [--store memory|file] [--senders N]";
+    // `cargo bench` passes `--bench`; accept it.
+    let args = Args::parse(USAGE);
+    args.only(
+        &["orders", "round-trips", "bench", "only", "store", "senders"],
+        USAGE,
+    );
+    let only = args.get("only").unwrap_or("").to_string();
+    let store = args.get("store").unwrap_or("").to_string();
+    let senders_arg: Option<usize> = args.get("senders").map(|_| args.num("senders", 1));
+    let n: usize = args.num("orders", 100_000);
+    let rt: usize = args.num("round-trips", 20_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let memory: Arc<dyn StoreFactory> = Arc::new(MemoryStoreFactory);
+        let file: Arc<dyn StoreFactory> = Arc::new(FileStoreFactory);
+        // Warm-up (dictionary load, allocator, page cache).
+        one_way(memory.clone(), 10_000, 1).await;
+        let stores_to_run: Vec<(&str, &Arc<dyn StoreFactory>)> =
+            [("memory", &memory), ("file", &file)]
+                .into_iter()
+                .filter(|(name, _)| store.is_empty() || store == *name)
+                .collect();
+        let senders_to_run = senders_arg.map_or(vec![1, 4], |s| vec![s]);
+        for &(name, stores) in stores_to_run.iter().filter(|_| only != "round-trip") {
+            for &senders in &senders_to_run {
+                let rate = one_way(stores.clone(), n, senders).await;
+                println!(
+                    "one-way  store={name:<6} senders={senders} orders={n}: {rate:>9.0} msg/s"
+                );
+            }
+        }
+        for &(name, stores) in stores_to_run.iter().filter(|_| only != "one-way") {
+            let s = round_trips(stores.clone(), rt).await;
+            let us = |q: f64| percentile(&s.rtts, q).as_secs_f64() * 1e6;
+            println!(
+                "round-trip store={name:<6} orders={rt} (one at a time): p50={:.1}us p99={:.1}us p99.9={:.1}us max={:.1}us ({:.0} round trips/s)",
+                us(0.5),
+                us(0.99),
+                us(0.999),
+                us(1.0),
+                s.filled as f64 / s.elapsed.as_secs_f64()
+            );
+        }
+    });
+}

@@ -1,0 +1,83 @@
+//! A small FIX.4.4 exchange: answers every NewOrderSingle with two ExecutionReports, New
+//! (39=0/150=0) then Filled (39=2/150=F with LastQty, LastPx, CumQty and AvgPx), typed with
+//! the `fix44` crate. Standard messages and session behaviour only, so any FIX.4.4 initiator
+//! (QuickFIX, QuickFIX/J's Banzai, the `initiator` example) can trade with it.
+//!
+//! ```text
+//! cargo run --release -p fix-session --example acceptor -- --config fix-session/examples/acceptor.cfg [--port 9878] [--memory]
+//! ```
+//!
+//! `--config` names a QuickFIX-style settings file (default: `acceptor.cfg` beside this
+//! example); `--port` overrides SocketAcceptPort of every session; `--memory` keeps sequence
+//! numbers and messages in memory instead of the FileStorePath. Runs until Ctrl-C, then logs
+//! every session out.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{fail, sample, Args, Exchange};
+use fix_session::driver::Acceptor;
+use fix_session::settings::{ConnectionType, Settings};
+use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
+
+const USAGE: &str = "usage: acceptor [--config FILE] [--port PORT] [--memory]\n\
+     Serves the acceptor sessions of FILE (default: examples/acceptor.cfg) as a small exchange.";
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse(USAGE);
+    args.only(&["config", "port", "memory"], USAGE);
+    let config = args
+        .get("config")
+        .map(Into::into)
+        .unwrap_or_else(|| sample("acceptor.cfg"));
+    let mut settings = Settings::from_file(&config)
+        .unwrap_or_else(|e| fail(&format!("{}: {e}", config.display())));
+    if let Some(port) = args.get("port") {
+        let port: u16 = port
+            .parse()
+            .unwrap_or_else(|_| fail(&format!("--port: `{port}` is not a port number")));
+        for s in &mut settings.sessions {
+            if s.connection_type == ConnectionType::Acceptor {
+                s.socket_accept_port = Some(port);
+            }
+        }
+    }
+    let stores: Arc<dyn StoreFactory> = if args.flag("memory") {
+        Arc::new(MemoryStoreFactory)
+    } else {
+        Arc::new(FileStoreFactory)
+    };
+    let exchange = Arc::new(Exchange {
+        verbose: true,
+        ..Exchange::default()
+    });
+    let (acceptor, mut events) = Acceptor::start(settings, stores, exchange.clone())
+        .await
+        .unwrap_or_else(|e| fail(&e.to_string()));
+    for addr in acceptor.local_addrs() {
+        println!("listening on {addr}");
+    }
+    for s in acceptor.sessions() {
+        println!("session {}", s.id());
+    }
+    loop {
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Some(ev) => {
+                    if let fix_session::core::Event::Disconnected { reason } = &ev.event {
+                        println!("{}: disconnected ({reason})", ev.session);
+                    }
+                }
+                None => break,
+            },
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    println!(
+        "stopping: {} orders received",
+        exchange.orders.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    acceptor.stop().await;
+}
