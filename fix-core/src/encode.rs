@@ -22,6 +22,9 @@ pub struct Writer<'a> {
     soh_in_value: Option<Tag>,
 }
 
+/// Digits reserved for BodyLength.
+const RESERVED: usize = 3;
+
 /// Appends the decimal digits of `n` to `out`.
 #[inline]
 pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
@@ -44,7 +47,9 @@ impl<'a> Writer<'a> {
         let start = buf.len();
         buf.extend_from_slice(b"8=");
         buf.extend_from_slice(begin_string.as_bytes());
-        buf.extend_from_slice(b"\x019=");
+        // BodyLength is written in place at the end. Three digits are reserved, which fits
+        // most messages (100 to 999 bytes of body); other lengths move the body once.
+        buf.extend_from_slice(b"\x019=000\x01");
         let body_start = buf.len();
         Writer {
             buf,
@@ -108,7 +113,7 @@ impl<'a> Writer<'a> {
         self.buf.push(SOH);
     }
 
-    /// The bytes of the body written so far.
+    /// The bytes of the body written so far (after MsgType is written, starting with it).
     pub fn body(&self) -> &[u8] {
         &self.buf[self.body_start..]
     }
@@ -133,13 +138,24 @@ impl<'a> Writer<'a> {
                 break;
             }
         }
-        let prefix = &tmp[i..];
-        let shift = prefix.len() + 1;
+        let digits = &tmp[i..];
+        let len_at = body_start - RESERVED - 1;
         let old_end = buf.len();
-        buf.resize(old_end + shift, 0);
-        buf.copy_within(body_start..old_end, body_start + shift);
-        buf[body_start..body_start + prefix.len()].copy_from_slice(prefix);
-        buf[body_start + prefix.len()] = SOH;
+        match digits.len() {
+            RESERVED => {}
+            k if k > RESERVED => {
+                let grow = k - RESERVED;
+                buf.resize(old_end + grow, 0);
+                buf.copy_within(body_start..old_end, body_start + grow);
+            }
+            k => {
+                let shrink = RESERVED - k;
+                buf.copy_within(body_start..old_end, body_start - shrink);
+                buf.truncate(old_end - shrink);
+            }
+        }
+        buf[len_at..len_at + digits.len()].copy_from_slice(digits);
+        buf[len_at + digits.len()] = SOH;
         let sum = checksum(&buf[start..]);
         buf.extend_from_slice(b"10=");
         buf.push(b'0' + sum / 100);
@@ -188,6 +204,33 @@ mod tests {
         let frame = find_frame(msg, DEFAULT_MAX_MESSAGE_LEN).unwrap().unwrap();
         assert_eq!(frame.len, msg.len());
         assert!(msg.starts_with(b"8=FIX.4.4\x019=315\x0135=D\x01"));
+    }
+
+    #[test]
+    fn body_lengths_of_every_digit_count() {
+        // Bodies of 1, 2, 3, 4 and 5 digits of length: the reserved 3 digits shrink or grow.
+        for text_len in [0usize, 1, 80, 89, 90, 94, 95, 990, 995, 1000, 12_345] {
+            let mut buf = b"xy".to_vec();
+            let mut w = Writer::new(&mut buf, "FIX.4.2");
+            w.put_str(b"35=", "0");
+            if text_len > 0 {
+                w.put_str(b"58=", &"v".repeat(text_len));
+            }
+            let r = w.finish();
+            assert_eq!(&buf[..2], b"xy", "bytes before the message are kept");
+            assert_eq!(r.end, buf.len());
+            let msg = &buf[r];
+            let body_len = 5 + if text_len > 0 { 4 + text_len } else { 0 };
+            let head = format!("8=FIX.4.2\x019={body_len}\x0135=0\x01");
+            assert!(
+                msg.starts_with(head.as_bytes()),
+                "{:?}",
+                String::from_utf8_lossy(&msg[..20])
+            );
+            let frame = find_frame(msg, DEFAULT_MAX_MESSAGE_LEN).unwrap().unwrap();
+            assert_eq!(frame.len, msg.len());
+            assert_eq!(frame.body.len(), body_len);
+        }
     }
 
     #[test]

@@ -137,6 +137,22 @@ fn parse_digits(bytes: &[u8]) -> Option<usize> {
     Some(n)
 }
 
+/// The end of the first checksum field (`<SOH>10=...<SOH>`, any value) starting at or after
+/// `from`.
+fn checksum_field_end(buf: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i + 5 <= buf.len() {
+        if buf[i] == SOH && &buf[i + 1..i + 4] == b"10=" {
+            return buf[i + 4..]
+                .iter()
+                .position(|&b| b == SOH)
+                .map(|p| i + 4 + p + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// Finds the message at the start of `buf`.
 ///
 /// Returns `Ok(None)` when `buf` holds only the beginning of a message (read more bytes and
@@ -211,9 +227,15 @@ pub fn find_frame(buf: &[u8], max_len: usize) -> Result<Option<Frame>, FrameErro
         || trailer[6] != SOH
         || (body_len > 0 && buf[body_end - 1] != SOH)
     {
-        return Err(FrameError::BadTrailer {
-            skip: next_message_start(buf),
-        });
+        // Like QuickFIX, read on to the first checksum field after the announced end: the
+        // bytes up to it are the garbled message, even if another `8=` starts inside them.
+        return match checksum_field_end(buf, body_end.saturating_sub(1)) {
+            Some(end) => Err(FrameError::BadTrailer { skip: end }),
+            None if buf.len() - body_end > max_len => Err(FrameError::BadTrailer {
+                skip: next_message_start(buf),
+            }),
+            None => Ok(None),
+        };
     }
     if !buf[body_start..body_end].starts_with(b"35=") {
         return Err(FrameError::MsgTypeNotThird { skip: total });
@@ -276,9 +298,28 @@ mod tests {
                 skip: bad.len()
             })
         );
+        // BodyLength too long: the bytes up to the next checksum field are garbled, including
+        // a message that starts inside them.
         let long = msg("8=FIX.4.2|9=6|35=0|10=161|xx");
-        assert!(matches!(
+        assert_eq!(
             find_frame(&long, 4096),
+            Ok(None),
+            "wait for a checksum field"
+        );
+        let two = msg("8=FIX.4.2|9=25|35=0|10=161|8=FIX.4.2|9=5|35=0|10=161|");
+        assert_eq!(
+            find_frame(&two, 4096),
+            Err(FrameError::BadTrailer { skip: two.len() })
+        );
+        let short = msg("8=FIX.4.2|9=3|35=0|10=161|8=FIX.4.2|9=5|35=0|10=161|");
+        assert_eq!(
+            find_frame(&short, 4096),
+            Err(FrameError::BadTrailer { skip: 26 })
+        );
+        // ... but not forever: past the size limit the reader resynchronises.
+        let noise = msg(&format!("8=FIX.4.2|9=6|35=0|10=161|{}", "x".repeat(20)));
+        assert!(matches!(
+            find_frame(&noise, 8),
             Err(FrameError::BadTrailer { .. })
         ));
         let huge = msg("8=FIX.4.2|9=99999|35=0|10=161|");

@@ -35,14 +35,7 @@ const SERVER: &str = env!("CARGO_BIN_EXE_acceptance-server");
 /// They are run and reported (`XFAIL`), but do not fail the test; one that passes is
 /// reported as `XPASS` and should be taken off this list. Keep it empty: every script must
 /// pass.
-const KNOWN_FAILURES: &[(&str, &str)] = &[(
-    "2m_BodyLengthValueNotCorrect.def",
-    "a BodyLength that is too long must swallow the next message (QuickFIX reads up to the \
-     first <SOH>10=...<SOH> at or after the declared end, so both are dropped as garbled); \
-     fix-core's find_frame (FrameError::BadTrailer, skip = next_message_start) resyncs at the \
-     next 8= instead, so the session processes the swallowed 34=5, sends ResendRequest 7=4 \
-     16=0 where the script expects the echo of 34=4, then logs out on MsgSeqNum too low",
-)];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// Exit status of a server build without a working acceptor (see the binary's docs).
 const NOT_FUNCTIONAL: i32 = 3;

@@ -286,6 +286,9 @@ impl SessionTask {
                 }
             }
             if matches!(flow, Flow::Closed) {
+                // Free the session before the peer sees the close, so that a reconnect racing
+                // with the rest of this teardown is not refused as a second connection.
+                self.connected.store(false, Ordering::SeqCst);
                 let _ = s.shutdown().await;
             }
         }
