@@ -22,7 +22,7 @@
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -35,7 +35,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::app::Application;
-use crate::core::{Event, Output, SendError, Session};
+use crate::core::{Event, Output, SendError, Session, State};
 use crate::settings::{ConnectionType, SessionId, SessionSettings, Settings, SettingsError};
 use crate::store::{MessageStore, StoreError, StoreFactory};
 
@@ -75,22 +75,86 @@ pub enum DriverError {
     NoSessions(&'static str),
 }
 
-enum Command {
+/// How many messages a session's send queue holds: [`SessionHandle::send`] and
+/// [`SessionHandle::enqueue`] wait for room when it is full (backpressure).
+pub const SEND_QUEUE_CAPACITY: usize = 4096;
+
+/// At most this many queued commands are taken into one batch (one store call, one socket
+/// write) ...
+const MAX_BATCH_COMMANDS: usize = 256;
+/// ... or until this many bytes are waiting to be written.
+const MAX_BATCH_BYTES: usize = 64 * 1024;
+/// Size of a connection's read buffer.
+const READ_BUFFER: usize = 64 * 1024;
+/// At most this many reads (while they fill the buffer) before writing.
+const MAX_READS_PER_BATCH: usize = 4;
+
+/// Commands that are not messages: never held back by a full send queue.
+enum Control {
     Connection(TcpStream, Vec<u8>),
-    Send(
-        Box<dyn OutgoingMessage>,
-        oneshot::Sender<Result<u64, SendError>>,
-    ),
     Logout(Option<String>),
     Shutdown(oneshot::Sender<()>),
 }
 
+/// What goes through the bounded send queue, in the order the callers enqueued it.
+enum Outbound {
+    /// An awaited send: answered once the message is persisted and written.
+    Send(
+        Box<dyn OutgoingMessage>,
+        oneshot::Sender<Result<u64, DriverError>>,
+    ),
+    /// A queued send: nobody waits for it.
+    Queued(Box<dyn OutgoingMessage>),
+    /// [`SessionHandle::flush`]: answered with the next sender MsgSeqNum once everything
+    /// enqueued before it is persisted and written.
+    Flush(oneshot::Sender<u64>),
+}
+
+/// A command taken by a session task.
+enum Command {
+    Control(Control),
+    Out(Outbound),
+}
+
+/// The shared state between a session's handles and its task.
+struct Shared {
+    connected: AtomicBool,
+    /// Number of [`Outbound`]s enqueued (counted after the enqueue succeeded), so that a
+    /// control command is handled after every message its caller enqueued before it.
+    enqueued: AtomicU64,
+    /// Queued messages the session refused (see [`SessionHandle::refused`]).
+    refused: AtomicU64,
+}
+
 /// A handle on one running session.
+///
+/// Two ways to send an application message:
+///
+/// - [`SessionHandle::send`] waits until the message is sequenced, persisted and written to
+///   the socket, and returns its MsgSeqNum or why it was not sent (not logged on, vetoed by
+///   `to_app`, not encodable, store failure);
+/// - [`SessionHandle::enqueue`] (and [`SessionHandle::enqueue_all`]) returns as soon as the
+///   message is in the session's send queue: the session task sequences, persists and writes
+///   it later, batched with other messages (one store call and one socket write for many
+///   messages), which is much faster. The only error it reports is that the session task has
+///   stopped; a message the session refuses later (not logged on when it is taken from the
+///   queue, vetoed, not encodable) is dropped, logged (`tracing` warning) and counted by
+///   [`SessionHandle::refused`]. Once a message is taken and sequenced it has the same
+///   guarantees as an awaited send: it is persisted before any byte of it is written, so
+///   if the connection drops it is recovered by the counterparty's ResendRequest.
+///   [`SessionHandle::flush`] waits until everything enqueued before it is persisted and
+///   written.
+///
+/// Both go through one bounded queue ([`SEND_QUEUE_CAPACITY`]) in the callers' order: when
+/// the session falls behind, both wait for room (backpressure). Messages from one caller are
+/// sent in the order it enqueued them, and [`SessionHandle::logout`] takes effect after the
+/// messages the caller enqueued before calling it.
 #[derive(Clone)]
 pub struct SessionHandle {
     id: SessionId,
-    tx: mpsc::UnboundedSender<Command>,
-    connected: Arc<AtomicBool>,
+    ctrl: mpsc::UnboundedSender<(u64, Control)>,
+    data: mpsc::Sender<Outbound>,
+    shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for SessionHandle {
@@ -107,8 +171,10 @@ impl SessionHandle {
         &self.id
     }
 
-    /// Sends an application message; returns its MsgSeqNum once it is persisted and queued
-    /// for writing. Fails when the session is not logged on.
+    /// Sends an application message and waits until it is persisted and written to the
+    /// socket; returns its MsgSeqNum. Fails when the session is not logged on, the
+    /// application vetoes the message, it cannot be encoded or the store fails. Waits for
+    /// room in the send queue first (see [`SessionHandle`]).
     pub async fn send(&self, msg: impl OutgoingMessage + 'static) -> Result<u64, DriverError> {
         self.send_boxed(Box::new(msg)).await
     }
@@ -116,29 +182,146 @@ impl SessionHandle {
     /// [`SessionHandle::send`] for a boxed message.
     pub async fn send_boxed(&self, msg: Box<dyn OutgoingMessage>) -> Result<u64, DriverError> {
         let (tx, rx) = oneshot::channel();
-        self.tx
-            .send(Command::Send(msg, tx))
-            .map_err(|_| DriverError::Stopped)?;
-        Ok(rx.await.map_err(|_| DriverError::Stopped)??)
+        self.push(Outbound::Send(msg, tx)).await?;
+        rx.await.map_err(|_| DriverError::Stopped)?
     }
 
-    /// Starts the logout handshake.
+    /// Puts an application message in the send queue and returns without waiting for it to
+    /// be sent: the fast path (see [`SessionHandle`] for what is and is not reported).
+    /// Waits only while the queue is full. Fails only when the session task has stopped.
+    pub async fn enqueue(&self, msg: impl OutgoingMessage + 'static) -> Result<(), DriverError> {
+        self.enqueue_boxed(Box::new(msg)).await
+    }
+
+    /// [`SessionHandle::enqueue`] for a boxed message.
+    pub async fn enqueue_boxed(&self, msg: Box<dyn OutgoingMessage>) -> Result<(), DriverError> {
+        self.push(Outbound::Queued(msg)).await
+    }
+
+    /// [`SessionHandle::enqueue`] for every message of `msgs`, in order.
+    pub async fn enqueue_all<M, I>(&self, msgs: I) -> Result<(), DriverError>
+    where
+        M: OutgoingMessage + 'static,
+        I: IntoIterator<Item = M>,
+    {
+        for m in msgs {
+            self.push(Outbound::Queued(Box::new(m))).await?;
+        }
+        Ok(())
+    }
+
+    /// Waits until every message enqueued before this call (by any caller) has been taken
+    /// from the queue and, if the session accepted it, persisted and written to the socket.
+    /// Returns the session's next sender MsgSeqNum at that point.
+    pub async fn flush(&self) -> Result<u64, DriverError> {
+        let (tx, rx) = oneshot::channel();
+        self.push(Outbound::Flush(tx)).await?;
+        rx.await.map_err(|_| DriverError::Stopped)
+    }
+
+    /// How many enqueued messages the session refused (not logged on when the message was
+    /// taken from the queue, vetoed by `to_app`, or not encodable) since it started.
+    pub fn refused(&self) -> u64 {
+        self.shared.refused.load(Ordering::Relaxed)
+    }
+
+    async fn push(&self, o: Outbound) -> Result<(), DriverError> {
+        self.data.send(o).await.map_err(|_| DriverError::Stopped)?;
+        self.shared.enqueued.fetch_add(1, Ordering::Release);
+        Ok(())
+    }
+
+    fn control(&self, c: Control) -> Result<(), DriverError> {
+        let seen = self.shared.enqueued.load(Ordering::Acquire);
+        self.ctrl.send((seen, c)).map_err(|_| DriverError::Stopped)
+    }
+
+    /// Starts the logout handshake (after the messages this caller enqueued before).
     pub fn logout(&self, text: Option<&str>) -> Result<(), DriverError> {
-        self.tx
-            .send(Command::Logout(text.map(str::to_string)))
-            .map_err(|_| DriverError::Stopped)
+        self.control(Control::Logout(text.map(str::to_string)))
     }
 
     /// Whether the session has a connection.
     pub fn is_connected(&self) -> bool {
-        self.connected.load(Ordering::SeqCst)
+        self.shared.connected.load(Ordering::SeqCst)
     }
 
     async fn shutdown(&self) {
         let (tx, rx) = oneshot::channel();
-        if self.tx.send(Command::Shutdown(tx)).is_ok() {
+        if self.control(Control::Shutdown(tx)).is_ok() {
             let _ = rx.await;
         }
+    }
+}
+
+/// The receiving side of a session's two channels: gives commands in an order that keeps
+/// each caller's order between its messages and its control commands.
+struct Inbox {
+    ctrl: mpsc::UnboundedReceiver<(u64, Control)>,
+    ctrl_closed: bool,
+    data: mpsc::Receiver<Outbound>,
+    /// Number of [`Outbound`]s taken.
+    taken: u64,
+    /// A control command waiting for the messages enqueued before it.
+    pending: Option<(u64, Control)>,
+}
+
+impl Inbox {
+    fn take_data(&mut self, o: Outbound) -> Command {
+        self.taken += 1;
+        Command::Out(o)
+    }
+
+    /// The next command; `None` when every handle is gone. Cancel-safe.
+    async fn recv(&mut self) -> Option<Command> {
+        loop {
+            if let Some((seen, _)) = &self.pending {
+                if *seen <= self.taken {
+                    return self.pending.take().map(|(_, c)| Command::Control(c));
+                }
+                // The messages counted in `seen` are in the queue already.
+                let o = self.data.recv().await?;
+                return Some(self.take_data(o));
+            }
+            if self.ctrl_closed {
+                let o = self.data.recv().await?;
+                return Some(self.take_data(o));
+            }
+            tokio::select! {
+                biased;
+                c = self.ctrl.recv() => match c {
+                    Some(c) => self.pending = Some(c),
+                    None => self.ctrl_closed = true,
+                },
+                o = self.data.recv() => match o {
+                    Some(o) => return Some(self.take_data(o)),
+                    None => {
+                        // No handle left; answer what is left of control.
+                        let (_, c) = self.ctrl.recv().await?;
+                        return Some(Command::Control(c));
+                    }
+                },
+            }
+        }
+    }
+
+    /// A queued message (or flush) that is ready now, unless a control command comes first.
+    fn try_recv_data(&mut self) -> Option<Outbound> {
+        if self.pending.is_none() && !self.ctrl_closed {
+            match self.ctrl.try_recv() {
+                Ok(c) => self.pending = Some(c),
+                Err(mpsc::error::TryRecvError::Disconnected) => self.ctrl_closed = true,
+                Err(mpsc::error::TryRecvError::Empty) => {}
+            }
+        }
+        if let Some((seen, _)) = &self.pending {
+            if *seen <= self.taken {
+                return None;
+            }
+        }
+        let o = self.data.try_recv().ok()?;
+        self.taken += 1;
+        Some(o)
     }
 }
 
@@ -150,7 +333,7 @@ async fn spawn_session(
     stores: &Arc<dyn StoreFactory>,
     app: &Arc<dyn Application>,
     events: EventTx,
-) -> Result<(SessionHandle, mpsc::UnboundedReceiver<Command>, SessionTask), DriverError> {
+) -> Result<(SessionHandle, Inbox, SessionTask), DriverError> {
     let dict = {
         let s = settings.clone();
         tokio::task::spawn_blocking(move || s.load_dictionary())
@@ -166,12 +349,25 @@ async fn spawn_session(
         store.next_target_seq(),
         store.creation_time(),
     );
-    let (tx, rx) = mpsc::unbounded_channel();
-    let connected = Arc::new(AtomicBool::new(false));
+    let (ctrl_tx, ctrl) = mpsc::unbounded_channel();
+    let (data_tx, data) = mpsc::channel(SEND_QUEUE_CAPACITY);
+    let shared = Arc::new(Shared {
+        connected: AtomicBool::new(false),
+        enqueued: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+    });
     let handle = SessionHandle {
         id: settings.id.clone(),
-        tx,
-        connected: connected.clone(),
+        ctrl: ctrl_tx,
+        data: data_tx,
+        shared: shared.clone(),
+    };
+    let inbox = Inbox {
+        ctrl,
+        ctrl_closed: false,
+        data,
+        taken: 0,
+        pending: None,
     };
     let log = settings
         .file_log_path
@@ -181,11 +377,11 @@ async fn spawn_session(
         core,
         store,
         events,
-        connected,
+        shared,
         log,
         persisted_target: 0,
     };
-    Ok((handle, rx, task))
+    Ok((handle, inbox, task))
 }
 
 /// Message and event log files in FileLogPath: `<prefix>.messages.current.log` and
@@ -226,7 +422,7 @@ struct SessionTask {
     core: Session,
     store: Box<dyn MessageStore>,
     events: EventTx,
-    connected: Arc<AtomicBool>,
+    shared: Arc<Shared>,
     log: Option<MessageLog>,
     persisted_target: u64,
 }
@@ -236,50 +432,148 @@ enum Flow {
     Closed,
 }
 
+/// A waiter to answer once its batch is persisted and written.
+enum Reply {
+    Sent(
+        oneshot::Sender<Result<u64, DriverError>>,
+        Result<u64, SendError>,
+    ),
+    Flush(oneshot::Sender<u64>),
+}
+
+/// What one pass of the connection loop persists, writes and answers: every message of it
+/// is persisted (one store call) before the bytes are written (one socket write).
+#[derive(Default)]
+struct Batch {
+    /// The bytes to write.
+    wbuf: Vec<u8>,
+    /// Messages to save before writing.
+    saves: Vec<(u64, Vec<u8>)>,
+    /// Without PersistMessages: the next sender sequence number to store before writing.
+    next_sender: Option<u64>,
+    replies: Vec<Reply>,
+    /// The core asked to close the connection.
+    closed: bool,
+    /// A store failure met while collecting.
+    error: Option<DriverError>,
+}
+
+impl Batch {
+    /// Forgets what was not persisted: none of it may be written.
+    fn discard(&mut self) {
+        self.wbuf.clear();
+        self.saves.clear();
+        self.next_sender = None;
+    }
+}
+
 impl SessionTask {
-    /// Applies the core's outputs in order: persist, then write. Returns whether the
-    /// connection is to be closed.
-    async fn flush(&mut self, sock: &mut Option<TcpStream>) -> Result<Flow, DriverError> {
-        let mut wbuf: Vec<u8> = Vec::new();
-        let mut flow = Flow::Continue;
+    fn refuse(&self, error: &SendError) {
+        self.shared.refused.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(session = %self.core.id(), %error, "queued message refused");
+    }
+
+    /// Answers a queue entry while there is no connection.
+    fn refuse_idle(&self, o: Outbound) {
+        match o {
+            Outbound::Send(_, reply) => {
+                let _ = reply.send(Err(SendError::NotLoggedOn.into()));
+            }
+            Outbound::Queued(_) => self.refuse(&SendError::NotLoggedOn),
+            Outbound::Flush(ack) => {
+                let _ = ack.send(self.core.next_sender_seq());
+            }
+        }
+    }
+
+    /// Hands a queue entry to the core; its outputs join the batch.
+    fn take_outbound(&mut self, o: Outbound, b: &mut Batch) {
+        match o {
+            Outbound::Send(msg, reply) => {
+                let r = self.core.send(msg.as_ref(), SystemTime::now());
+                b.replies.push(Reply::Sent(reply, r));
+            }
+            Outbound::Queued(msg) => {
+                if let Err(e) = self.core.send(msg.as_ref(), SystemTime::now()) {
+                    self.refuse(&e);
+                }
+            }
+            Outbound::Flush(ack) => b.replies.push(Reply::Flush(ack)),
+        }
+    }
+
+    /// Moves the core's outputs into the batch, in order. Store operations that cannot wait
+    /// (reset, loading messages to resend) persist the batch's pending saves first.
+    async fn collect(&mut self, b: &mut Batch) -> Result<(), DriverError> {
         while let Some(out) = self.core.poll_transmit() {
             match out {
                 Output::Send(t) => {
-                    if t.store {
-                        if self.core.settings().persist_messages {
-                            self.store.save_and_increment(t.seq, &t.bytes).await?;
-                        } else {
-                            self.store.set_next_sender_seq(t.seq + 1).await?;
-                        }
-                    }
                     tracing::debug!(session = %self.core.id(), msg = %String::from_utf8_lossy(&t.bytes).replace('\x01', "|"), "sent");
                     if let Some(log) = &mut self.log {
                         log.message("OUT", &t.bytes);
                     }
-                    wbuf.extend_from_slice(&t.bytes);
+                    b.wbuf.extend_from_slice(&t.bytes);
+                    if t.store {
+                        if self.core.settings().persist_messages {
+                            b.saves.push((t.seq, t.bytes));
+                        } else {
+                            b.next_sender = Some(t.seq + 1);
+                        }
+                    }
                 }
                 Output::ResetStore { now } => {
+                    self.persist(b).await?;
                     self.store.reset(now).await?;
                     self.persisted_target = 1;
                 }
                 Output::FetchResend { begin, end } => {
+                    self.persist(b).await?;
                     let msgs = self.store.get(begin, end).await?;
                     self.core.provide_resend(msgs, SystemTime::now());
                 }
-                Output::Disconnect => {
-                    flow = Flow::Closed;
-                }
+                Output::Disconnect => b.closed = true,
             }
         }
+        Ok(())
+    }
+
+    /// Saves the batch's messages (or its next sender sequence number).
+    async fn persist(&mut self, b: &mut Batch) -> Result<(), DriverError> {
+        if !b.saves.is_empty() {
+            self.store.save_batch(&mut b.saves).await?;
+            b.saves.clear();
+        }
+        if let Some(next) = b.next_sender.take() {
+            self.store.set_next_sender_seq(next).await?;
+        }
+        Ok(())
+    }
+
+    /// Persists the batch, then writes it.
+    async fn write_batch(
+        &mut self,
+        sock: &mut Option<TcpStream>,
+        b: &mut Batch,
+    ) -> Result<Flow, DriverError> {
+        if let Some(e) = b.error.take() {
+            return Err(e);
+        }
+        self.collect(b).await?;
+        self.persist(b).await?;
         if self.core.next_target_seq() != self.persisted_target {
             self.store
                 .set_next_target_seq(self.core.next_target_seq())
                 .await?;
             self.persisted_target = self.core.next_target_seq();
         }
+        let mut flow = if std::mem::take(&mut b.closed) {
+            Flow::Closed
+        } else {
+            Flow::Continue
+        };
         if let Some(s) = sock.as_mut() {
-            if !wbuf.is_empty() {
-                if let Err(e) = s.write_all(&wbuf).await {
+            if !b.wbuf.is_empty() {
+                if let Err(e) = s.write_all(&b.wbuf).await {
                     tracing::warn!(session = %self.core.id(), error = %e, "write failed");
                     self.core.on_disconnect(SystemTime::now());
                     flow = Flow::Closed;
@@ -288,8 +582,55 @@ impl SessionTask {
             if matches!(flow, Flow::Closed) {
                 // Free the session before the peer sees the close, so that a reconnect racing
                 // with the rest of this teardown is not refused as a second connection.
-                self.connected.store(false, Ordering::SeqCst);
+                self.shared.connected.store(false, Ordering::SeqCst);
                 let _ = s.shutdown().await;
+            }
+        }
+        b.wbuf.clear();
+        if b.wbuf.capacity() > 4 * MAX_BATCH_BYTES {
+            // A large resend: do not keep its buffer for the connection's lifetime.
+            b.wbuf = Vec::new();
+        }
+        Ok(flow)
+    }
+
+    /// Applies the core's outputs in order: persist, then write; then answers the waiters
+    /// of the batch and hands the events out. Returns whether the connection is to be
+    /// closed.
+    async fn flush(
+        &mut self,
+        sock: &mut Option<TcpStream>,
+        b: &mut Batch,
+    ) -> Result<Flow, DriverError> {
+        let r = self.write_batch(sock, b).await;
+        let failure = match &r {
+            Ok(_) => None,
+            Err(e) => {
+                b.discard();
+                Some(e.to_string())
+            }
+        };
+        let next = self.core.next_sender_seq();
+        for reply in b.replies.drain(..) {
+            match reply {
+                Reply::Sent(tx, Ok(seq)) => {
+                    let answer = match &failure {
+                        None => Ok(seq),
+                        Some(f) => Err(DriverError::Store(StoreError::Io {
+                            path: String::new(),
+                            source: std::io::Error::other(format!(
+                                "message {seq} not persisted: {f}"
+                            )),
+                        })),
+                    };
+                    let _ = tx.send(answer);
+                }
+                Reply::Sent(tx, Err(e)) => {
+                    let _ = tx.send(Err(e.into()));
+                }
+                Reply::Flush(tx) => {
+                    let _ = tx.send(next);
+                }
             }
         }
         while let Some(ev) = self.core.poll_event() {
@@ -301,19 +642,43 @@ impl SessionTask {
                 event: ev,
             });
         }
-        Ok(flow)
+        r
+    }
+
+    /// Handles a control command during a connection.
+    fn control(&mut self, c: Control, shutdown: &mut Option<oneshot::Sender<()>>) {
+        match c {
+            Control::Logout(text) => self.core.logout(text.as_deref(), SystemTime::now()),
+            Control::Connection(s, _) => {
+                // Already connected: refuse the newcomer.
+                drop(s);
+            }
+            Control::Shutdown(ack) => {
+                *shutdown = Some(ack);
+                if self.core.is_logged_on() {
+                    self.core.logout(None, SystemTime::now());
+                } else {
+                    self.core.on_disconnect(SystemTime::now());
+                }
+            }
+        }
     }
 
     /// Runs one connection until it closes. Returns `Some(ack)` if asked to shut down.
+    ///
+    /// Each pass waits for one thing (bytes, a command, a timer), then takes whatever else
+    /// is ready at once (more bytes while reads fill the buffer, queued messages up to
+    /// [`MAX_BATCH_COMMANDS`] or [`MAX_BATCH_BYTES`] of output), and then persists the whole
+    /// batch and writes it with one socket write.
     async fn run_connection(
         &mut self,
         stream: TcpStream,
         first: Vec<u8>,
-        rx: &mut mpsc::UnboundedReceiver<Command>,
+        inbox: &mut Inbox,
     ) -> Option<oneshot::Sender<()>> {
         let _ = stream.set_nodelay(self.core.settings().socket_nodelay);
         let mut sock = Some(stream);
-        self.connected.store(true, Ordering::SeqCst);
+        self.shared.connected.store(true, Ordering::SeqCst);
         self.persisted_target = self.store.next_target_seq();
         self.core.on_connect(SystemTime::now());
         if !first.is_empty() {
@@ -322,16 +687,17 @@ impl SessionTask {
             }
             self.core.handle_bytes(&first, SystemTime::now());
         }
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = vec![0u8; READ_BUFFER];
+        let mut batch = Batch::default();
         let mut shutdown: Option<oneshot::Sender<()>> = None;
         loop {
-            match self.flush(&mut sock).await {
+            match self.flush(&mut sock, &mut batch).await {
                 Ok(Flow::Continue) => {}
                 Ok(Flow::Closed) => break,
                 Err(e) => {
                     tracing::error!(session = %self.core.id(), error = %e, "store failure: disconnecting");
                     self.core.on_disconnect(SystemTime::now());
-                    let _ = self.flush(&mut None).await;
+                    let _ = self.flush(&mut None, &mut batch).await;
                     break;
                 }
             }
@@ -341,40 +707,62 @@ impl SessionTask {
             });
             let Some(stream) = sock.as_mut() else { break };
             tokio::select! {
-                r = stream.read(&mut buf) => match r {
-                    Ok(0) | Err(_) => {
-                        self.core.on_disconnect(SystemTime::now());
-                    }
-                    Ok(n) => {
-                        if let Some(log) = &mut self.log {
-                            log.message("IN ", &buf[..n]);
+                r = stream.read(&mut buf) => {
+                    let mut r = r;
+                    let mut reads = 1;
+                    loop {
+                        match r {
+                            Ok(0) | Err(_) => {
+                                self.core.on_disconnect(SystemTime::now());
+                                break;
+                            }
+                            Ok(n) => {
+                                if let Some(log) = &mut self.log {
+                                    log.message("IN ", &buf[..n]);
+                                }
+                                self.core.handle_bytes(&buf[..n], SystemTime::now());
+                                // A short read took everything there was.
+                                if n < buf.len() || reads >= MAX_READS_PER_BATCH {
+                                    break;
+                                }
+                            }
                         }
-                        self.core.handle_bytes(&buf[..n], SystemTime::now());
+                        reads += 1;
+                        r = match stream.try_read(&mut buf) {
+                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                            r => r,
+                        };
                     }
                 },
-                cmd = rx.recv() => match cmd {
-                    Some(Command::Send(msg, reply)) => {
-                        let _ = reply.send(self.core.send(msg.as_ref(), SystemTime::now()));
-                    }
-                    Some(Command::Logout(text)) => self.core.logout(text.as_deref(), SystemTime::now()),
-                    Some(Command::Connection(s, _)) => {
-                        // Already connected: refuse the newcomer.
-                        drop(s);
-                    }
-                    Some(Command::Shutdown(ack)) => {
-                        shutdown = Some(ack);
-                        if self.core.is_logged_on() {
-                            self.core.logout(None, SystemTime::now());
-                        } else {
-                            self.core.on_disconnect(SystemTime::now());
-                        }
-                    }
+                cmd = inbox.recv() => match cmd {
+                    Some(Command::Out(o)) => self.take_outbound(o, &mut batch),
+                    Some(Command::Control(c)) => self.control(c, &mut shutdown),
                     None => self.core.on_disconnect(SystemTime::now()),
                 },
                 _ = sleep_until(deadline) => self.core.handle_timeout(SystemTime::now()),
             }
+            // Take the queued messages that are ready too, so that one store call and one
+            // write carry them all.
+            let mut taken = 0;
+            while taken < MAX_BATCH_COMMANDS {
+                if let Err(e) = self.collect(&mut batch).await {
+                    batch.error = Some(e);
+                    break;
+                }
+                if batch.closed
+                    || batch.wbuf.len() >= MAX_BATCH_BYTES
+                    || self.core.state() == State::Disconnected
+                {
+                    break;
+                }
+                let Some(o) = inbox.try_recv_data() else {
+                    break;
+                };
+                self.take_outbound(o, &mut batch);
+                taken += 1;
+            }
         }
-        self.connected.store(false, Ordering::SeqCst);
+        self.shared.connected.store(false, Ordering::SeqCst);
         shutdown
     }
 }
@@ -418,21 +806,21 @@ impl Acceptor {
             .iter()
             .filter(|s| s.connection_type == ConnectionType::Acceptor)
         {
-            let (handle, mut rx, mut task) = spawn_session(s, &stores, &app, etx.clone()).await?;
+            let (handle, mut inbox, mut task) =
+                spawn_session(s, &stores, &app, etx.clone()).await?;
             tasks.push(tokio::spawn(async move {
-                while let Some(cmd) = rx.recv().await {
+                while let Some(cmd) = inbox.recv().await {
                     match cmd {
-                        Command::Connection(stream, first) => {
-                            if let Some(ack) = task.run_connection(stream, first, &mut rx).await {
+                        Command::Control(Control::Connection(stream, first)) => {
+                            if let Some(ack) = task.run_connection(stream, first, &mut inbox).await
+                            {
                                 let _ = ack.send(());
                                 return;
                             }
                         }
-                        Command::Send(_, reply) => {
-                            let _ = reply.send(Err(SendError::NotLoggedOn));
-                        }
-                        Command::Logout(_) => {}
-                        Command::Shutdown(ack) => {
+                        Command::Out(o) => task.refuse_idle(o),
+                        Command::Control(Control::Logout(_)) => {}
+                        Command::Control(Control::Shutdown(ack)) => {
                             let _ = ack.send(());
                             return;
                         }
@@ -529,9 +917,8 @@ async fn route(
         tracing::warn!(session = %h.id, "session already connected: closing the new connection");
         return Ok(());
     }
-    h.connected.store(true, Ordering::SeqCst);
-    h.tx.send(Command::Connection(stream, buf))
-        .map_err(|_| DriverError::Stopped)
+    h.shared.connected.store(true, Ordering::SeqCst);
+    h.control(Control::Connection(stream, buf))
 }
 
 impl AcceptorHandle {
@@ -597,7 +984,8 @@ impl Initiator {
             .iter()
             .filter(|s| s.connection_type == ConnectionType::Initiator)
         {
-            let (handle, mut rx, mut task) = spawn_session(s, &stores, &app, etx.clone()).await?;
+            let (handle, mut inbox, mut task) =
+                spawn_session(s, &stores, &app, etx.clone()).await?;
             let addrs = s.socket_connect.clone();
             let interval = s.reconnect_interval;
             tasks.push(tokio::spawn(async move {
@@ -609,7 +997,7 @@ impl Initiator {
                         Ok(stream) => {
                             tracing::info!(session = %task.core.id(), %host, port, "connected");
                             next = 0;
-                            if let Some(ack) = task.run_connection(stream, Vec::new(), &mut rx).await {
+                            if let Some(ack) = task.run_connection(stream, Vec::new(), &mut inbox).await {
                                 let _ = ack.send(());
                                 return;
                             }
@@ -622,11 +1010,11 @@ impl Initiator {
                     loop {
                         tokio::select! {
                             _ = &mut sleep => break,
-                            cmd = rx.recv() => match cmd {
-                                Some(Command::Send(_, reply)) => { let _ = reply.send(Err(SendError::NotLoggedOn)); }
-                                Some(Command::Shutdown(ack)) => { let _ = ack.send(()); return; }
+                            cmd = inbox.recv() => match cmd {
+                                Some(Command::Out(o)) => task.refuse_idle(o),
+                                Some(Command::Control(Control::Shutdown(ack))) => { let _ = ack.send(()); return; }
                                 None => return,
-                                Some(_) => {}
+                                Some(Command::Control(_)) => {}
                             },
                         }
                     }

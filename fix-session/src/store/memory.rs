@@ -59,6 +59,13 @@ impl MessageStore for MemoryStore {
         self.next_sender = seq + 1;
         Box::pin(async { Ok(()) })
     }
+    fn save_batch<'a>(&'a mut self, messages: &'a mut Vec<(u64, Vec<u8>)>) -> StoreFuture<'a, ()> {
+        for (seq, message) in messages.drain(..) {
+            self.messages.insert(seq, message);
+            self.next_sender = seq + 1;
+        }
+        Box::pin(async { Ok(()) })
+    }
     fn get(&mut self, begin: u64, end: u64) -> StoreFuture<'_, Vec<(u64, Vec<u8>)>> {
         let out = if begin > end {
             Vec::new()
@@ -96,6 +103,11 @@ mod tests {
         assert_eq!((s.next_sender_seq(), s.next_target_seq()), (3, 2));
         assert_eq!(s.get(2, 5).await.unwrap(), vec![(2, b"two".to_vec())]);
         assert!(s.get(3, 1).await.unwrap().is_empty());
+        let mut batch = vec![(3, b"three".to_vec()), (4, b"four".to_vec())];
+        s.save_batch(&mut batch).await.unwrap();
+        assert!(batch.is_empty());
+        assert_eq!(s.next_sender_seq(), 5);
+        assert_eq!(s.get(4, 4).await.unwrap(), vec![(4, b"four".to_vec())]);
         s.reset(SystemTime::now()).await.unwrap();
         assert_eq!(
             (s.next_sender_seq(), s.next_target_seq(), s.len()),

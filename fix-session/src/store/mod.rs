@@ -65,6 +65,20 @@ pub trait MessageStore: Send {
     /// Saves an outgoing message under `seq` and sets the next sender sequence number to
     /// `seq + 1`, durably, before completing.
     fn save_and_increment(&mut self, seq: u64, message: &[u8]) -> StoreFuture<'_, ()>;
+    /// Saves a batch of outgoing messages (in increasing sequence order, taken out of
+    /// `messages`, which is left empty) and sets the next sender sequence number to the last
+    /// one's plus one, durably, before completing: what drivers call before writing the
+    /// batch to the socket. The default calls [`MessageStore::save_and_increment`] for each
+    /// message; stores override it to save the batch in one operation (one transaction, one
+    /// write, one sync).
+    fn save_batch<'a>(&'a mut self, messages: &'a mut Vec<(u64, Vec<u8>)>) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            for (seq, message) in messages.drain(..) {
+                self.save_and_increment(seq, &message).await?;
+            }
+            Ok(())
+        })
+    }
     /// The saved messages with sequence numbers in `begin..=end`, in order (missing ones are
     /// left out).
     fn get(&mut self, begin: u64, end: u64) -> StoreFuture<'_, Vec<(u64, Vec<u8>)>>;
