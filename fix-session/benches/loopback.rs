@@ -3,12 +3,15 @@
 //! - one-way throughput: an initiator sends 100,000 typed FIX.4.4 NewOrderSingles to an
 //!   acceptor that only counts them (time from the first send to the last order handed to
 //!   the acceptor's application), with the memory and the file store, from one sending task
-//!   and from four;
+//!   and from four, through the queued fast path (`SessionHandle::enqueue`: the session
+//!   task batches many messages per store call and socket write) and through the awaited
+//!   `SessionHandle::send` (one message in flight per sending task);
 //! - round trip: NewOrderSingle -> ExecutionReport (the fill, the second of two reports),
 //!   one order at a time, percentiles p50/p99/p99.9/max, with the memory and the file store.
 //!
 //! ```text
 //! cargo bench -p fix-session --bench loopback [-- --orders 100000 --round-trips 20000]
+//! cargo bench -p fix-session --bench loopback -- --only one-way --store memory --send queued
 //! ```
 //!
 //! Both sides run in one process on a 2-worker tokio runtime (the bench machine has 2
@@ -81,7 +84,7 @@ async fn pair(
 
 /// Sends `n` orders from `senders` tasks; returns messages per second received by the
 /// acceptor's application.
-async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize) -> f64 {
+async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize, queued: bool) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
     let arrivals = Arc::new(Notify::new());
     let exchange = Arc::new(Exchange {
@@ -97,7 +100,11 @@ async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize) -> f64
         let (session, client) = (p.session.clone(), client.clone());
         tasks.push(tokio::spawn(async move {
             for i in (k..n).step_by(senders) {
-                session.send(client.order(i)).await.expect("send");
+                if queued {
+                    session.enqueue(client.order(i)).await.expect("enqueue");
+                } else {
+                    session.send(client.order(i)).await.expect("send");
+                }
             }
         }));
     }
@@ -116,6 +123,7 @@ async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize) -> f64
     for t in tasks {
         t.await.expect("sender");
     }
+    assert_eq!(p.session.refused(), 0, "queued orders refused");
     p.initiator.stop().await;
     p.acceptor.stop().await;
     n as f64 / elapsed.as_secs_f64()
@@ -151,15 +159,24 @@ async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize) -> common::Summary
 fn main() {
     const USAGE: &str =
         "usage: loopback [--orders N] [--round-trips N] [--only one-way|round-trip] \
-                         [--store memory|file] [--senders N]";
+                         [--store memory|file] [--senders N] [--send queued|awaited]";
     // `cargo bench` passes `--bench`; accept it.
     let args = Args::parse(USAGE);
     args.only(
-        &["orders", "round-trips", "bench", "only", "store", "senders"],
+        &[
+            "orders",
+            "round-trips",
+            "bench",
+            "only",
+            "store",
+            "senders",
+            "send",
+        ],
         USAGE,
     );
     let only = args.get("only").unwrap_or("").to_string();
     let store = args.get("store").unwrap_or("").to_string();
+    let send = args.get("send").unwrap_or("").to_string();
     let senders_arg: Option<usize> = args.get("senders").map(|_| args.num("senders", 1));
     let n: usize = args.num("orders", 100_000);
     let rt: usize = args.num("round-trips", 20_000);
@@ -172,7 +189,12 @@ fn main() {
         let memory: Arc<dyn StoreFactory> = Arc::new(MemoryStoreFactory);
         let file: Arc<dyn StoreFactory> = Arc::new(FileStoreFactory);
         // Warm-up (dictionary load, allocator, page cache).
-        one_way(memory.clone(), 10_000, 1).await;
+        one_way(memory.clone(), 10_000, 1, true).await;
+        one_way(memory.clone(), 10_000, 1, false).await;
+        let modes: Vec<(&str, bool)> = [("queued", true), ("awaited", false)]
+            .into_iter()
+            .filter(|(name, _)| send.is_empty() || send == *name)
+            .collect();
         let stores_to_run: Vec<(&str, &Arc<dyn StoreFactory>)> =
             [("memory", &memory), ("file", &file)]
                 .into_iter()
@@ -180,11 +202,13 @@ fn main() {
                 .collect();
         let senders_to_run = senders_arg.map_or(vec![1, 4], |s| vec![s]);
         for &(name, stores) in stores_to_run.iter().filter(|_| only != "round-trip") {
-            for &senders in &senders_to_run {
-                let rate = one_way(stores.clone(), n, senders).await;
-                println!(
-                    "one-way  store={name:<6} senders={senders} orders={n}: {rate:>9.0} msg/s"
-                );
+            for &(mode, queued) in &modes {
+                for &senders in &senders_to_run {
+                    let rate = one_way(stores.clone(), n, senders, queued).await;
+                    println!(
+                        "one-way  store={name:<6} send={mode:<7} senders={senders} orders={n}: {rate:>9.0} msg/s"
+                    );
+                }
             }
         }
         for &(name, stores) in stores_to_run.iter().filter(|_| only != "one-way") {
