@@ -304,6 +304,7 @@ impl Model {
             messages,
         };
         model.resolve_delimiters(&comp_els)?;
+        model.register_msg_types();
         Ok(model)
     }
 
@@ -389,7 +390,28 @@ impl Model {
             }
         }
         self.messages = messages;
+        self.register_msg_types();
         Ok(self)
+    }
+
+    /// Every MsgType the dictionary defines is a valid value of MsgType (35), also custom
+    /// ones (`U1`, `XCN`) that the field's own value list does not name.
+    fn register_msg_types(&mut self) {
+        let Ok(i) = self.fields.binary_search_by_key(&35, |f| f.tag) else {
+            return;
+        };
+        let field = &mut self.fields[i];
+        if field.values.is_empty() {
+            return;
+        }
+        for m in &self.messages {
+            if !field.values.iter().any(|v| v.value == m.msg_type) {
+                field.values.push(Value {
+                    value: m.msg_type.clone(),
+                    description: m.name.clone(),
+                });
+            }
+        }
     }
 
     fn resolve_delimiters(&mut self, comp_els: &[&Element]) -> Result<(), Error> {

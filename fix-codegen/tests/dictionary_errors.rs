@@ -129,6 +129,21 @@ fn messy_but_valid_dictionaries_load() {
     assert_eq!(g.delimiter, 6);
     assert!(g.required);
     let code = fix_codegen::generate(&m, "test").expect("generates");
+    // A custom MsgType becomes a valid value of MsgType (35) when the field lists values.
+    let with_35 = fix_codegen::model_from_str(&doc(
+        " <field number='35' name='MsgType' type='STRING'><value enum='0' description='HEARTBEAT'/></field>",
+        "",
+        "<message name='Heartbeat' msgtype='0' msgcat='admin'></message>\n<message name='VenueNotice' msgtype='U1' msgcat='app'></message>",
+    ))
+    .expect("valid");
+    let values: Vec<&str> = with_35
+        .field(35)
+        .expect("35")
+        .values
+        .iter()
+        .map(|v| v.value.as_str())
+        .collect();
+    assert_eq!(values, ["0", "U1"]);
     assert!(
         code.contains("Euribor,") && code.contains("EuriborE2,"),
         "variants de-duplicated"
