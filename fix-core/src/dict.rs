@@ -40,7 +40,12 @@ impl FieldDef {
     /// The allowed value equal to `value`, if this field is enumerated and allows it.
     pub fn enum_value(&self, value: &[u8]) -> Option<&EnumValue> {
         if self.values.len() <= 16 {
-            return self.values.iter().find(|v| v.value.as_bytes() == value);
+            // Length and first byte first: most candidates fail without a full compare.
+            let first = value.first().copied();
+            return self.values.iter().find(|v| {
+                let b = v.value.as_bytes();
+                b.len() == value.len() && b.first().copied() == first && b == value
+            });
         }
         self.values
             .binary_search_by(|v| v.value.as_bytes().cmp(value))
@@ -100,6 +105,69 @@ pub struct Layout {
     pub index: List<(Tag, u16)>,
     /// The slots of required members, in order.
     pub required: List<u16>,
+    /// Hash table from tag to slot, built by [`Layout::new`]; when empty (static or
+    /// deserialized layouts), lookups fall back to binary search over `index`.
+    #[serde(skip)]
+    table: SlotTable,
+}
+
+/// An open-addressing hash table from tag to slot: each entry packs `tag << 16 | slot`,
+/// `u64::MAX` marks an empty entry. Derived data: it takes no part in equality.
+#[derive(Debug, Clone)]
+struct SlotTable {
+    /// Borrowed (and empty) only in [`Layout::EMPTY`], which must stay promotable to `'static`.
+    entries: List<u64>,
+    /// `32 - log2(entries.len())`: how far to shift the multiplicative hash.
+    shift: u32,
+}
+
+impl Default for SlotTable {
+    fn default() -> SlotTable {
+        SlotTable {
+            entries: Cow::Borrowed(&[]),
+            shift: 0,
+        }
+    }
+}
+
+impl PartialEq for SlotTable {
+    fn eq(&self, _: &SlotTable) -> bool {
+        true
+    }
+}
+
+impl Eq for SlotTable {}
+
+const EMPTY_ENTRY: u64 = u64::MAX;
+
+impl SlotTable {
+    #[inline]
+    fn hash(tag: Tag, shift: u32) -> usize {
+        (tag.wrapping_mul(0x9E37_79B1) >> shift) as usize
+    }
+
+    /// A table for `index` (unique tags), or an empty one when slots do not fit.
+    fn build(index: &[(Tag, u16)]) -> SlotTable {
+        if index.is_empty() || index.len() >= 1 << 15 || index.iter().any(|&(_, s)| s == u16::MAX) {
+            return SlotTable::default();
+        }
+        // At most half full, so probe sequences stay short.
+        let size = (index.len() * 2).next_power_of_two().max(8);
+        let shift = 32 - size.trailing_zeros();
+        let mut entries = vec![EMPTY_ENTRY; size];
+        let mask = size - 1;
+        for &(tag, slot) in index {
+            let mut h = Self::hash(tag, shift);
+            while entries[h] != EMPTY_ENTRY {
+                h = (h + 1) & mask;
+            }
+            entries[h] = (u64::from(tag) << 16) | u64::from(slot);
+        }
+        SlotTable {
+            entries: Cow::Owned(entries),
+            shift,
+        }
+    }
 }
 
 impl Layout {
@@ -108,6 +176,10 @@ impl Layout {
         members: Cow::Borrowed(&[]),
         index: Cow::Borrowed(&[]),
         required: Cow::Borrowed(&[]),
+        table: SlotTable {
+            entries: Cow::Borrowed(&[]),
+            shift: 0,
+        },
     };
 
     /// Builds a layout from members, computing the index. For tags that appear twice the
@@ -126,16 +198,38 @@ impl Layout {
             .filter(|(_, m)| m.required())
             .map(|(slot, _)| u16::try_from(slot).unwrap_or(u16::MAX))
             .collect::<Vec<_>>();
+        let table = SlotTable::build(&index);
         Layout {
             members: Cow::Owned(members),
             index: Cow::Owned(index),
             required: Cow::Owned(required),
+            table,
         }
     }
 
     /// The slot of `tag` in this layout.
     #[inline]
     pub fn slot(&self, tag: Tag) -> Option<usize> {
+        let entries: &[u64] = &self.table.entries;
+        if !entries.is_empty() {
+            let mask = entries.len() - 1;
+            let mut h = SlotTable::hash(tag, self.table.shift) & mask;
+            loop {
+                let e = *entries.get(h)?;
+                if e == EMPTY_ENTRY {
+                    return None;
+                }
+                if (e >> 16) as Tag == tag {
+                    return Some((e & 0xFFFF) as usize);
+                }
+                h = (h + 1) & mask;
+            }
+        }
+        self.slot_by_search(tag)
+    }
+
+    /// The slot of `tag` by binary search over `index`.
+    fn slot_by_search(&self, tag: Tag) -> Option<usize> {
         let index: &[(Tag, u16)] = &self.index;
         // Branch-light binary search over a few hundred entries at most.
         let mut lo = 0usize;
@@ -192,6 +286,120 @@ pub struct Dictionary {
     /// [`Dictionary::new`]; when empty, lookups fall back to binary search.
     #[serde(skip)]
     field_index: Vec<u16>,
+    /// Per field position: what validation needs, without loading the whole [`FieldDef`].
+    #[serde(skip)]
+    meta: FieldMetaTable,
+}
+
+/// The value's bytes may hold SOH: its length comes from the preceding LENGTH field.
+pub(crate) const K_DATA: u8 = 1;
+/// Any value the tokenizer produces has the right format (strings, DATA): skip the check.
+pub(crate) const K_NO_FORMAT: u8 = 2;
+/// The field is enumerated.
+pub(crate) const K_ENUM: u8 = 4;
+/// The enumeration's values are all single bytes, held in a bitmap.
+pub(crate) const K_BITMAP: u8 = 8;
+/// The enumeration's values are all 1 to 7 bytes, held as sorted packed keys.
+pub(crate) const K_PACKED: u8 = 16;
+
+/// A value of 1 to 7 bytes as one integer: the bytes, little-endian, and the length on top.
+#[inline]
+pub(crate) fn pack(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 7 {
+        return None;
+    }
+    let mut word = [0u8; 8];
+    for (w, b) in word.iter_mut().zip(v) {
+        *w = *b;
+    }
+    word[7] = v.len() as u8;
+    Some(u64::from_le_bytes(word))
+}
+
+/// What validation needs to know about one field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldMeta {
+    pub(crate) field_type: FieldType,
+    pub(crate) kind: u8,
+    /// Index into the bitmaps when `kind` has [`K_BITMAP`], into the packed keys when it
+    /// has [`K_PACKED`].
+    pub(crate) bitmap: u32,
+    /// How many packed keys, with [`K_PACKED`].
+    pub(crate) count: u32,
+}
+
+/// Derived per-field data; takes no part in equality.
+#[derive(Debug, Clone, Default)]
+struct FieldMetaTable {
+    meta: Vec<FieldMeta>,
+    bitmaps: Vec<[u64; 4]>,
+    packed: Vec<u64>,
+}
+
+impl PartialEq for FieldMetaTable {
+    fn eq(&self, _: &FieldMetaTable) -> bool {
+        true
+    }
+}
+
+impl Eq for FieldMetaTable {}
+
+impl FieldMeta {
+    /// The metadata of `def`; a bitmap, if any, is appended to `bitmaps`.
+    fn of(def: &FieldDef, mut tables: Option<(&mut Vec<[u64; 4]>, &mut Vec<u64>)>) -> FieldMeta {
+        let ty = def.field_type;
+        let mut kind = 0;
+        if ty.is_data() {
+            kind |= K_DATA | K_NO_FORMAT;
+        }
+        if matches!(
+            ty,
+            FieldType::String
+                | FieldType::Country
+                | FieldType::Currency
+                | FieldType::Exchange
+                | FieldType::Language
+                | FieldType::Xid
+                | FieldType::XidRef
+        ) {
+            // The only format rule is "no SOH", and a tokenized non-DATA value has none.
+            kind |= K_NO_FORMAT;
+        }
+        let mut bitmap = 0;
+        let mut count = 0;
+        if !def.values.is_empty() {
+            kind |= K_ENUM;
+            let single = !ty.is_multiple() && def.values.iter().all(|v| v.value.len() == 1);
+            let keys: Option<Vec<u64>> = def
+                .values
+                .iter()
+                .map(|v| pack(v.value.as_bytes()))
+                .collect();
+            if let (false, Some(mut keys), Some((_, packed))) = (single, keys, tables.as_mut()) {
+                keys.sort_unstable();
+                kind |= K_PACKED;
+                bitmap = packed.len() as u32;
+                count = keys.len() as u32;
+                packed.extend_from_slice(&keys);
+            }
+            if let (true, Some((bitmaps, _))) = (single, tables) {
+                let mut bits = [0u64; 4];
+                for v in def.values.iter() {
+                    let b = v.value.as_bytes()[0];
+                    bits[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+                kind |= K_BITMAP;
+                bitmap = bitmaps.len() as u32;
+                bitmaps.push(bits);
+            }
+        }
+        FieldMeta {
+            field_type: ty,
+            kind,
+            bitmap,
+            count,
+        }
+    }
 }
 
 /// Tags below this are looked up in a direct table; above it, by binary search.
@@ -223,6 +431,12 @@ impl Dictionary {
         } else {
             field_index.clear();
         }
+        let mut bitmaps = Vec::new();
+        let mut packed = Vec::new();
+        let meta = fields
+            .iter()
+            .map(|f| FieldMeta::of(f, Some((&mut bitmaps, &mut packed))))
+            .collect();
         Dictionary {
             begin_string,
             appl_ver_id,
@@ -231,7 +445,43 @@ impl Dictionary {
             trailer,
             messages,
             field_index,
+            meta: FieldMetaTable {
+                meta,
+                bitmaps,
+                packed,
+            },
         }
+    }
+
+    /// What validation needs to know about the field at `position` in `fields`.
+    #[inline]
+    pub(crate) fn meta(&self, position: usize) -> Option<FieldMeta> {
+        match self.meta.meta.get(position) {
+            Some(m) => Some(*m),
+            // Tables not built by `new` (deserialized): derive it, without a bitmap.
+            None => self.fields.get(position).map(|d| FieldMeta::of(d, None)),
+        }
+    }
+
+    /// Whether `v` is one of the `meta.count` packed keys from `meta.bitmap` on (an
+    /// enumeration with [`K_PACKED`]).
+    #[inline]
+    pub(crate) fn in_packed(&self, meta: &FieldMeta, v: &[u8]) -> bool {
+        let Some(key) = pack(v) else { return false };
+        let start = meta.bitmap as usize;
+        self.meta
+            .packed
+            .get(start..start + meta.count as usize)
+            .is_some_and(|keys| keys.binary_search(&key).is_ok())
+    }
+
+    /// Whether the single byte `b` is one of the values of an enumeration with a bitmap.
+    #[inline]
+    pub(crate) fn in_bitmap(&self, bitmap: u32, b: u8) -> bool {
+        self.meta
+            .bitmaps
+            .get(bitmap as usize)
+            .is_some_and(|bits| bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
     }
 
     /// The position of the field with `tag` in [`Dictionary::fields`].

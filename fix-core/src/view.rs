@@ -11,9 +11,12 @@
 
 use std::ops::Range;
 
-use crate::dict::{Dictionary, FieldDef, Layout, Member, MessageDef};
+use crate::dict::{
+    Dictionary, FieldDef, Layout, Member, MessageDef, K_BITMAP, K_DATA, K_ENUM, K_NO_FORMAT,
+    K_PACKED,
+};
 use crate::error::{Invalid, RefTag, SessionRejectReason as R};
-use crate::frame::{find_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
+use crate::frame::{find_frame, find_soh, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
 use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
 use crate::value::{check_format, FixValue, ValueError};
 
@@ -211,28 +214,45 @@ fn tokenize(
     dict: &Dictionary,
     out: &mut Vec<FieldRef>,
 ) -> Result<(), Invalid> {
+    let end = body.end.min(buf.len());
+    let buf = &buf[..end];
     let mut pos = body.start;
-    let end = body.end;
     while pos < end {
-        let eq = match buf[pos..end].iter().position(|&b| b == b'=') {
-            Some(p) => pos + p,
-            None => return Err(Invalid::message(R::Other)),
-        };
-        let tag = match parse_tag(&buf[pos..eq]) {
-            Ok(t) => t,
-            Err(bad) => {
-                return Err(Invalid {
-                    reason: R::InvalidTagNumber,
-                    tag: bad,
-                })
+        // Fast path: 1 to 9 digits, then `=`.
+        let mut tag: Tag = 0;
+        let mut p = pos;
+        while let Some(&b) = buf.get(p) {
+            if !b.is_ascii_digit() || p - pos == 9 {
+                break;
             }
+            tag = tag * 10 + Tag::from(b - b'0');
+            p += 1;
+        }
+        let eq = if p > pos && tag != 0 && buf.get(p) == Some(&b'=') {
+            p
+        } else {
+            // Slow path, for the error to report.
+            let eq = match buf[pos..].iter().position(|&b| b == b'=') {
+                Some(q) => pos + q,
+                None => return Err(Invalid::message(R::Other)),
+            };
+            tag = match parse_tag(&buf[pos..eq]) {
+                Ok(t) => t,
+                Err(bad) => {
+                    return Err(Invalid {
+                        reason: R::InvalidTagNumber,
+                        tag: bad,
+                    })
+                }
+            };
+            eq
         };
         let vstart = eq + 1;
-        let fr = field_ref(dict, tag, vstart, vstart);
-        let is_data = dict
-            .fields
-            .get(fr.def as usize)
-            .is_some_and(|d| d.field_type.is_data());
+        let def = dict.field_position(tag).map_or(NO_DEF, |i| i as u32);
+        let is_data = def != NO_DEF
+            && dict
+                .meta(def as usize)
+                .is_some_and(|m| m.kind & K_DATA != 0);
         let vend = if is_data {
             // The preceding field holds the byte count.
             let len = out
@@ -244,14 +264,16 @@ fn tokenize(
                 _ => return Err(Invalid::new(R::IncorrectDataFormatForValue, tag)),
             }
         } else {
-            match buf[vstart..end].iter().position(|&b| b == SOH) {
-                Some(p) => vstart + p,
+            match find_soh(buf.get(vstart..).unwrap_or_default()) {
+                Some(q) => vstart + q,
                 None => return Err(Invalid::new(R::Other, tag)),
             }
         };
         out.push(FieldRef {
+            tag,
+            start: vstart as u32,
             end: vend as u32,
-            ..fr
+            def,
         });
         pos = vend + 1;
     }
@@ -326,18 +348,40 @@ impl<'w> Walk<'w> {
         if !self.opts.check_values {
             return Ok(());
         }
-        let Some(def) = self.dict.fields.get(f.def as usize) else {
+        let Some(meta) = self.dict.meta(f.def as usize) else {
             return Ok(());
         };
-        match check_format(def.field_type, v) {
-            Ok(()) => {}
-            Err(ValueError::Empty) => {
-                return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag))
+        if meta.kind & K_NO_FORMAT == 0 {
+            match check_format(meta.field_type, v) {
+                Ok(()) => {}
+                Err(ValueError::Empty) => {
+                    return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag))
+                }
+                Err(_) => return Err(Invalid::new(R::IncorrectDataFormatForValue, f.tag)),
             }
-            Err(_) => return Err(Invalid::new(R::IncorrectDataFormatForValue, f.tag)),
         }
-        if !def.values.is_empty() && !enum_ok(def, v) {
-            return Err(Invalid::new(R::ValueIsIncorrect, f.tag));
+        if meta.kind & K_ENUM != 0 {
+            let ok = if meta.kind & K_BITMAP != 0 {
+                match v {
+                    [b] => self.dict.in_bitmap(meta.bitmap, *b),
+                    _ => false,
+                }
+            } else if meta.kind & K_PACKED != 0 {
+                if meta.field_type.is_multiple() {
+                    v.split(|&b| b == b' ')
+                        .all(|tok| self.dict.in_packed(&meta, tok))
+                } else {
+                    self.dict.in_packed(&meta, v)
+                }
+            } else {
+                self.dict
+                    .fields
+                    .get(f.def as usize)
+                    .is_none_or(|def| enum_ok(def, v))
+            };
+            if !ok {
+                return Err(Invalid::new(R::ValueIsIncorrect, f.tag));
+            }
         }
         Ok(())
     }
