@@ -1,7 +1,7 @@
 //! Writing a message into a caller's buffer: fields appended in place, BodyLength and
 //! CheckSum filled in at the end.
 
-use crate::frame::{checksum, SOH};
+use crate::frame::{checksum, find_soh, SOH};
 use crate::tag::Tag;
 use crate::value::FixValue;
 
@@ -25,6 +25,34 @@ pub struct Writer<'a> {
 /// Digits reserved for BodyLength.
 const RESERVED: usize = 3;
 
+/// Appends `s` to `out` like `extend_from_slice`, but copies values of up to 16 bytes with
+/// fixed-size moves instead of a `memcpy` call (most FIX values are that short).
+#[inline]
+pub fn append(out: &mut Vec<u8>, s: &[u8]) {
+    let n = s.len();
+    let at = out.len();
+    if let (Some(head), Some(tail), true) = (s.first_chunk::<8>(), s.last_chunk::<8>(), n <= 16) {
+        // Two overlapping 8-byte moves cover 8 to 16 bytes.
+        out.extend_from_slice(head);
+        out.extend_from_slice(tail);
+        out[at + n - 8..at + n].copy_from_slice(tail);
+        out.truncate(at + n);
+    } else if let (Some(head), Some(tail), true) =
+        (s.first_chunk::<4>(), s.last_chunk::<4>(), n < 8)
+    {
+        out.extend_from_slice(head);
+        out.extend_from_slice(tail);
+        out[at + n - 4..at + n].copy_from_slice(tail);
+        out.truncate(at + n);
+    } else if n < 4 {
+        for &b in s {
+            out.push(b);
+        }
+    } else {
+        out.extend_from_slice(s);
+    }
+}
+
 /// Appends the decimal digits of `n` to `out`.
 #[inline]
 pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
@@ -38,7 +66,7 @@ pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
             break;
         }
     }
-    out.extend_from_slice(&tmp[i..]);
+    append(out, &tmp[i..]);
 }
 
 impl<'a> Writer<'a> {
@@ -60,7 +88,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends `prefix` (the tag and `=`, e.g. `b"44="`), the value and SOH.
-    #[inline]
+    #[inline(always)]
     pub fn put<V: FixValue>(&mut self, prefix: &[u8], value: &V) {
         self.buf.extend_from_slice(prefix);
         value.write(self.buf);
@@ -69,20 +97,27 @@ impl<'a> Writer<'a> {
 
     /// Appends a field whose value is a string; a SOH inside it is recorded and reported by
     /// [`Writer::finish_checked`].
-    #[inline]
+    #[inline(always)]
     pub fn put_str(&mut self, prefix: &[u8], value: &str) {
         self.put_bytes(prefix, value.as_bytes());
     }
 
     /// Appends a field with raw bytes as its value (not for DATA fields: see
     /// [`Writer::put_data`]).
-    #[inline]
+    #[inline(always)]
     pub fn put_bytes(&mut self, prefix: &[u8], value: &[u8]) {
-        if self.soh_in_value.is_none() && value.contains(&SOH) {
+        // Inlined, the prefix (a literal in generated code) is copied with fixed-size moves.
+        self.buf.extend_from_slice(prefix);
+        self.value_and_soh(prefix, value);
+    }
+
+    /// The value part of [`Writer::put_bytes`].
+    #[inline(never)]
+    fn value_and_soh(&mut self, prefix: &[u8], value: &[u8]) {
+        if self.soh_in_value.is_none() && find_soh(value).is_some() {
             self.soh_in_value = Some(tag_of_prefix(prefix));
         }
-        self.buf.extend_from_slice(prefix);
-        self.buf.extend_from_slice(value);
+        append(self.buf, value);
         self.buf.push(SOH);
     }
 
@@ -90,12 +125,12 @@ impl<'a> Writer<'a> {
     #[inline]
     pub fn put_data(&mut self, prefix: &[u8], value: &[u8]) {
         self.buf.extend_from_slice(prefix);
-        self.buf.extend_from_slice(value);
+        append(self.buf, value);
         self.buf.push(SOH);
     }
 
     /// Appends an unsigned integer field.
-    #[inline]
+    #[inline(always)]
     pub fn put_u64(&mut self, prefix: &[u8], value: u64) {
         self.buf.extend_from_slice(prefix);
         write_u64(self.buf, value);

@@ -16,7 +16,7 @@ impl Sink for Vec<u8> {
 
     #[inline]
     fn put_slice(&mut self, bytes: &[u8]) {
-        self.extend_from_slice(bytes);
+        crate::encode::append(self, bytes);
     }
 }
 
@@ -131,6 +131,13 @@ pub(crate) fn write_u64<S: Sink + ?Sized>(out: &mut S, value: u64) {
 /// Higher digits that do not fit are dropped.
 #[inline]
 pub(crate) fn write_padded<S: Sink + ?Sized>(out: &mut S, value: u32, width: usize) {
+    if width == 2 && value < 100 {
+        // Months, days, hours, minutes, seconds: one table pair.
+        let pair = value as usize * 2;
+        out.put(PAIRS[pair]);
+        out.put(PAIRS[pair + 1]);
+        return;
+    }
     let mut buf = [b'0'; 10];
     let width = width.min(9);
     // `width` is at most 9, so the power fits in a u32.
