@@ -4,7 +4,9 @@
 //!   acceptor that only counts them (time from the first send to the last order handed to
 //!   the acceptor's application), with the memory and the file store, from one sending task
 //!   and from four, through the queued fast path (`SessionHandle::enqueue`: the session
-//!   task batches many messages per store call and socket write) and through the awaited
+//!   task batches many messages per store call and socket write), through
+//!   `SessionHandle::enqueue_all` (the same, reserving queue room 256 messages at a time)
+//!   and through the awaited
 //!   `SessionHandle::send` (one message in flight per sending task);
 //! - round trip: NewOrderSingle -> ExecutionReport (the fill, the second of two reports),
 //!   one order at a time, percentiles p50/p99/p99.9/max, with the memory and the file store.
@@ -81,9 +83,20 @@ async fn pair(
     }
 }
 
+/// How the one-way bench sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `SessionHandle::enqueue`, one message at a time.
+    Queued,
+    /// `SessionHandle::enqueue_all` over the sender's orders.
+    Batch,
+    /// `SessionHandle::send`, awaiting each message's MsgSeqNum.
+    Awaited,
+}
+
 /// Sends `n` orders from `senders` tasks; returns messages per second received by the
 /// acceptor's application.
-async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize, queued: bool) -> f64 {
+async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize, mode: Mode) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
     // The acceptor's application only counts; the counter is polled every millisecond
     // (rather than the application waking this task for every order, which would cost a
@@ -99,11 +112,21 @@ async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize, queued
     for k in 0..senders {
         let (session, client) = (p.session.clone(), client.clone());
         tasks.push(tokio::spawn(async move {
-            for i in (k..n).step_by(senders) {
-                if queued {
-                    session.enqueue(client.order(i)).await.expect("enqueue");
-                } else {
-                    session.send(client.order(i)).await.expect("send");
+            let orders = (k..n).step_by(senders);
+            match mode {
+                Mode::Queued => {
+                    for i in orders {
+                        session.enqueue(client.order(i)).await.expect("enqueue");
+                    }
+                }
+                Mode::Batch => session
+                    .enqueue_all(orders.map(|i| client.order(i)))
+                    .await
+                    .expect("enqueue_all"),
+                Mode::Awaited => {
+                    for i in orders {
+                        session.send(client.order(i)).await.expect("send");
+                    }
                 }
             }
         }));
@@ -155,7 +178,7 @@ async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize) -> common::Summary
 fn main() {
     const USAGE: &str =
         "usage: loopback [--orders N] [--round-trips N] [--only one-way|round-trip] \
-                         [--store memory|file] [--senders N] [--send queued|awaited]";
+                         [--store memory|file] [--senders N] [--send queued|batch|awaited]";
     // `cargo bench` passes `--bench`; accept it.
     let args = Args::parse(USAGE);
     args.only(
@@ -185,9 +208,13 @@ fn main() {
         let memory: Arc<dyn StoreFactory> = Arc::new(MemoryStoreFactory);
         let file: Arc<dyn StoreFactory> = Arc::new(FileStoreFactory);
         // Warm-up (dictionary load, allocator, page cache).
-        one_way(memory.clone(), 10_000, 1, true).await;
-        one_way(memory.clone(), 10_000, 1, false).await;
-        let modes: Vec<(&str, bool)> = [("queued", true), ("awaited", false)]
+        one_way(memory.clone(), 10_000, 1, Mode::Queued).await;
+        one_way(memory.clone(), 10_000, 1, Mode::Awaited).await;
+        let modes: Vec<(&str, Mode)> = [
+            ("queued", Mode::Queued),
+            ("batch", Mode::Batch),
+            ("awaited", Mode::Awaited),
+        ]
             .into_iter()
             .filter(|(name, _)| send.is_empty() || send == *name)
             .collect();
@@ -198,11 +225,11 @@ fn main() {
                 .collect();
         let senders_to_run = senders_arg.map_or(vec![1, 4], |s| vec![s]);
         for &(name, stores) in stores_to_run.iter().filter(|_| only != "round-trip") {
-            for &(mode, queued) in &modes {
+            for &(name_mode, mode) in &modes {
                 for &senders in &senders_to_run {
-                    let rate = one_way(stores.clone(), n, senders, queued).await;
+                    let rate = one_way(stores.clone(), n, senders, mode).await;
                     println!(
-                        "one-way  store={name:<6} send={mode:<7} senders={senders} orders={n}: {rate:>9.0} msg/s"
+                        "one-way  store={name:<6} send={name_mode:<7} senders={senders} orders={n}: {rate:>9.0} msg/s"
                     );
                 }
             }

@@ -198,14 +198,30 @@ impl SessionHandle {
         self.push(Outbound::Queued(msg)).await
     }
 
-    /// [`SessionHandle::enqueue`] for every message of `msgs`, in order.
+    /// [`SessionHandle::enqueue`] for every message of `msgs`, in order. Room in the queue
+    /// is reserved for many messages at a time (by the iterator's lower size bound, up to
+    /// 256), so a producer faster than the session is woken once per chunk rather than once
+    /// per message. Fails only when the session task has stopped (the messages not yet
+    /// enqueued then are dropped).
     pub async fn enqueue_all<M, I>(&self, msgs: I) -> Result<(), DriverError>
     where
         M: OutgoingMessage + 'static,
         I: IntoIterator<Item = M>,
     {
-        for m in msgs {
-            self.push(Outbound::Queued(Box::new(m))).await?;
+        let mut msgs = msgs.into_iter().peekable();
+        while msgs.peek().is_some() {
+            let want = msgs.size_hint().0.clamp(1, MAX_BATCH_COMMANDS);
+            let permits = self
+                .data
+                .reserve_many(want)
+                .await
+                .map_err(|_| DriverError::Stopped)?;
+            let mut sent = 0;
+            for (permit, m) in permits.zip(msgs.by_ref()) {
+                permit.send(Outbound::Queued(Box::new(m)));
+                sent += 1;
+            }
+            self.shared.enqueued.fetch_add(sent, Ordering::Release);
         }
         Ok(())
     }
