@@ -45,7 +45,20 @@ impl Application for Exchange {
 struct Client;
 impl Application for Client {}
 
-async fn exchange(stores: Arc<dyn StoreFactory>, store_dir: &Path, n: usize) {
+fn order(i: usize) -> RawBody {
+    RawBody::new("D")
+        .with(11, format!("ORD{i}"))
+        .with(21, "1")
+        .with(38, "100")
+        .with(40, "1")
+        .with(54, "1")
+        .with(55, "IBM")
+        .with(60, "20240101-00:00:00")
+}
+
+/// `queued`: the first half through `enqueue`, the rest through `enqueue_all`, then `flush`;
+/// otherwise the awaited `send`.
+async fn exchange(stores: Arc<dyn StoreFactory>, store_dir: &Path, n: usize, queued: bool) {
     let acc_cfg = format!(
         "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=0\nSocketAcceptHost=127.0.0.1\nSenderCompID=EXCH\n\
          FileStorePath={}\nResetOnLogon=Y\n[SESSION]\nBeginString=FIX.4.4\nTargetCompID=BANK\n",
@@ -76,16 +89,19 @@ async fn exchange(stores: Arc<dyn StoreFactory>, store_dir: &Path, n: usize) {
         }
     });
     wait.await.expect("logon");
-    for i in 0..n {
-        let order = RawBody::new("D")
-            .with(11, format!("ORD{i}"))
-            .with(21, "1")
-            .with(38, "100")
-            .with(40, "1")
-            .with(54, "1")
-            .with(55, "IBM")
-            .with(60, "20240101-00:00:00");
-        session.send(order).await.unwrap();
+    if queued {
+        for i in 0..n / 2 {
+            session.enqueue(order(i)).await.unwrap();
+        }
+        session.enqueue_all((n / 2..n).map(order)).await.unwrap();
+        // Logon was 1 (ResetOnLogon=Y): the orders are 2..=n+1.
+        let next = session.flush().await.unwrap();
+        assert!(next >= n as u64 + 2, "next sender seq {next}");
+        assert_eq!(session.refused(), 0);
+    } else {
+        for i in 0..n {
+            session.send(order(i)).await.unwrap();
+        }
     }
     let mut seen = HashSet::new();
     let mut last_seq = 0;
@@ -125,13 +141,47 @@ async fn exchange(stores: Arc<dyn StoreFactory>, store_dir: &Path, n: usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousand_orders_memory_store() {
     let dir = tempfile::tempdir().unwrap();
-    exchange(Arc::new(MemoryStoreFactory), dir.path(), 1000).await;
+    exchange(Arc::new(MemoryStoreFactory), dir.path(), 1000, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_queued_orders_memory_store() {
+    let dir = tempfile::tempdir().unwrap();
+    exchange(Arc::new(MemoryStoreFactory), dir.path(), 1000, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_message_refused_when_not_logged_on() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let cfg = format!(
+        "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\nReconnectInterval=1\nSenderCompID=BANK\n\
+         [SESSION]\nBeginString=FIX.4.4\nTargetCompID=EXCH\nSocketConnectHost=127.0.0.1\nSocketConnectPort={port}\n"
+    );
+    let (initiator, _events) = Initiator::start(
+        cfg.parse().unwrap(),
+        Arc::new(MemoryStoreFactory),
+        Arc::new(Client),
+    )
+    .await
+    .unwrap();
+    let session = initiator
+        .session(&SessionId::new("FIX.4.4", "BANK", "EXCH"))
+        .unwrap()
+        .clone();
+    session.enqueue(order(0)).await.unwrap();
+    assert_eq!(session.flush().await.unwrap(), 1);
+    assert_eq!(session.refused(), 1);
+    assert!(session.send(order(1)).await.is_err());
+    initiator.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thousand_orders_file_store() {
     let dir = tempfile::tempdir().unwrap();
-    exchange(Arc::new(FileStoreFactory), dir.path(), 1000).await;
+    exchange(Arc::new(FileStoreFactory), dir.path(), 1000, true).await;
     assert!(dir.path().join("acc/FIX.4.4-EXCH-BANK.body").exists());
     assert!(dir.path().join("ini/FIX.4.4-BANK-EXCH.seqnums").exists());
 }
