@@ -554,4 +554,108 @@ mod tests {
         }
         assert_eq!(Layout::EMPTY.slot(1), None);
     }
+
+    #[test]
+    fn hash_table_agrees_with_binary_search() {
+        let tags: Vec<Tag> = (0..300u32)
+            .map(|i| 1 + i * 37 % 9973 + (i % 7) * 5000)
+            .collect();
+        let members: Vec<Member> = tags
+            .iter()
+            .map(|&tag| Member::Field {
+                tag,
+                required: false,
+            })
+            .collect();
+        let layout = Layout::new(members);
+        for tag in 0..50_000u32 {
+            assert_eq!(layout.slot(tag), layout.slot_by_search(tag), "tag {tag}");
+        }
+        // A deserialized layout has no table and searches.
+        let copy: Layout = serde_json::from_str(&serde_json::to_string(&layout).unwrap()).unwrap();
+        assert_eq!(copy, layout);
+        for &tag in &tags {
+            assert_eq!(copy.slot(tag), layout.slot(tag));
+        }
+    }
+
+    #[test]
+    fn enum_tables_agree_with_enum_value() {
+        let values = |vs: &[&'static str]| -> List<EnumValue> {
+            let mut v: Vec<EnumValue> = vs
+                .iter()
+                .map(|&s| EnumValue {
+                    value: Cow::Borrowed(s),
+                    description: Cow::Borrowed("d"),
+                })
+                .collect();
+            v.sort_by(|a, b| a.value.cmp(&b.value));
+            Cow::Owned(v)
+        };
+        let field = |tag, field_type, vs: &[&'static str]| FieldDef {
+            tag,
+            name: Cow::Borrowed("F"),
+            field_type,
+            values: values(vs),
+        };
+        let fields = vec![
+            field(1, FieldType::Char, &["1", "2", "A", "~"]),
+            field(2, FieldType::Int, &["1", "2", "10", "11", "100", "9999999"]),
+            field(3, FieldType::String, &["EURIBOR", "LONGER-THAN-7", "X"]),
+            field(4, FieldType::MultipleValueString, &["A", "B", "CC"]),
+            field(5, FieldType::String, &[]),
+        ];
+        let dict = Dictionary::new(
+            Cow::Borrowed("FIX.4.4"),
+            None,
+            Cow::Owned(fields.clone()),
+            Layout::EMPTY,
+            Layout::EMPTY,
+            Cow::Borrowed(&[]),
+        );
+        let probes: &[&[u8]] = &[
+            b"1",
+            b"2",
+            b"3",
+            b"A",
+            b"~",
+            b"10",
+            b"100",
+            b"1000",
+            b"9999999",
+            b"99999999",
+            b"EURIBOR",
+            b"EURIBO",
+            b"LONGER-THAN-7",
+            b"X",
+            b"CC",
+            b"C",
+            b"",
+            b"\x00",
+            b"\xff",
+        ];
+        for (pos, def) in fields.iter().enumerate() {
+            let meta = dict.meta(pos).unwrap();
+            assert_eq!(meta.kind & K_ENUM != 0, !def.values.is_empty());
+            for &p in probes {
+                let expected = def.enum_value(p).is_some();
+                if meta.kind & K_BITMAP != 0 {
+                    let got = p.len() == 1 && dict.in_bitmap(meta.bitmap, p[0]);
+                    assert_eq!(got, expected, "field {} {p:?}", def.tag);
+                }
+                if meta.kind & K_PACKED != 0 {
+                    assert_eq!(
+                        dict.in_packed(&meta, p),
+                        expected,
+                        "field {} {p:?}",
+                        def.tag
+                    );
+                }
+            }
+        }
+        assert_ne!(dict.meta(0).unwrap().kind & K_BITMAP, 0);
+        assert_ne!(dict.meta(1).unwrap().kind & K_PACKED, 0);
+        assert_eq!(dict.meta(2).unwrap().kind & (K_PACKED | K_BITMAP), 0);
+        assert_ne!(dict.meta(3).unwrap().kind & K_PACKED, 0);
+    }
 }
