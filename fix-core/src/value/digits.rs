@@ -138,10 +138,23 @@ pub(crate) fn write_padded<S: Sink + ?Sized>(out: &mut S, value: u32, width: usi
         out.put(PAIRS[pair + 1]);
         return;
     }
+    const POW10: [u32; 10] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+    ];
     let mut buf = [b'0'; 10];
     let width = width.min(9);
-    // `width` is at most 9, so the power fits in a u32.
-    let kept = value % 10u32.pow(width as u32);
+    let limit = POW10[width];
+    // Values that fit (nearly all) skip the division.
+    let kept = if value < limit { value } else { value % limit };
     fill_u64(&mut buf, 10, u64::from(kept));
     out.put_slice(&buf[10 - width..]);
 }

@@ -11,15 +11,12 @@ use super::{format, FixValue, ValueError};
 
 const STRING: &str = "STRING";
 
-/// The field delimiter.
-const SOH: u8 = 0x01;
-
 /// Validates that a value is non-empty and has no SOH.
 #[inline]
 pub(crate) fn check_no_soh(bytes: &[u8]) -> Result<(), ValueError> {
     if bytes.is_empty() {
         Err(ValueError::Empty)
-    } else if bytes.contains(&SOH) {
+    } else if crate::frame::find_soh(bytes).is_some() {
         Err(format(STRING))
     } else {
         Ok(())
