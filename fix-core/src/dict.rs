@@ -352,16 +352,7 @@ impl FieldMeta {
         if ty.is_data() {
             kind |= K_DATA | K_NO_FORMAT;
         }
-        if matches!(
-            ty,
-            FieldType::String
-                | FieldType::Country
-                | FieldType::Currency
-                | FieldType::Exchange
-                | FieldType::Language
-                | FieldType::Xid
-                | FieldType::XidRef
-        ) {
+        if ty.is_text() {
             // The only format rule is "no SOH", and a tokenized non-DATA value has none.
             kind |= K_NO_FORMAT;
         }

@@ -207,6 +207,22 @@ impl FieldType {
         matches!(self, FieldType::Data | FieldType::XmlData)
     }
 
+    /// True for the free-text types (STRING and its kinds: COUNTRY, CURRENCY, EXCHANGE,
+    /// LANGUAGE, XID, XIDREF), whose only format rule is "no SOH" and whose Rust type is
+    /// `String`.
+    pub fn is_text(self) -> bool {
+        matches!(
+            self,
+            FieldType::String
+                | FieldType::Country
+                | FieldType::Currency
+                | FieldType::Exchange
+                | FieldType::Language
+                | FieldType::Xid
+                | FieldType::XidRef
+        )
+    }
+
     /// True for the space-separated multi-value types.
     pub fn is_multiple(self) -> bool {
         matches!(

@@ -71,17 +71,7 @@ fn value_type(f: &Field, names: &Names, place: Place) -> TokenStream {
 
 /// Whether the field's Rust type is `String` (written with the SOH check).
 fn is_string(f: &Field) -> bool {
-    !has_enum(f)
-        && matches!(
-            f.field_type,
-            FieldType::String
-                | FieldType::Country
-                | FieldType::Currency
-                | FieldType::Exchange
-                | FieldType::Language
-                | FieldType::Xid
-                | FieldType::XidRef
-        )
+    !has_enum(f) && f.field_type.is_text()
 }
 
 fn req_text(required: bool) -> &'static str {
