@@ -16,6 +16,66 @@
 //! the same key names; booleans may be TOML booleans or `"Y"`/`"N"`.
 //!
 //! Unknown keys and bad values are errors that name the key, the section and the line.
+//!
+//! A value may take part or all of itself from the environment with `${NAME}` (for secrets
+//! such as `PostgreSQLStorePassword=${FIX_PG_PASSWORD}`, kept out of the file); an unset
+//! variable is an error naming the key.
+//!
+//! ## Stores
+//!
+//! | key | meaning |
+//! |---|---|
+//! | `StoreType` | `sqlite` (default), `postgresql`, `file` or `memory`: what [`crate::store::SettingsStoreFactory`] opens |
+//! | `SqliteStorePath` | the SQLite file, shared by all sessions naming it (default `store.sqlite3` in FileStorePath) |
+//! | `SqliteStoreSync` | `full` (default: a commit survives power loss) or `normal` (survives a process crash) |
+//! | `PostgreSQLStoreURL` | a connection string (`postgres://user@host:5432/db` or `host=... dbname=...`) |
+//! | `PostgreSQLStoreHost`, `PostgreSQLStorePort`, `PostgreSQLStoreDatabase`, `PostgreSQLStoreUser`, `PostgreSQLStorePassword` | QuickFIX C++'s keys, used when there is no URL |
+//! | `PostgreSQLStoreSchema` | the schema holding the tables (default `public`), created and migrated by the store |
+//! | `PostgreSQLStoreLeaseTimeout` | seconds a session's lease lasts without renewal (default 10): a standby takes over that long after the active engine stops |
+//!
+//! ## TLS
+//!
+//! With `SocketUseSSL=Y` a session's connections run over TLS (rustls, TLS 1.2 and 1.3). The
+//! file keys are QuickFIX C++'s (PEM files, as its OpenSSL build reads them); `SocketUseSSL`
+//! is QuickFIX/J's switch (QuickFIX C++ picks TLS by class, not by setting) and
+//! `SSLServerName` is QuickFIX/n's. Relative paths resolve like `FileStorePath`, against the
+//! settings file's folder. Files are read when the acceptor or initiator starts; a file that
+//! cannot be read or holds no usable certificate or key is an error naming the key and the
+//! file.
+//!
+//! | key | for | value |
+//! |---|---|---|
+//! | `SocketUseSSL` | both | `Y` or `N` (default `N`) |
+//! | `ServerCertificateFile` | acceptor, required | PEM certificate chain, the server's own certificate first |
+//! | `ServerCertificateKeyFile` | acceptor | PEM private key (PKCS#8, PKCS#1 or SEC1); default: read from `ServerCertificateFile` |
+//! | `ClientCertificateFile` | initiator | PEM certificate chain presented to an acceptor that asks for one (mutual TLS) |
+//! | `ClientCertificateKeyFile` | initiator | its PEM private key; default: read from `ClientCertificateFile` |
+//! | `CertificationAuthoritiesFile` | initiator, required; acceptor with `CertificateVerifyLevel` 1 or 2 | PEM CA certificates trusted to sign the peer's certificate |
+//! | `CertificateVerifyLevel` | acceptor | `0`: no client certificate asked (default); `1`: a client certificate signed by a trusted CA is required; `2`: asked for and verified if sent, optional |
+//! | `SSLProtocol` | both | TLS versions allowed, default `TLSv1.2 TLSv1.3`; see below |
+//! | `SSLServerName` | initiator | the name (DNS name or IP address) the acceptor's certificate must carry; default: the `SocketConnectHost` being dialled |
+//!
+//! `SSLProtocol` is a list of versions separated by spaces or commas, each optionally
+//! prefixed with `+` (add) or `-` (remove), applied left to right to an empty set: `TLSv1.3`,
+//! `TLSv1.2,TLSv1.3` (QuickFIX/J's `EnabledProtocols` style) and `all -TLSv1.2` (QuickFIX C++
+//! and mod_ssl style) all work. Names are case-insensitive; `TLSv1_2`/`TLSv1_3` (QuickFIX
+//! C++ spelling) equal `TLSv1.2`/`TLSv1.3`. `SSLv2`, `SSLv3`, `TLSv1` and `TLSv1.1` are
+//! recognised but never enabled (rustls does not implement them); a list that leaves neither
+//! TLS 1.2 nor TLS 1.3 is an error.
+//!
+//! The TLS keys are read whatever `SocketUseSSL` says (bad values are errors), but only take
+//! effect with `SocketUseSSL=Y`. Acceptor sessions sharing a SocketAcceptPort share its TLS
+//! settings, so they must agree (put the TLS keys in `[DEFAULT]`).
+//!
+//! ```text
+//! [DEFAULT]
+//! ConnectionType=initiator
+//! SocketUseSSL=Y
+//! CertificationAuthoritiesFile=pki/ca.pem
+//! ClientCertificateFile=pki/client.pem
+//! ClientCertificateKeyFile=pki/client.key
+//! SSLProtocol=TLSv1.3
+//! ```
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -78,6 +138,20 @@ pub enum ConnectionType {
     Initiator,
 }
 
+/// Which store [`crate::store::SettingsStoreFactory`] opens for a session (`StoreType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoreType {
+    /// One SQLite file per engine: the embedded default.
+    #[default]
+    Sqlite,
+    /// PostgreSQL, shared by active and standby engines (leases and fencing).
+    Postgres,
+    /// QuickFIX's file layout in FileStorePath.
+    File,
+    /// Nothing kept across restarts.
+    Memory,
+}
+
 /// When to fsync the file store's files (not a QuickFIX key: `FileStoreSync`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SyncPolicy {
@@ -117,6 +191,98 @@ impl Default for Schedule {
     }
 }
 
+/// Whether and how an acceptor asks for client certificates (`CertificateVerifyLevel`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CertificateVerifyLevel {
+    /// `0`: no client certificate is asked for.
+    #[default]
+    None,
+    /// `1`: the client must present a certificate signed by a trusted CA.
+    Require,
+    /// `2`: a client certificate is asked for and verified if sent, but may be absent.
+    Optional,
+}
+
+/// The TLS versions a session allows (`SSLProtocol`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TlsVersions {
+    /// TLS 1.2.
+    pub tls12: bool,
+    /// TLS 1.3.
+    pub tls13: bool,
+}
+
+impl Default for TlsVersions {
+    fn default() -> Self {
+        TlsVersions {
+            tls12: true,
+            tls13: true,
+        }
+    }
+}
+
+impl TlsVersions {
+    /// Parses an `SSLProtocol` value (see the [module docs](self)); `None` when a name is not
+    /// a protocol version or when neither TLS 1.2 nor TLS 1.3 is left.
+    pub fn parse(value: &str) -> Option<TlsVersions> {
+        let mut v = TlsVersions {
+            tls12: false,
+            tls13: false,
+        };
+        let mut any = false;
+        for token in value
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+        {
+            any = true;
+            let (add, name) = match (token.strip_prefix('+'), token.strip_prefix('-')) {
+                (Some(name), _) => (true, name),
+                (_, Some(name)) => (false, name),
+                _ => (true, token),
+            };
+            let (t12, t13) = match name.to_ascii_lowercase().as_str() {
+                "all" => (true, true),
+                "tlsv1.2" | "tlsv1_2" => (true, false),
+                "tlsv1.3" | "tlsv1_3" => (false, true),
+                "sslv2" | "sslv3" | "tlsv1" | "tlsv1.1" | "tlsv1_1" => (false, false),
+                _ => return None,
+            };
+            if t12 {
+                v.tls12 = add;
+            }
+            if t13 {
+                v.tls13 = add;
+            }
+        }
+        (any && (v.tls12 || v.tls13)).then_some(v)
+    }
+}
+
+/// A session's TLS settings (`SocketUseSSL=Y`); see the [module docs](self) for the keys.
+/// Paths are resolved against the settings file's folder.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsSettings {
+    /// ServerCertificateFile (acceptor): PEM certificate chain, own certificate first.
+    pub server_certificate_file: Option<PathBuf>,
+    /// ServerCertificateKeyFile (acceptor): PEM private key; `ServerCertificateFile` when
+    /// absent.
+    pub server_certificate_key_file: Option<PathBuf>,
+    /// ClientCertificateFile (initiator): PEM certificate chain for mutual TLS.
+    pub client_certificate_file: Option<PathBuf>,
+    /// ClientCertificateKeyFile (initiator): PEM private key; `ClientCertificateFile` when
+    /// absent.
+    pub client_certificate_key_file: Option<PathBuf>,
+    /// CertificationAuthoritiesFile: PEM CA certificates that may sign the peer's certificate.
+    pub certification_authorities_file: Option<PathBuf>,
+    /// CertificateVerifyLevel (acceptor): whether client certificates are asked for.
+    pub certificate_verify_level: CertificateVerifyLevel,
+    /// SSLProtocol: the allowed TLS versions.
+    pub protocols: TlsVersions,
+    /// SSLServerName (initiator): the name the acceptor's certificate must carry; the
+    /// SocketConnectHost being dialled when absent.
+    pub server_name: Option<String>,
+}
+
 /// Everything one `[SESSION]` says, with `[DEFAULT]` applied and QuickFIX's defaults filled in.
 #[derive(Debug, Clone)]
 pub struct SessionSettings {
@@ -134,6 +300,8 @@ pub struct SessionSettings {
     pub socket_connect: Vec<(String, u16)>,
     /// SocketNodelay (default Y).
     pub socket_nodelay: bool,
+    /// TLS settings when SocketUseSSL=Y; `None`: plain TCP.
+    pub tls: Option<TlsSettings>,
     /// ReconnectInterval (default 30 s).
     pub reconnect_interval: Duration,
     /// HeartBtInt (initiator; an acceptor uses the one from the Logon).
@@ -160,6 +328,19 @@ pub struct SessionSettings {
     pub file_store_sync: SyncPolicy,
     /// FileLogPath: write message logs in this folder.
     pub file_log_path: Option<PathBuf>,
+    /// StoreType (default `sqlite`).
+    pub store_type: StoreType,
+    /// SqliteStorePath: the SQLite database file.
+    pub sqlite_store_path: Option<PathBuf>,
+    /// SqliteStoreSync: `full` (default) or `normal`.
+    pub sqlite_store_sync: crate::store::SqliteSync,
+    /// The PostgreSQL connection string: PostgreSQLStoreURL, or one built from QuickFIX's
+    /// PostgreSQLStoreHost/Port/Database/User/Password keys.
+    pub postgres_store_url: Option<String>,
+    /// PostgreSQLStoreSchema (default `public`).
+    pub postgres_store_schema: String,
+    /// PostgreSQLStoreLeaseTimeout (default 10 s).
+    pub postgres_store_lease_timeout: Duration,
     /// CheckCompID (default Y).
     pub check_comp_id: bool,
     /// CheckLatency (default Y).
@@ -196,6 +377,16 @@ pub struct SessionSettings {
 }
 
 impl SessionSettings {
+    /// The SQLite file of this session: SqliteStorePath, else `store.sqlite3` in
+    /// FileStorePath.
+    pub fn sqlite_store_path(&self) -> Option<PathBuf> {
+        self.sqlite_store_path.clone().or_else(|| {
+            self.file_store_path
+                .as_ref()
+                .map(|d| d.join("store.sqlite3"))
+        })
+    }
+
     /// Settings with QuickFIX's defaults for a session `id` of `connection_type`.
     pub fn new(id: SessionId, connection_type: ConnectionType) -> SessionSettings {
         SessionSettings {
@@ -206,6 +397,7 @@ impl SessionSettings {
             socket_accept_port: None,
             socket_connect: Vec::new(),
             socket_nodelay: true,
+            tls: None,
             reconnect_interval: Duration::from_secs(30),
             heartbeat_interval: Duration::from_secs(30),
             schedule: Schedule::default(),
@@ -219,6 +411,12 @@ impl SessionSettings {
             file_store_path: None,
             file_store_sync: SyncPolicy::Never,
             file_log_path: None,
+            store_type: StoreType::Sqlite,
+            sqlite_store_path: None,
+            sqlite_store_sync: crate::store::SqliteSync::Full,
+            postgres_store_url: None,
+            postgres_store_schema: "public".to_string(),
+            postgres_store_lease_timeout: Duration::from_secs(10),
             check_comp_id: true,
             check_latency: true,
             max_latency: Duration::from_secs(120),
@@ -473,6 +671,15 @@ pub const KNOWN_KEYS: &[&str] = &[
     "SocketConnectPort",
     "SocketReuseAddress",
     "SocketNodelay",
+    "SocketUseSSL",
+    "ServerCertificateFile",
+    "ServerCertificateKeyFile",
+    "ClientCertificateFile",
+    "ClientCertificateKeyFile",
+    "CertificationAuthoritiesFile",
+    "CertificateVerifyLevel",
+    "SSLProtocol",
+    "SSLServerName",
     "ReconnectInterval",
     "HeartBtInt",
     "StartTime",
@@ -491,6 +698,17 @@ pub const KNOWN_KEYS: &[&str] = &[
     "FileStorePath",
     "FileStoreSync",
     "FileLogPath",
+    "StoreType",
+    "SqliteStorePath",
+    "SqliteStoreSync",
+    "PostgreSQLStoreURL",
+    "PostgreSQLStoreHost",
+    "PostgreSQLStorePort",
+    "PostgreSQLStoreDatabase",
+    "PostgreSQLStoreUser",
+    "PostgreSQLStorePassword",
+    "PostgreSQLStoreSchema",
+    "PostgreSQLStoreLeaseTimeout",
     "CheckCompID",
     "CheckLatency",
     "MaxLatency",
@@ -714,6 +932,7 @@ fn build_all(default: Raw, sessions: Vec<Raw>, base: &Path) -> Result<Settings, 
     for (i, s) in sessions.into_iter().enumerate() {
         let mut merged = default.clone();
         merged.extend(s);
+        expand_env(&mut merged)?;
         let section = format!("SESSION {}", i + 1);
         let built = build(&merged, &section, base)?;
         if out.iter().any(|o| o.id == built.id) {
@@ -816,6 +1035,61 @@ fn parse_day(v: &str) -> Option<Weekday> {
         .map(|((_, d), _)| *d)
 }
 
+/// Replaces `${NAME}` in every value with the environment variable NAME.
+fn expand_env(raw: &mut Raw) -> Result<(), SettingsError> {
+    for (key, e) in raw.iter_mut() {
+        if !e.value.contains("${") {
+            continue;
+        }
+        let bad = |reason: String| SettingsError::BadValue {
+            key: key.clone(),
+            value: e.value.clone(),
+            section: e.section.clone(),
+            line: e.line,
+            reason,
+        };
+        let mut out = String::new();
+        let mut rest = e.value.as_str();
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after
+                .find('}')
+                .ok_or_else(|| bad("`${` without a closing `}`".into()))?;
+            let name = &after[..end];
+            let value = std::env::var(name)
+                .map_err(|_| bad(format!("environment variable {name} is not set")))?;
+            out.push_str(&value);
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        e.value = out;
+    }
+    Ok(())
+}
+
+/// A libpq key=value connection string from QuickFIX C++'s PostgreSQLStore* keys (values
+/// quoted, so spaces and quotes in a password survive).
+fn postgres_keys_to_url(g: &Getter<'_>) -> Option<String> {
+    let keys = [
+        ("PostgreSQLStoreHost", "host"),
+        ("PostgreSQLStorePort", "port"),
+        ("PostgreSQLStoreDatabase", "dbname"),
+        ("PostgreSQLStoreUser", "user"),
+        ("PostgreSQLStorePassword", "password"),
+    ];
+    let parts: Vec<String> = keys
+        .iter()
+        .filter_map(|(key, name)| {
+            g.str(key).map(|v| {
+                let quoted = v.replace('\\', "\\\\").replace('\'', "\\'");
+                format!("{name}='{quoted}'")
+            })
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, SettingsError> {
     let g = Getter { raw };
     let required = |key: &str| {
@@ -898,6 +1172,7 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
         });
     }
     s.socket_nodelay = g.bool("SocketNodelay", true)?;
+    s.tls = build_tls(&g, connection_type, section, base)?;
     s.reconnect_interval = g.secs("ReconnectInterval", 30)?;
     s.heartbeat_interval = g.secs("HeartBtInt", 30)?;
     if connection_type == ConnectionType::Initiator && g.str("HeartBtInt").is_none() {
@@ -955,6 +1230,47 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
         },
     };
     s.file_log_path = g.path("FileLogPath").map(|p| base.join(p));
+    s.store_type = match g.str("StoreType").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("sqlite") => StoreType::Sqlite,
+        Some("postgresql" | "postgres") => StoreType::Postgres,
+        Some("file") => StoreType::File,
+        Some("memory") => StoreType::Memory,
+        Some(_) => return Err(g.bad("StoreType", "expected sqlite, postgresql, file or memory")),
+    };
+    s.sqlite_store_path = g.path("SqliteStorePath").map(|p| base.join(p));
+    s.sqlite_store_sync = match g
+        .str("SqliteStoreSync")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("full") => crate::store::SqliteSync::Full,
+        Some("normal") => crate::store::SqliteSync::Normal,
+        Some(_) => return Err(g.bad("SqliteStoreSync", "expected full or normal")),
+    };
+    g.port("PostgreSQLStorePort")?;
+    s.postgres_store_url = g
+        .str("PostgreSQLStoreURL")
+        .map(str::to_string)
+        .or_else(|| postgres_keys_to_url(&g));
+    if let Some(schema) = g.str("PostgreSQLStoreSchema") {
+        let ok = !schema.is_empty()
+            && schema.len() <= 63
+            && schema
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && !schema.as_bytes()[0].is_ascii_digit();
+        if !ok {
+            return Err(g.bad(
+                "PostgreSQLStoreSchema",
+                "expected a lower-case SQL identifier (a-z, 0-9, _; at most 63 bytes)",
+            ));
+        }
+        s.postgres_store_schema = schema.to_string();
+    }
+    s.postgres_store_lease_timeout = g.secs("PostgreSQLStoreLeaseTimeout", 10)?;
+    if s.postgres_store_lease_timeout.is_zero() {
+        return Err(g.bad("PostgreSQLStoreLeaseTimeout", "expected at least 1 second"));
+    }
     s.check_comp_id = g.bool("CheckCompID", true)?;
     s.check_latency = g.bool("CheckLatency", true)?;
     s.max_latency = g.secs("MaxLatency", 120)?;
@@ -984,6 +1300,80 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
         },
     };
     Ok(s)
+}
+
+/// The TLS keys: always checked, kept when SocketUseSSL=Y.
+fn build_tls(
+    g: &Getter<'_>,
+    connection_type: ConnectionType,
+    section: &str,
+    base: &Path,
+) -> Result<Option<TlsSettings>, SettingsError> {
+    let path = |key: &str| g.path(key).map(|p| base.join(p));
+    let tls = TlsSettings {
+        server_certificate_file: path("ServerCertificateFile"),
+        server_certificate_key_file: path("ServerCertificateKeyFile"),
+        client_certificate_file: path("ClientCertificateFile"),
+        client_certificate_key_file: path("ClientCertificateKeyFile"),
+        certification_authorities_file: path("CertificationAuthoritiesFile"),
+        certificate_verify_level: match g.str("CertificateVerifyLevel") {
+            None | Some("0") => CertificateVerifyLevel::None,
+            Some("1") => CertificateVerifyLevel::Require,
+            Some("2") => CertificateVerifyLevel::Optional,
+            Some(_) => {
+                return Err(g.bad(
+                    "CertificateVerifyLevel",
+                    "expected 0 (no client certificate), 1 (required) or 2 (optional)",
+                ))
+            }
+        },
+        protocols: match g.str("SSLProtocol") {
+            None => TlsVersions::default(),
+            Some(v) => TlsVersions::parse(v).ok_or_else(|| {
+                g.bad(
+                    "SSLProtocol",
+                    "expected TLS versions such as TLSv1.2 TLSv1.3 (+/- prefixes, all), \
+                     leaving TLSv1.2 or TLSv1.3 enabled",
+                )
+            })?,
+        },
+        server_name: match g.str("SSLServerName") {
+            None => None,
+            Some(v) => {
+                rustls::pki_types::ServerName::try_from(v)
+                    .map_err(|_| g.bad("SSLServerName", "expected a DNS name or an IP address"))?;
+                Some(v.to_string())
+            }
+        },
+    };
+    if !g.bool("SocketUseSSL", false)? {
+        return Ok(None);
+    }
+    let missing = |key: &str| SettingsError::Missing {
+        key: key.to_string(),
+        section: section.to_string(),
+    };
+    match connection_type {
+        ConnectionType::Acceptor => {
+            if tls.server_certificate_file.is_none() {
+                return Err(missing("ServerCertificateFile"));
+            }
+            if tls.certificate_verify_level != CertificateVerifyLevel::None
+                && tls.certification_authorities_file.is_none()
+            {
+                return Err(missing("CertificationAuthoritiesFile"));
+            }
+        }
+        ConnectionType::Initiator => {
+            if tls.certification_authorities_file.is_none() {
+                return Err(missing("CertificationAuthoritiesFile"));
+            }
+            if tls.client_certificate_key_file.is_some() && tls.client_certificate_file.is_none() {
+                return Err(missing("ClientCertificateFile"));
+            }
+        }
+    }
+    Ok(Some(tls))
 }
 
 #[cfg(test)]
@@ -1104,5 +1494,92 @@ mod tests {
         );
         s.use_data_dictionary = false;
         assert!(s.load_dictionary().unwrap().is_none());
+    }
+
+    const STORE: &str = "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=1\nSenderCompID=S\nBeginString=FIX.4.4\n";
+
+    #[test]
+    fn store_keys() {
+        let s = Settings::from_str_in(
+            &format!("{STORE}FileStorePath=st\n[SESSION]\nTargetCompID=A\n"),
+            Path::new("/etc/fix"),
+        )
+        .unwrap();
+        let a = &s.sessions[0];
+        assert_eq!(a.store_type, StoreType::Sqlite);
+        assert_eq!(
+            a.sqlite_store_path(),
+            Some(PathBuf::from("/etc/fix/st/store.sqlite3"))
+        );
+        assert_eq!(a.sqlite_store_sync, crate::store::SqliteSync::Full);
+
+        let text = format!(
+            "{STORE}StoreType=postgresql\nPostgreSQLStoreHost=db1\nPostgreSQLStorePort=5433\n\
+             PostgreSQLStoreDatabase=fix\nPostgreSQLStoreUser=engine\nPostgreSQLStorePassword=it's\n\
+             PostgreSQLStoreSchema=fix_prod\nPostgreSQLStoreLeaseTimeout=3\n\
+             [SESSION]\nTargetCompID=A\n\
+             [SESSION]\nTargetCompID=B\nStoreType=sqlite\nSqliteStorePath=one.db\nSqliteStoreSync=normal\n\
+             [SESSION]\nTargetCompID=C\nPostgreSQLStoreURL=postgres://u@h/d\n"
+        );
+        let s = Settings::from_str_in(&text, Path::new("/x")).unwrap();
+        let (a, b, c) = (&s.sessions[0], &s.sessions[1], &s.sessions[2]);
+        assert_eq!(a.store_type, StoreType::Postgres);
+        assert_eq!(
+            a.postgres_store_url.as_deref(),
+            Some("host='db1' port='5433' dbname='fix' user='engine' password='it\\'s'")
+        );
+        assert_eq!(a.postgres_store_schema, "fix_prod");
+        assert_eq!(a.postgres_store_lease_timeout, Duration::from_secs(3));
+        assert_eq!(b.store_type, StoreType::Sqlite);
+        assert_eq!(b.sqlite_store_path(), Some(PathBuf::from("/x/one.db")));
+        assert_eq!(b.sqlite_store_sync, crate::store::SqliteSync::Normal);
+        assert_eq!(c.postgres_store_url.as_deref(), Some("postgres://u@h/d"));
+
+        for (bad, key) in [
+            ("StoreType=redis", "StoreType"),
+            ("SqliteStoreSync=off", "SqliteStoreSync"),
+            ("PostgreSQLStoreSchema=Fix-Prod", "PostgreSQLStoreSchema"),
+            (
+                "PostgreSQLStoreLeaseTimeout=0",
+                "PostgreSQLStoreLeaseTimeout",
+            ),
+            ("PostgreSQLStorePort=99999", "PostgreSQLStorePort"),
+        ] {
+            let text = format!("{STORE}[SESSION]\nTargetCompID=A\n{bad}\n");
+            match Settings::from_str_in(&text, Path::new(".")) {
+                Err(SettingsError::BadValue { key: k, line, .. }) => {
+                    assert_eq!((k.as_str(), line), (key, 8), "{bad}")
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn values_from_the_environment() {
+        // A variable name no other test uses; set once, read only here.
+        std::env::set_var("FIX_SESSION_TEST_SECRET_9F3", "s3cret");
+        let text = format!(
+            "{STORE}[SESSION]\nTargetCompID=A\nPostgreSQLStoreURL=postgres://u:${{FIX_SESSION_TEST_SECRET_9F3}}@h/d\n"
+        );
+        let s = Settings::from_str_in(&text, Path::new(".")).unwrap();
+        assert_eq!(
+            s.sessions[0].postgres_store_url.as_deref(),
+            Some("postgres://u:s3cret@h/d")
+        );
+        let text = format!(
+            "{STORE}[SESSION]\nTargetCompID=A\nPostgreSQLStorePassword=${{FIX_SESSION_TEST_UNSET_9F3}}\n"
+        );
+        match Settings::from_str_in(&text, Path::new(".")) {
+            Err(SettingsError::BadValue {
+                key, line, reason, ..
+            }) => {
+                assert_eq!((key.as_str(), line), ("PostgreSQLStorePassword", 8));
+                assert!(reason.contains("FIX_SESSION_TEST_UNSET_9F3"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let text = format!("{STORE}[SESSION]\nTargetCompID=A\nPostgreSQLStorePassword=${{OPEN\n");
+        assert!(Settings::from_str_in(&text, Path::new(".")).is_err());
     }
 }

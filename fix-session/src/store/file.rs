@@ -136,14 +136,32 @@ impl FileStore {
             .read_to_string(&mut text)
             .map_err(|e| io(&p, e))?;
         self.index.clear();
-        for entry in text.split_whitespace() {
-            let mut parts = entry.split(',').map(str::parse::<u64>);
+        let mut valid = 0;
+        for entry in text.split_inclusive(' ') {
+            let Some(fields) = entry.strip_suffix(' ') else {
+                break;
+            };
+            let mut parts = fields.trim().split(',').map(str::parse::<u64>);
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(Ok(seq)), Some(Ok(off)), Some(Ok(len))) => {
                     self.index.insert(seq, (off, len));
+                    valid += entry.len();
                 }
-                // A torn last entry after a crash: the message was never acknowledged.
                 _ => break,
+            }
+        }
+        if valid < text.len() {
+            // A torn last entry after a crash: the message was never acknowledged (it is
+            // written before the socket sees it). Cut it off so that the next entry starts
+            // on a clean boundary.
+            self.header.set_len(valid as u64).map_err(|e| io(&p, e))?;
+        }
+        // The message is saved before the sequence number file is updated: a crash between
+        // the two leaves a saved message whose number the counter does not cover yet.
+        if let Some((&last, _)) = self.index.last_key_value() {
+            if last >= self.next_sender {
+                self.next_sender = last + 1;
+                self.write_seqnums()?;
             }
         }
         let p = self.path("body");
@@ -370,5 +388,32 @@ mod tests {
         h.write_all(b"2,3").unwrap();
         let mut s = FileStore::open(dir.path(), &id, SyncPolicy::Never).unwrap();
         assert_eq!(s.get(1, 5).await.unwrap(), vec![(1, b"one".to_vec())]);
+        // The torn entry is cut off, so the next save starts a clean entry.
+        s.save_and_increment(2, b"two").await.unwrap();
+        drop(s);
+        let mut s = FileStore::open(dir.path(), &id, SyncPolicy::Never).unwrap();
+        assert_eq!(
+            s.get(1, 5).await.unwrap(),
+            vec![(1, b"one".to_vec()), (2, b"two".to_vec())]
+        );
+        assert_eq!(s.next_sender_seq(), 3);
+    }
+
+    #[tokio::test]
+    async fn saved_message_beyond_the_counter_advances_it() {
+        // A crash after the index entry and before the seqnums write.
+        let dir = tempfile::tempdir().unwrap();
+        let id = SessionId::new("FIX.4.2", "A", "B");
+        let mut s = FileStore::open(dir.path(), &id, SyncPolicy::Never).unwrap();
+        s.save_and_increment(1, b"one").await.unwrap();
+        s.save_and_increment(2, b"two").await.unwrap();
+        drop(s);
+        std::fs::write(
+            dir.path().join("FIX.4.2-A-B.seqnums"),
+            "0000000002 : 0000000001",
+        )
+        .unwrap();
+        let s = FileStore::open(dir.path(), &id, SyncPolicy::Never).unwrap();
+        assert_eq!(s.next_sender_seq(), 3);
     }
 }

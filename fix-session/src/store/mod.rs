@@ -8,8 +8,10 @@
 //! the next sender sequence number in one call, so a database store can do both in one
 //! transaction (persist-then-send).
 
+pub mod conformance;
 mod file;
 mod memory;
+mod sqlite;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -19,6 +21,7 @@ use thiserror::Error;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;
+pub use sqlite::{SqliteDatabase, SqliteStore, SqliteSync};
 
 /// A boxed future returned by store methods.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -43,6 +46,17 @@ pub enum StoreError {
         /// What is wrong.
         message: String,
     },
+    /// An SQLite call failed.
+    #[error("sqlite store {path}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// The error.
+        source: rusqlite::Error,
+    },
+    /// The store is not usable as configured (missing path or connection string...).
+    #[error("store configuration: {0}")]
+    Config(String),
 }
 
 /// Persistent state of one session: sequence numbers, sent messages, creation time.
@@ -140,5 +154,112 @@ impl StoreFactory for FileStoreFactory {
                 None => Ok(Box::new(MemoryStore::new(SystemTime::now())) as Box<dyn MessageStore>),
             }
         })
+    }
+}
+
+/// Makes an [`SqliteStore`] per session, all in one database file per path.
+///
+/// The file is the session's `SqliteStorePath`, or `store.sqlite3` in its FileStorePath; a
+/// session with neither is a configuration error. Databases are opened once and shared by the
+/// sessions that name the same file.
+#[derive(Debug, Default)]
+pub struct SqliteStoreFactory {
+    open: std::sync::Mutex<Vec<std::sync::Arc<SqliteDatabase>>>,
+}
+
+impl SqliteStoreFactory {
+    /// A factory with no database opened yet.
+    pub fn new() -> SqliteStoreFactory {
+        SqliteStoreFactory::default()
+    }
+
+    fn database(
+        &self,
+        path: &std::path::Path,
+        sync: SqliteSync,
+    ) -> Result<std::sync::Arc<SqliteDatabase>, StoreError> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(db) = open.iter().find(|db| db.path() == path) {
+            return Ok(db.clone());
+        }
+        let db = SqliteDatabase::open(path, sync)?;
+        open.push(db.clone());
+        Ok(db)
+    }
+}
+
+impl StoreFactory for SqliteStoreFactory {
+    fn create(
+        &self,
+        settings: &crate::settings::SessionSettings,
+    ) -> StoreFuture<'static, Box<dyn MessageStore>> {
+        let id = settings.id.clone();
+        let path = settings.sqlite_store_path();
+        let sync = settings.sqlite_store_sync;
+        let db = path
+            .ok_or_else(|| {
+                StoreError::Config(format!(
+                    "session {id}: set SqliteStorePath or FileStorePath for the SQLite store"
+                ))
+            })
+            .and_then(|p| self.database(&p, sync));
+        Box::pin(async move {
+            let db = db?;
+            let store = tokio::task::spawn_blocking(move || db.store(&id))
+                .await
+                .map_err(|e| StoreError::Io {
+                    path: String::new(),
+                    source: std::io::Error::other(e),
+                })??;
+            Ok(Box::new(store) as Box<dyn MessageStore>)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{ConnectionType, SessionId, SessionSettings};
+
+    fn template() -> SessionSettings {
+        SessionSettings::new(
+            SessionId::new("FIX.4.4", "US", "THEM"),
+            ConnectionType::Acceptor,
+        )
+    }
+
+    #[tokio::test]
+    async fn memory_store_conforms() {
+        conformance::check(&MemoryStoreFactory, &template(), false).await;
+    }
+
+    #[tokio::test]
+    async fn file_store_conforms() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = template();
+        t.file_store_path = Some(dir.path().to_path_buf());
+        conformance::check(&FileStoreFactory, &t, true).await;
+    }
+
+    #[tokio::test]
+    async fn sqlite_store_conforms() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = template();
+        t.sqlite_store_path = Some(dir.path().join("engine.sqlite3"));
+        conformance::check(&SqliteStoreFactory::new(), &t, true).await;
+        // A second factory (another engine process) on the same file sees the same data.
+        let mut t2 = t.clone();
+        t2.id.target_comp_id = "THEM-survives_reopen-a".into();
+        let s = SqliteStoreFactory::new().create(&t2).await.unwrap();
+        assert_eq!((s.next_sender_seq(), s.next_target_seq()), (4, 12));
+    }
+
+    #[tokio::test]
+    async fn sqlite_store_without_a_path_is_a_configuration_error() {
+        match SqliteStoreFactory::new().create(&template()).await {
+            Err(StoreError::Config(m)) => assert!(m.contains("SqliteStorePath"), "{m}"),
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("opened a store without a path"),
+        }
     }
 }

@@ -1,0 +1,401 @@
+//! The embedded default store: one SQLite file per engine (bundled SQLite, WAL mode) holding the
+//! sequence numbers and sent messages of every session.
+//!
+//! Every change is one transaction committed before the returned future completes: a batch of
+//! outgoing messages and the next sender sequence number go in together, before the driver
+//! writes them to the socket. With `synchronous=FULL` (the default) a commit survives power
+//! loss; with `NORMAL` it survives a process crash and the OS flushes later.
+//!
+//! The schema is versioned with `PRAGMA user_version` and migrated when the file is opened.
+//! SQLite calls block, so they run on tokio's blocking pool; sessions sharing a file take turns
+//! on one connection (SQLite has one writer at a time anyway).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::{MessageStore, StoreError, StoreFuture};
+use crate::settings::SessionId;
+
+/// Schema migrations, applied in order; `PRAGMA user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: sessions and messages.
+    "CREATE TABLE fix_sessions (
+         session_key   TEXT PRIMARY KEY,
+         next_sender   INTEGER NOT NULL,
+         next_target   INTEGER NOT NULL,
+         creation_time INTEGER NOT NULL
+     );
+     CREATE TABLE fix_messages (
+         session_key TEXT NOT NULL,
+         seq         INTEGER NOT NULL,
+         body        BLOB NOT NULL,
+         PRIMARY KEY (session_key, seq)
+     ) WITHOUT ROWID;",
+];
+
+/// How hard SQLite syncs a commit to disk (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSync {
+    /// Every commit is on disk before it returns: survives power loss.
+    #[default]
+    Full,
+    /// Commits survive a process crash; the OS writes them out later (WAL checkpoints sync).
+    Normal,
+}
+
+/// One SQLite database file, shared by the stores of all sessions that use it.
+#[derive(Debug)]
+pub struct SqliteDatabase {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn err(path: &Path, e: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: path.display().to_string(),
+        source: e,
+    }
+}
+
+/// Unix nanoseconds of `t` (0 before 1970; saturates after 2262).
+pub(crate) fn to_nanos(t: SystemTime) -> i64 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// The time `nanos` Unix nanoseconds (negative values clamp to the epoch).
+pub(crate) fn from_nanos(nanos: i64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_nanos(u64::try_from(nanos).unwrap_or(0))
+}
+
+/// A sequence number as SQLite's (and PostgreSQL's) signed 64-bit integer.
+pub(crate) fn seq_to_i64(seq: u64) -> i64 {
+    i64::try_from(seq).unwrap_or(i64::MAX)
+}
+
+/// A stored sequence number back (negative ones, which we never write, read as 0).
+pub(crate) fn seq_from_i64(seq: i64) -> u64 {
+    u64::try_from(seq).unwrap_or(0)
+}
+
+impl SqliteDatabase {
+    /// Opens (or creates) the database file at `path`, creating its folder, switching it to
+    /// WAL mode and applying any missing schema migrations.
+    pub fn open(path: &Path, sync: SqliteSync) -> Result<Arc<SqliteDatabase>, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+                path: dir.display().to_string(),
+                source: e,
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(|e| err(path, e))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| err(path, e))?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(|e| err(path, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Corrupt {
+                path: path.display().to_string(),
+                message: format!("could not switch to WAL mode (journal_mode is {mode})"),
+            });
+        }
+        let sync = match sync {
+            SqliteSync::Full => "FULL",
+            SqliteSync::Normal => "NORMAL",
+        };
+        conn.execute_batch(&format!("PRAGMA synchronous={sync};"))
+            .map_err(|e| err(path, e))?;
+        migrate(&mut conn).map_err(|e| err(path, e))?;
+        Ok(Arc::new(SqliteDatabase {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        }))
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the file (the number of migrations applied).
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        self.with(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+    }
+
+    /// Runs `f` on the connection (on the calling thread).
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        // A panic while holding the lock cannot leave a half-applied change: an open
+        // transaction rolls back when dropped. So a poisoned lock is safe to keep using.
+        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut conn).map_err(|e| err(&self.path, e))
+    }
+
+    /// Opens the store of session `id` in this file (creating its row at `now` if new).
+    pub fn store(self: &Arc<Self>, id: &SessionId) -> Result<SqliteStore, StoreError> {
+        let key: Arc<str> = Arc::from(id.to_string());
+        let state = self.with(|c| load_or_create(c, &key))?;
+        Ok(SqliteStore {
+            db: self.clone(),
+            key,
+            state,
+        })
+    }
+}
+
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .skip(usize::try_from(version).unwrap_or(usize::MAX))
+    {
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tracing::info!(version = i + 1, "sqlite store schema migrated");
+    }
+    tx.commit()
+}
+
+/// Cached copy of a session's row.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    next_sender: u64,
+    next_target: u64,
+    created: SystemTime,
+}
+
+fn load_or_create(c: &mut Connection, key: &str) -> rusqlite::Result<State> {
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let row = tx
+        .query_row(
+            "SELECT next_sender, next_target, creation_time FROM fix_sessions WHERE session_key = ?1",
+            [key],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)),
+        )
+        .optional()?;
+    let state = match row {
+        Some((s, t, c)) => State {
+            next_sender: seq_from_i64(s),
+            next_target: seq_from_i64(t),
+            created: from_nanos(c),
+        },
+        None => {
+            let now = SystemTime::now();
+            tx.execute(
+                "INSERT INTO fix_sessions (session_key, next_sender, next_target, creation_time)
+                 VALUES (?1, 1, 1, ?2)",
+                params![key, to_nanos(now)],
+            )?;
+            State {
+                next_sender: 1,
+                next_target: 1,
+                created: now,
+            }
+        }
+    };
+    tx.commit()?;
+    Ok(state)
+}
+
+/// The store of one session in a [`SqliteDatabase`].
+#[derive(Debug)]
+pub struct SqliteStore {
+    db: Arc<SqliteDatabase>,
+    key: Arc<str>,
+    state: State,
+}
+
+impl SqliteStore {
+    /// Opens the store of session `id` in the database file at `path` (a convenience for
+    /// one session; engines with many sessions share one [`SqliteDatabase`]).
+    pub fn open(path: &Path, id: &SessionId, sync: SqliteSync) -> Result<SqliteStore, StoreError> {
+        SqliteDatabase::open(path, sync)?.store(id)
+    }
+
+    /// Runs `f` on the blocking pool with the connection and this session's key.
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection, &str) -> rusqlite::Result<T> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
+        let db = self.db.clone();
+        let key = self.key.clone();
+        Box::pin(async move {
+            let path = db.path.display().to_string();
+            tokio::task::spawn_blocking(move || db.with(|c| f(c, &key)))
+                .await
+                .map_err(|e| StoreError::Io {
+                    path,
+                    source: std::io::Error::other(e),
+                })?
+        })
+    }
+
+    fn set_column(&self, column: &'static str, seq: u64) -> StoreFuture<'static, ()> {
+        self.run(move |c, key| {
+            c.prepare_cached(&format!(
+                "UPDATE fix_sessions SET {column} = ?2 WHERE session_key = ?1"
+            ))?
+            .execute(params![key, seq_to_i64(seq)])
+            .map(drop)
+        })
+    }
+}
+
+fn save(c: &mut Connection, key: &str, messages: &[(u64, Vec<u8>)]) -> rusqlite::Result<()> {
+    let Some((last, _)) = messages.last() else {
+        return Ok(());
+    };
+    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT OR REPLACE INTO fix_messages (session_key, seq, body) VALUES (?1, ?2, ?3)",
+        )?;
+        for (seq, body) in messages {
+            insert.execute(params![key, seq_to_i64(*seq), body])?;
+        }
+        tx.prepare_cached("UPDATE fix_sessions SET next_sender = ?2 WHERE session_key = ?1")?
+            .execute(params![key, seq_to_i64(last.saturating_add(1))])?;
+    }
+    tx.commit()
+}
+
+impl MessageStore for SqliteStore {
+    fn next_sender_seq(&self) -> u64 {
+        self.state.next_sender
+    }
+    fn next_target_seq(&self) -> u64 {
+        self.state.next_target
+    }
+    fn creation_time(&self) -> SystemTime {
+        self.state.created
+    }
+    fn set_next_sender_seq(&mut self, seq: u64) -> StoreFuture<'_, ()> {
+        let fut = self.set_column("next_sender", seq);
+        Box::pin(async move {
+            fut.await?;
+            self.state.next_sender = seq;
+            Ok(())
+        })
+    }
+    fn set_next_target_seq(&mut self, seq: u64) -> StoreFuture<'_, ()> {
+        let fut = self.set_column("next_target", seq);
+        Box::pin(async move {
+            fut.await?;
+            self.state.next_target = seq;
+            Ok(())
+        })
+    }
+    fn save_and_increment(&mut self, seq: u64, message: &[u8]) -> StoreFuture<'_, ()> {
+        let batch = vec![(seq, message.to_vec())];
+        let fut = self.run(move |c, key| save(c, key, &batch));
+        Box::pin(async move {
+            fut.await?;
+            self.state.next_sender = seq.saturating_add(1);
+            Ok(())
+        })
+    }
+    fn save_batch<'a>(&'a mut self, messages: &'a mut Vec<(u64, Vec<u8>)>) -> StoreFuture<'a, ()> {
+        let batch = std::mem::take(messages);
+        let next = batch.last().map(|(seq, _)| seq.saturating_add(1));
+        let fut = self.run(move |c, key| save(c, key, &batch));
+        Box::pin(async move {
+            fut.await?;
+            if let Some(next) = next {
+                self.state.next_sender = next;
+            }
+            Ok(())
+        })
+    }
+    fn get(&mut self, begin: u64, end: u64) -> StoreFuture<'_, Vec<(u64, Vec<u8>)>> {
+        if begin > end {
+            return Box::pin(async { Ok(Vec::new()) });
+        }
+        let fut = self.run(move |c, key| {
+            let mut q = c.prepare_cached(
+                "SELECT seq, body FROM fix_messages
+                 WHERE session_key = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+            )?;
+            let rows = q.query_map(params![key, seq_to_i64(begin), seq_to_i64(end)], |r| {
+                Ok((seq_from_i64(r.get(0)?), r.get::<_, Vec<u8>>(1)?))
+            })?;
+            rows.collect()
+        });
+        fut
+    }
+    fn reset(&mut self, now: SystemTime) -> StoreFuture<'_, ()> {
+        let fut = self.run(move |c, key| {
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM fix_messages WHERE session_key = ?1", [key])?;
+            tx.execute(
+                "UPDATE fix_sessions SET next_sender = 1, next_target = 1, creation_time = ?2
+                 WHERE session_key = ?1",
+                params![key, to_nanos(now)],
+            )?;
+            tx.commit()
+        });
+        Box::pin(async move {
+            fut.await?;
+            self.state = State {
+                next_sender: 1,
+                next_target: 1,
+                created: now,
+            };
+            Ok(())
+        })
+    }
+    fn refresh(&mut self) -> StoreFuture<'_, ()> {
+        let fut = self.run(load_or_create);
+        Box::pin(async move {
+            self.state = fut.await?;
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn migrates_once_and_keeps_sessions_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/engine.sqlite3");
+        let db = SqliteDatabase::open(&path, SqliteSync::Normal).unwrap();
+        assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len() as u32);
+        let mut a = db.store(&SessionId::new("FIX.4.4", "A", "B")).unwrap();
+        let mut b = db.store(&SessionId::new("FIX.4.4", "A", "C")).unwrap();
+        a.save_and_increment(1, b"a1").await.unwrap();
+        b.set_next_target_seq(9).await.unwrap();
+        drop((a, b, db));
+        // Reopening does not migrate again and finds both sessions' rows.
+        let db = SqliteDatabase::open(&path, SqliteSync::Full).unwrap();
+        assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len() as u32);
+        let mut a = db.store(&SessionId::new("FIX.4.4", "A", "B")).unwrap();
+        let b = db.store(&SessionId::new("FIX.4.4", "A", "C")).unwrap();
+        assert_eq!((a.next_sender_seq(), a.next_target_seq()), (2, 1));
+        assert_eq!((b.next_sender_seq(), b.next_target_seq()), (1, 9));
+        assert_eq!(a.get(1, 1).await.unwrap(), vec![(1, b"a1".to_vec())]);
+        let journal: String = db
+            .with(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)))
+            .unwrap();
+        assert_eq!(journal, "wal");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.sqlite3");
+        std::fs::write(&path, b"this is not an SQLite database, just some text").unwrap();
+        let e = SqliteDatabase::open(&path, SqliteSync::Full).unwrap_err();
+        assert!(e.to_string().contains("bad.sqlite3"), "{e}");
+    }
+}
