@@ -11,6 +11,7 @@
 pub mod conformance;
 mod file;
 mod memory;
+mod postgres;
 mod sqlite;
 
 use std::future::Future;
@@ -21,6 +22,7 @@ use thiserror::Error;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;
+pub use postgres::{PostgresStore, PostgresStoreFactory};
 pub use sqlite::{SqliteDatabase, SqliteStore, SqliteSync};
 
 /// A boxed future returned by store methods.
@@ -53,6 +55,19 @@ pub enum StoreError {
         path: String,
         /// The error.
         source: rusqlite::Error,
+    },
+    /// A PostgreSQL call failed (after retries, for a broken connection).
+    #[error("postgres store: {0}")]
+    Postgres(#[source] tokio_postgres::Error),
+    /// Another engine holds this session's lease now: this store may not write any more.
+    #[error(
+        "session {session}: lease epoch {epoch} was taken over by another engine; not writing"
+    )]
+    Fenced {
+        /// The session.
+        session: String,
+        /// The epoch this store held.
+        epoch: i64,
     },
     /// The store is not usable as configured (missing path or connection string...).
     #[error("store configuration: {0}")]
@@ -216,6 +231,56 @@ impl StoreFactory for SqliteStoreFactory {
     }
 }
 
+/// Opens the store each session's settings ask for (`StoreType`: SQLite by default,
+/// PostgreSQL, file or memory): what an engine configured from a settings file uses.
+///
+/// SQLite files and PostgreSQL connections are shared by the sessions that name the same
+/// file or database; the factory is one PostgreSQL lease owner (one per engine process).
+#[derive(Debug, Default)]
+pub struct SettingsStoreFactory {
+    sqlite: SqliteStoreFactory,
+    postgres: PostgresStoreFactory,
+}
+
+impl SettingsStoreFactory {
+    /// A factory with nothing opened yet.
+    pub fn new() -> SettingsStoreFactory {
+        SettingsStoreFactory::default()
+    }
+
+    /// The same, owning PostgreSQL leases under `owner` (see
+    /// [`PostgresStoreFactory::with_owner`]).
+    pub fn with_postgres_owner(owner: &str) -> SettingsStoreFactory {
+        SettingsStoreFactory {
+            sqlite: SqliteStoreFactory::new(),
+            postgres: PostgresStoreFactory::with_owner(owner),
+        }
+    }
+}
+
+impl StoreFactory for SettingsStoreFactory {
+    fn create(
+        &self,
+        settings: &crate::settings::SessionSettings,
+    ) -> StoreFuture<'static, Box<dyn MessageStore>> {
+        use crate::settings::StoreType;
+        match settings.store_type {
+            StoreType::Sqlite => self.sqlite.create(settings),
+            StoreType::Postgres => self.postgres.create(settings),
+            StoreType::Memory => MemoryStoreFactory.create(settings),
+            StoreType::File if settings.file_store_path.is_none() => {
+                let id = settings.id.clone();
+                Box::pin(async move {
+                    Err(StoreError::Config(format!(
+                        "session {id}: StoreType=file needs FileStorePath"
+                    )))
+                })
+            }
+            StoreType::File => FileStoreFactory.create(settings),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +326,144 @@ mod tests {
             Err(e) => panic!("{e}"),
             Ok(_) => panic!("opened a store without a path"),
         }
+    }
+
+    /// The PostgreSQL test database, from `FIX_TEST_POSTGRES_URL` (set by `.ci/run`).
+    pub(crate) fn postgres_url() -> Option<String> {
+        match std::env::var("FIX_TEST_POSTGRES_URL") {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => {
+                eprintln!("skipped: FIX_TEST_POSTGRES_URL is not set");
+                None
+            }
+        }
+    }
+
+    /// A schema name no other test or earlier run uses.
+    pub(crate) fn unique_schema(tag: &str) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        format!("fix_test_{tag}_{}_{nanos:x}", std::process::id())
+    }
+
+    fn postgres_template(url: &str, schema: &str) -> SessionSettings {
+        let mut t = template();
+        t.store_type = crate::settings::StoreType::Postgres;
+        t.postgres_store_url = Some(url.to_string());
+        t.postgres_store_schema = schema.to_string();
+        t.postgres_store_lease_timeout = std::time::Duration::from_secs(2);
+        t
+    }
+
+    async fn drop_schema(url: &str, schema: &str) {
+        let (c, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn postgres_store_conforms() {
+        let Some(url) = postgres_url() else { return };
+        let schema = unique_schema("conf");
+        let t = postgres_template(&url, &schema);
+        conformance::check(&SettingsStoreFactory::new(), &t, true).await;
+        drop_schema(&url, &schema).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_lease_fences_a_former_owner() {
+        let Some(url) = postgres_url() else { return };
+        let schema = unique_schema("fence");
+        let t = postgres_template(&url, &schema);
+        let (active, standby) = (
+            PostgresStoreFactory::with_owner("engine-a"),
+            PostgresStoreFactory::with_owner("engine-b"),
+        );
+        let mut stale = active.open(&t).await.unwrap();
+        stale.save_and_increment(1, b"from a").await.unwrap();
+        // The standby waits while the active renews its lease...
+        let waiting = tokio::time::timeout(std::time::Duration::from_secs(3), standby.create(&t));
+        assert!(
+            waiting.await.is_err(),
+            "standby took a lease that was being renewed"
+        );
+        // ...and takes over once the active stops renewing (paused, like SIGSTOP).
+        stale.stop_renewing();
+        let started = std::time::Instant::now();
+        let mut b = standby.create(&t).await.unwrap();
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(6),
+            "takeover took {took:?}"
+        );
+        assert_eq!(b.next_sender_seq(), 2);
+        b.save_and_increment(2, b"from b").await.unwrap();
+        // The former owner wakes up: every write is refused, nothing it writes lands.
+        match stale.save_and_increment(2, b"stale a").await {
+            Err(StoreError::Fenced { .. }) => {}
+            other => panic!("stale write not fenced: {other:?}"),
+        }
+        match stale.set_next_target_seq(99).await {
+            Err(StoreError::Fenced { .. }) => {}
+            other => panic!("stale write not fenced: {other:?}"),
+        }
+        assert!(matches!(
+            stale.reset(SystemTime::now()).await,
+            Err(StoreError::Fenced { .. })
+        ));
+        // While b holds the lease, the former owner cannot take it back.
+        assert!(matches!(
+            stale.refresh().await,
+            Err(StoreError::Fenced { .. })
+        ));
+        assert_eq!(
+            b.get(1, 5).await.unwrap(),
+            vec![(1, b"from a".to_vec()), (2, b"from b".to_vec())]
+        );
+        b.refresh().await.unwrap();
+        assert_eq!((b.next_sender_seq(), b.next_target_seq()), (3, 1));
+        drop((b, stale));
+        drop_schema(&url, &schema).await;
+    }
+
+    #[tokio::test]
+    async fn postgres_store_survives_a_broken_connection() {
+        let Some(url) = postgres_url() else { return };
+        let schema = unique_schema("reconnect");
+        let t = postgres_template(&url, &schema);
+        let owner = format!("reconnect-{schema}");
+        let factory = PostgresStoreFactory::with_owner(&owner);
+        let mut s = factory.open(&t).await.unwrap();
+        s.save_and_increment(1, b"before").await.unwrap();
+        // Kill the store's server connection, as a database restart or failover would.
+        let (admin, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        let killed = admin
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                &[&format!("fix-session {owner}")],
+            )
+            .await
+            .unwrap();
+        assert_eq!(killed.len(), 1, "the store's connection was not found");
+        // The next write reconnects and lands; nothing is lost or doubled.
+        s.save_and_increment(2, b"after").await.unwrap();
+        s.set_next_target_seq(5).await.unwrap();
+        assert_eq!(
+            s.get(1, 9).await.unwrap(),
+            vec![(1, b"before".to_vec()), (2, b"after".to_vec())]
+        );
+        s.refresh().await.unwrap();
+        assert_eq!((s.next_sender_seq(), s.next_target_seq()), (3, 5));
+        drop(s);
+        drop_schema(&url, &schema).await;
     }
 }
