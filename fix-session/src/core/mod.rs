@@ -363,6 +363,18 @@ impl Session {
         t
     }
 
+    /// Adopts the store's state after it was reloaded before a connection (RefreshOnLogon, or
+    /// a store shared with a standby engine that may have run the session meanwhile). Ignored
+    /// unless disconnected.
+    pub fn restore(&mut self, next_sender: u64, next_target: u64, created: SystemTime) {
+        if self.state != State::Disconnected {
+            return;
+        }
+        self.next_sender = next_sender;
+        self.next_target = next_target;
+        self.created = created;
+    }
+
     // ----- connection life -----
 
     /// A connection is up: an initiator sends its Logon, an acceptor waits for one.

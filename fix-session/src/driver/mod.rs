@@ -694,6 +694,19 @@ impl SessionTask {
     ) -> Option<oneshot::Sender<()>> {
         let _ = stream.set_nodelay(self.core.settings().socket_nodelay);
         let mut sock = Some(stream);
+        if self.core.settings().refresh_on_logon || self.store.shared() {
+            // Another engine may have run the session on this storage: start from its state.
+            // A shared store refuses (fenced) while another engine holds the session.
+            if let Err(e) = self.store.refresh().await {
+                tracing::error!(session = %self.core.id(), error = %e, "store refresh failed: closing the connection");
+                return None;
+            }
+            self.core.restore(
+                self.store.next_sender_seq(),
+                self.store.next_target_seq(),
+                self.store.creation_time(),
+            );
+        }
         self.shared.connected.store(true, Ordering::SeqCst);
         self.persisted_target = self.store.next_target_seq();
         self.core.on_connect(SystemTime::now());

@@ -115,6 +115,12 @@ pub trait MessageStore: Send {
     fn reset(&mut self, now: SystemTime) -> StoreFuture<'_, ()>;
     /// Reloads the cached state from durable storage (after another process changed it).
     fn refresh(&mut self) -> StoreFuture<'_, ()>;
+    /// Whether other engine processes may run this session on the same storage (a shared
+    /// database with leases): drivers then [`MessageStore::refresh`] it before every
+    /// connection, as RefreshOnLogon=Y asks for any store.
+    fn shared(&self) -> bool {
+        false
+    }
 }
 
 /// Makes the store for a session: what drivers take, one store per session.

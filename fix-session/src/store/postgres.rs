@@ -658,6 +658,9 @@ impl MessageStore for PostgresStore {
             Ok(())
         })
     }
+    fn shared(&self) -> bool {
+        true
+    }
     /// Reloads the session's row. If the lease was lost, takes it back first when it is free
     /// again (or ours), and fails with [`StoreError::Fenced`] while another engine holds it.
     fn refresh(&mut self) -> StoreFuture<'_, ()> {
