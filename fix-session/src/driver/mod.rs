@@ -538,12 +538,12 @@ impl SessionTask {
                     }
                 }
                 Output::ResetStore { now } => {
-                    self.persist(b).await?;
+                    self.persist(b, None).await?;
                     self.store.reset(now).await?;
                     self.persisted_target = 1;
                 }
                 Output::FetchResend { begin, end } => {
-                    self.persist(b).await?;
+                    self.persist(b, None).await?;
                     let msgs = self.store.get(begin, end).await?;
                     self.core.provide_resend(msgs, SystemTime::now());
                 }
@@ -553,14 +553,23 @@ impl SessionTask {
         Ok(())
     }
 
-    /// Saves the batch's messages (or its next sender sequence number).
-    async fn persist(&mut self, b: &mut Batch) -> Result<(), DriverError> {
+    /// Saves the batch's messages (or its next sender sequence number) and, when given, the
+    /// next target sequence number, in the same store call as the messages when there are
+    /// any: the messages received and the answers to them are kept together or not at all.
+    async fn persist(&mut self, b: &mut Batch, next_target: Option<u64>) -> Result<(), DriverError> {
+        let mut target = next_target;
         if !b.saves.is_empty() {
-            self.store.save_batch(&mut b.saves).await?;
+            match target.take() {
+                Some(t) => self.store.save_batch_and_target(&mut b.saves, t).await?,
+                None => self.store.save_batch(&mut b.saves).await?,
+            }
             b.saves.clear();
         }
         if let Some(next) = b.next_sender.take() {
             self.store.set_next_sender_seq(next).await?;
+        }
+        if let Some(t) = target {
+            self.store.set_next_target_seq(t).await?;
         }
         Ok(())
     }
@@ -575,12 +584,11 @@ impl SessionTask {
             return Err(e);
         }
         self.collect(b).await?;
-        self.persist(b).await?;
-        if self.core.next_target_seq() != self.persisted_target {
-            self.store
-                .set_next_target_seq(self.core.next_target_seq())
-                .await?;
-            self.persisted_target = self.core.next_target_seq();
+        let target = self.core.next_target_seq();
+        let target = (target != self.persisted_target).then_some(target);
+        self.persist(b, target).await?;
+        if let Some(t) = target {
+            self.persisted_target = t;
         }
         let mut flow = if std::mem::take(&mut b.closed) {
             Flow::Closed

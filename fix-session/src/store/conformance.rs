@@ -35,11 +35,16 @@ use crate::settings::SessionSettings;
 /// # Panics
 /// On the first case that fails, naming it.
 pub async fn check(factory: &dyn StoreFactory, template: &SessionSettings, durable: bool) {
-    let t = Cases { factory, template };
+    let t = Cases {
+        factory,
+        template,
+        durable,
+    };
     t.fresh_store().await;
     t.save_and_get().await;
     t.gaps_are_left_out().await;
     t.batch().await;
+    t.batch_and_target().await;
     t.last_save_wins().await;
     t.sequence_numbers().await;
     t.binary_and_large_messages().await;
@@ -56,6 +61,7 @@ pub async fn check(factory: &dyn StoreFactory, template: &SessionSettings, durab
 struct Cases<'a> {
     factory: &'a dyn StoreFactory,
     template: &'a SessionSettings,
+    durable: bool,
 }
 
 /// A whole-second time, so that stores keeping seconds only compare equal.
@@ -171,6 +177,33 @@ impl Cases<'_> {
         let mut empty = Vec::new();
         ok!(case, "save_batch (empty)", s.save_batch(&mut empty));
         same!(case, s.next_sender_seq(), 110);
+    }
+
+    async fn batch_and_target(&self) {
+        let case = "batch_and_target";
+        let mut s = self.open(case, "a").await;
+        ok!(case, "set_next_target_seq", s.set_next_target_seq(4));
+        let mut batch = vec![(1, msg(1)), (2, msg(2))];
+        ok!(
+            case,
+            "save_batch_and_target",
+            s.save_batch_and_target(&mut batch, 9)
+        );
+        assert!(
+            batch.is_empty(),
+            "store conformance `{case}`: batch not taken"
+        );
+        same!(case, (s.next_sender_seq(), s.next_target_seq()), (3, 9));
+        same!(
+            case,
+            ok!(case, "get", s.get(1, 2)),
+            vec![(1, msg(1)), (2, msg(2))]
+        );
+        if self.durable {
+            drop(s);
+            let s = self.open(case, "a").await;
+            same!(case, (s.next_sender_seq(), s.next_target_seq()), (3, 9));
+        }
     }
 
     async fn last_save_wins(&self) {

@@ -108,6 +108,20 @@ pub trait MessageStore: Send {
             Ok(())
         })
     }
+    /// [`MessageStore::save_batch`] and [`MessageStore::set_next_target_seq`] in one durable
+    /// step: what drivers call when a batch answers messages just received, so that a crash
+    /// cannot keep the answers and lose that the messages were consumed, or the reverse.
+    /// The default does the two in turn; database stores use one transaction.
+    fn save_batch_and_target<'a>(
+        &'a mut self,
+        messages: &'a mut Vec<(u64, Vec<u8>)>,
+        next_target: u64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.save_batch(messages).await?;
+            self.set_next_target_seq(next_target).await
+        })
+    }
     /// The saved messages with sequence numbers in `begin..=end`, in order (missing ones are
     /// left out).
     fn get(&mut self, begin: u64, end: u64) -> StoreFuture<'_, Vec<(u64, Vec<u8>)>>;

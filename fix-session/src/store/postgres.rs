@@ -509,6 +509,39 @@ impl PostgresStore {
         Ok(())
     }
 
+    /// Saves a batch and the next sender (and, if given, target) sequence number in one
+    /// fenced statement.
+    async fn save_with_target(
+        &mut self,
+        messages: &mut Vec<(u64, Vec<u8>)>,
+        next_target: Option<u64>,
+    ) -> Result<(), StoreError> {
+        let Some(&(last, _)) = messages.last() else {
+            return Ok(());
+        };
+        let seqs: Vec<i64> = messages.iter().map(|(s, _)| seq_to_i64(*s)).collect();
+        let bodies: Vec<&[u8]> = messages.iter().map(|(_, b)| b.as_slice()).collect();
+        let next = seq_to_i64(last.saturating_add(1));
+        let target = next_target.map(seq_to_i64);
+        self.fenced(
+            "m AS (INSERT INTO fix_messages (session_key, seq, body)
+                   SELECT $1, t.seq, t.body FROM unnest($4::bigint[], $5::bytea[]) AS t(seq, body)
+                   WHERE EXISTS (SELECT 1 FROM lease)
+                   ON CONFLICT (session_key, seq) DO UPDATE SET body = excluded.body),
+             s AS (UPDATE fix_sessions
+                   SET next_sender = $6, next_target = coalesce($7::bigint, next_target)
+                   WHERE session_key = $1 AND EXISTS (SELECT 1 FROM lease))",
+            &[&seqs, &bodies, &next, &target],
+        )
+        .await?;
+        messages.clear();
+        self.next_sender = last.saturating_add(1);
+        if let Some(t) = next_target {
+            self.next_target = t;
+        }
+        Ok(())
+    }
+
     /// Runs a fenced write: `sql` is the rest of a `WITH lease AS (...)` statement whose data
     /// changes are guarded by `EXISTS (SELECT 1 FROM lease)`; `$1..$3` are the session key,
     /// epoch and lease timeout, `extra` binds `$4...`.
@@ -589,27 +622,14 @@ impl MessageStore for PostgresStore {
         Box::pin(async move { self.save_batch(&mut batch).await })
     }
     fn save_batch<'a>(&'a mut self, messages: &'a mut Vec<(u64, Vec<u8>)>) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let Some(&(last, _)) = messages.last() else {
-                return Ok(());
-            };
-            let seqs: Vec<i64> = messages.iter().map(|(s, _)| seq_to_i64(*s)).collect();
-            let bodies: Vec<&[u8]> = messages.iter().map(|(_, b)| b.as_slice()).collect();
-            let next = seq_to_i64(last.saturating_add(1));
-            self.fenced(
-                "m AS (INSERT INTO fix_messages (session_key, seq, body)
-                       SELECT $1, t.seq, t.body FROM unnest($4::bigint[], $5::bytea[]) AS t(seq, body)
-                       WHERE EXISTS (SELECT 1 FROM lease)
-                       ON CONFLICT (session_key, seq) DO UPDATE SET body = excluded.body),
-                 s AS (UPDATE fix_sessions SET next_sender = $6
-                       WHERE session_key = $1 AND EXISTS (SELECT 1 FROM lease))",
-                &[&seqs, &bodies, &next],
-            )
-            .await?;
-            messages.clear();
-            self.next_sender = last.saturating_add(1);
-            Ok(())
-        })
+        Box::pin(self.save_with_target(messages, None))
+    }
+    fn save_batch_and_target<'a>(
+        &'a mut self,
+        messages: &'a mut Vec<(u64, Vec<u8>)>,
+        next_target: u64,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(self.save_with_target(messages, Some(next_target)))
     }
     fn get(&mut self, begin: u64, end: u64) -> StoreFuture<'_, Vec<(u64, Vec<u8>)>> {
         Box::pin(async move {

@@ -250,7 +250,12 @@ impl SqliteStore {
     }
 }
 
-fn save(c: &mut Connection, key: &str, messages: &[(u64, Vec<u8>)]) -> rusqlite::Result<()> {
+fn save(
+    c: &mut Connection,
+    key: &str,
+    messages: &[(u64, Vec<u8>)],
+    next_target: Option<u64>,
+) -> rusqlite::Result<()> {
     let Some((last, _)) = messages.last() else {
         return Ok(());
     };
@@ -262,10 +267,39 @@ fn save(c: &mut Connection, key: &str, messages: &[(u64, Vec<u8>)]) -> rusqlite:
         for (seq, body) in messages {
             insert.execute(params![key, seq_to_i64(*seq), body])?;
         }
-        tx.prepare_cached("UPDATE fix_sessions SET next_sender = ?2 WHERE session_key = ?1")?
-            .execute(params![key, seq_to_i64(last.saturating_add(1))])?;
+        tx.prepare_cached(
+            "UPDATE fix_sessions SET next_sender = ?2, next_target = coalesce(?3, next_target)
+             WHERE session_key = ?1",
+        )?
+        .execute(params![
+            key,
+            seq_to_i64(last.saturating_add(1)),
+            next_target.map(seq_to_i64)
+        ])?;
     }
     tx.commit()
+}
+
+impl SqliteStore {
+    fn save_with_target<'a>(
+        &'a mut self,
+        messages: &'a mut Vec<(u64, Vec<u8>)>,
+        next_target: Option<u64>,
+    ) -> StoreFuture<'a, ()> {
+        let batch = std::mem::take(messages);
+        let next = batch.last().map(|(seq, _)| seq.saturating_add(1));
+        let fut = self.run(move |c, key| save(c, key, &batch, next_target));
+        Box::pin(async move {
+            fut.await?;
+            if let Some(next) = next {
+                self.state.next_sender = next;
+                if let Some(t) = next_target {
+                    self.state.next_target = t;
+                }
+            }
+            Ok(())
+        })
+    }
 }
 
 impl MessageStore for SqliteStore {
@@ -296,7 +330,7 @@ impl MessageStore for SqliteStore {
     }
     fn save_and_increment(&mut self, seq: u64, message: &[u8]) -> StoreFuture<'_, ()> {
         let batch = vec![(seq, message.to_vec())];
-        let fut = self.run(move |c, key| save(c, key, &batch));
+        let fut = self.run(move |c, key| save(c, key, &batch, None));
         Box::pin(async move {
             fut.await?;
             self.state.next_sender = seq.saturating_add(1);
@@ -304,16 +338,14 @@ impl MessageStore for SqliteStore {
         })
     }
     fn save_batch<'a>(&'a mut self, messages: &'a mut Vec<(u64, Vec<u8>)>) -> StoreFuture<'a, ()> {
-        let batch = std::mem::take(messages);
-        let next = batch.last().map(|(seq, _)| seq.saturating_add(1));
-        let fut = self.run(move |c, key| save(c, key, &batch));
-        Box::pin(async move {
-            fut.await?;
-            if let Some(next) = next {
-                self.state.next_sender = next;
-            }
-            Ok(())
-        })
+        self.save_with_target(messages, None)
+    }
+    fn save_batch_and_target<'a>(
+        &'a mut self,
+        messages: &'a mut Vec<(u64, Vec<u8>)>,
+        next_target: u64,
+    ) -> StoreFuture<'a, ()> {
+        self.save_with_target(messages, Some(next_target))
     }
     fn get(&mut self, begin: u64, end: u64) -> StoreFuture<'_, Vec<(u64, Vec<u8>)>> {
         if begin > end {
