@@ -556,7 +556,11 @@ impl SessionTask {
     /// Saves the batch's messages (or its next sender sequence number) and, when given, the
     /// next target sequence number, in the same store call as the messages when there are
     /// any: the messages received and the answers to them are kept together or not at all.
-    async fn persist(&mut self, b: &mut Batch, next_target: Option<u64>) -> Result<(), DriverError> {
+    async fn persist(
+        &mut self,
+        b: &mut Batch,
+        next_target: Option<u64>,
+    ) -> Result<(), DriverError> {
         let mut target = next_target;
         if !b.saves.is_empty() {
             match target.take() {
