@@ -1,6 +1,14 @@
 //! tokio drivers: an [`Acceptor`] serving many sessions on one port and an [`Initiator`]
 //! that connects (with ReconnectInterval and failover hosts).
 //!
+//! With SocketUseSSL=Y connections run over TLS (see [`tls`] and the
+//! [settings docs](crate::settings#tls)): the acceptor completes the handshake (in the
+//! connection's own task, within [`tls::HANDSHAKE_TIMEOUT`]) before it reads the Logon that
+//! routes the connection to its session; a failed handshake is logged and closes that
+//! connection only. An initiator's failed handshake is a failed connection attempt: it is
+//! reported as an [`Event::Disconnected`] whose reason starts with `TLS handshake`, and the
+//! session tries again after ReconnectInterval (next failover host first).
+//!
 //! Each session runs in its own task that owns the sans-IO [`Session`] and its store, and
 //! applies the core's outputs in order: persist (store) then write (socket). Events go to the
 //! [`Application`] callbacks (called by the core) and, as [`SessionEvent`]s, to the channel
@@ -39,6 +47,10 @@ use crate::core::{Event, Output, SendError, Session, State};
 use crate::settings::{ConnectionType, SessionId, SessionSettings, Settings, SettingsError};
 use crate::store::{MessageStore, StoreError, StoreFactory};
 
+pub mod tls;
+
+use tls::Stream;
+
 /// An event of one session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionEvent {
@@ -73,6 +85,9 @@ pub enum DriverError {
     /// Nothing to run.
     #[error("no {0} session in the settings")]
     NoSessions(&'static str),
+    /// A TLS configuration could not be built (SocketUseSSL=Y).
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 /// How many messages a session's send queue holds: [`SessionHandle::send`] and
@@ -91,7 +106,7 @@ const MAX_READS_PER_BATCH: usize = 4;
 
 /// Commands that are not messages: never held back by a full send queue.
 enum Control {
-    Connection(TcpStream, Vec<u8>),
+    Connection(Stream, Vec<u8>),
     Logout(Option<String>),
     Shutdown(oneshot::Sender<()>),
 }
@@ -581,7 +596,7 @@ impl SessionTask {
     /// Persists the batch, then writes it.
     async fn write_batch(
         &mut self,
-        sock: &mut Option<TcpStream>,
+        sock: &mut Option<Stream>,
         b: &mut Batch,
     ) -> Result<Flow, DriverError> {
         if let Some(e) = b.error.take() {
@@ -601,7 +616,12 @@ impl SessionTask {
         };
         if let Some(s) = sock.as_mut() {
             if !b.wbuf.is_empty() {
-                if let Err(e) = s.write_all(&b.wbuf).await {
+                let mut written = s.write_all(&b.wbuf).await;
+                if written.is_ok() && s.is_tls() {
+                    // rustls may keep records it could not write yet.
+                    written = s.flush().await;
+                }
+                if let Err(e) = written {
                     tracing::warn!(session = %self.core.id(), error = %e, "write failed");
                     self.core.on_disconnect(SystemTime::now());
                     flow = Flow::Closed;
@@ -627,7 +647,7 @@ impl SessionTask {
     /// closed.
     async fn flush(
         &mut self,
-        sock: &mut Option<TcpStream>,
+        sock: &mut Option<Stream>,
         b: &mut Batch,
     ) -> Result<Flow, DriverError> {
         let r = self.write_batch(sock, b).await;
@@ -673,6 +693,38 @@ impl SessionTask {
         r
     }
 
+    /// The initiator's side of a TLS handshake; `None` (reported as an
+    /// [`Event::Disconnected`] whose reason starts with `TLS handshake`) when it fails.
+    async fn tls_handshake(
+        &mut self,
+        connector: &tokio_rustls::TlsConnector,
+        name: rustls::pki_types::ServerName<'static>,
+        tcp: TcpStream,
+        host: &str,
+        port: u16,
+    ) -> Option<Stream> {
+        let _ = tcp.set_nodelay(true);
+        let reason = match tokio::time::timeout(
+            tls::HANDSHAKE_TIMEOUT,
+            connector.connect(name, tcp),
+        )
+        .await
+        {
+            Ok(Ok(s)) => return Some(Stream::Tls(Box::new(s.into()))),
+            Ok(Err(e)) => format!("TLS handshake with {host}:{port} failed: {e}"),
+            Err(_) => format!("TLS handshake with {host}:{port} timed out"),
+        };
+        tracing::warn!(session = %self.core.id(), %reason, "connection attempt failed");
+        if let Some(log) = &mut self.log {
+            log.event(&reason);
+        }
+        let _ = self.events.send(SessionEvent {
+            session: self.core.id().clone(),
+            event: Event::Disconnected { reason },
+        });
+        None
+    }
+
     /// Handles a control command during a connection.
     fn control(&mut self, c: Control, shutdown: &mut Option<oneshot::Sender<()>>) {
         match c {
@@ -700,11 +752,16 @@ impl SessionTask {
     /// batch and writes it with one socket write.
     async fn run_connection(
         &mut self,
-        stream: TcpStream,
+        stream: Stream,
         first: Vec<u8>,
         inbox: &mut Inbox,
     ) -> Option<oneshot::Sender<()>> {
-        let _ = stream.set_nodelay(self.core.settings().socket_nodelay);
+        let _ = stream
+            .tcp()
+            .set_nodelay(self.core.settings().socket_nodelay);
+        // A short read of a TCP socket took everything there was; a TLS stream hands out one
+        // record at a time, so it is read until it would block.
+        let short_read_drains = !stream.is_tls();
         let mut sock = Some(stream);
         if self.core.settings().refresh_on_logon || self.store.shared() {
             // Another engine may have run the session on this storage: start from its state.
@@ -753,7 +810,17 @@ impl SessionTask {
                     let mut reads = 1;
                     loop {
                         match r {
-                            Ok(0) | Err(_) => {
+                            Ok(0) => {
+                                self.core.on_disconnect(SystemTime::now());
+                                break;
+                            }
+                            Err(e) => {
+                                if e.kind() == std::io::ErrorKind::InvalidData {
+                                    // A TLS alert or a bad record: worth more than a reset.
+                                    tracing::warn!(session = %self.core.id(), error = %e, "read failed");
+                                } else {
+                                    tracing::info!(session = %self.core.id(), error = %e, "read failed");
+                                }
                                 self.core.on_disconnect(SystemTime::now());
                                 break;
                             }
@@ -762,8 +829,9 @@ impl SessionTask {
                                     log.message("IN ", &buf[..n]);
                                 }
                                 self.core.handle_bytes(&buf[..n], SystemTime::now());
-                                // A short read took everything there was.
-                                if n < buf.len() || reads >= MAX_READS_PER_BATCH {
+                                if (short_read_drains && n < buf.len())
+                                    || reads >= MAX_READS_PER_BATCH
+                                {
                                     break;
                                 }
                             }
@@ -839,6 +907,30 @@ impl Acceptor {
         app: Arc<dyn Application>,
     ) -> Result<(AcceptorHandle, mpsc::UnboundedReceiver<SessionEvent>), DriverError> {
         let (etx, erx) = mpsc::unbounded_channel();
+        // TLS is per port (the handshake comes before the Logon names the session): the
+        // sessions of a port must agree, and their configuration is built before anything
+        // starts.
+        let mut tls_by_port: HashMap<(Option<String>, u16), Vec<&SessionSettings>> = HashMap::new();
+        for s in settings
+            .sessions
+            .iter()
+            .filter(|s| s.connection_type == ConnectionType::Acceptor)
+        {
+            let port = s.socket_accept_port.unwrap_or(0);
+            tls_by_port
+                .entry((s.socket_accept_host.clone(), port))
+                .or_default()
+                .push(s);
+        }
+        let mut tls_configs = HashMap::new();
+        for (key, group) in &tls_by_port {
+            tls::check_same_port(key.1, group)?;
+            let config = match group.first() {
+                Some(s) => tls::server_config(s)?,
+                None => None,
+            };
+            tls_configs.insert(key.clone(), config.map(tokio_rustls::TlsAcceptor::from));
+        }
         let mut by_port: HashMap<(Option<String>, u16), Vec<SessionHandle>> = HashMap::new();
         let mut sessions = HashMap::new();
         let mut tasks = Vec::new();
@@ -880,7 +972,9 @@ impl Acceptor {
         }
         let mut addrs = Vec::new();
         let mut listeners = Vec::new();
-        for ((host, port), handles) in by_port {
+        for (key, handles) in by_port {
+            let tls = tls_configs.remove(&key).flatten();
+            let (host, port) = key;
             let host = host.unwrap_or_else(|| "0.0.0.0".to_string());
             let listener = TcpListener::bind((host.as_str(), port)).await?;
             addrs.push(listener.local_addr()?);
@@ -888,11 +982,36 @@ impl Acceptor {
             let timeout = Duration::from_secs(10);
             listeners.push(tokio::spawn(async move {
                 loop {
-                    let Ok((stream, peer)) = listener.accept().await else {
+                    let Ok((tcp, peer)) = listener.accept().await else {
                         continue;
                     };
                     let routes = routes.clone();
+                    let tls = tls.clone();
+                    // Each connection in its own task: a slow handshake or Logon does not
+                    // hold up the accept loop.
                     tokio::spawn(async move {
+                        let stream = match tls {
+                            None => Stream::Plain(tcp),
+                            Some(acceptor) => {
+                                let _ = tcp.set_nodelay(true);
+                                match tokio::time::timeout(
+                                    tls::HANDSHAKE_TIMEOUT,
+                                    acceptor.accept(tcp),
+                                )
+                                .await
+                                {
+                                    Ok(Ok(s)) => Stream::Tls(Box::new(s.into())),
+                                    Ok(Err(e)) => {
+                                        tracing::warn!(%peer, error = %e, "TLS handshake failed: connection closed");
+                                        return;
+                                    }
+                                    Err(_) => {
+                                        tracing::warn!(%peer, "TLS handshake timed out: connection closed");
+                                        return;
+                                    }
+                                }
+                            }
+                        };
                         if let Err(e) = route(stream, &routes, timeout).await {
                             tracing::info!(%peer, error = %e, "connection closed before logon");
                         }
@@ -914,7 +1033,7 @@ impl Acceptor {
 
 /// Reads up to the first complete message and hands the connection to its session.
 async fn route(
-    mut stream: TcpStream,
+    mut stream: Stream,
     routes: &[SessionHandle],
     timeout: Duration,
 ) -> Result<(), DriverError> {
@@ -1025,25 +1144,50 @@ impl Initiator {
             .iter()
             .filter(|s| s.connection_type == ConnectionType::Initiator)
         {
+            // TLS: the configuration and the name each host's certificate must carry, checked
+            // before the session starts.
+            let connector = tls::client_config(s)?.map(tokio_rustls::TlsConnector::from);
+            let addrs = s
+                .socket_connect
+                .iter()
+                .map(|(host, port)| {
+                    let name = match connector {
+                        Some(_) => Some(tls::server_name(s, host)?),
+                        None => None,
+                    };
+                    Ok((host.clone(), *port, name))
+                })
+                .collect::<Result<Vec<_>, tls::TlsError>>()?;
             let (handle, mut inbox, mut task) =
                 spawn_session(s, &stores, &app, etx.clone()).await?;
-            let addrs = s.socket_connect.clone();
             let interval = s.reconnect_interval;
             tasks.push(tokio::spawn(async move {
                 let mut next = 0usize;
                 loop {
-                    let (host, port) = addrs[next % addrs.len().max(1)].clone();
+                    let Some((host, port, name)) = addrs.get(next % addrs.len().max(1)).cloned()
+                    else {
+                        return;
+                    };
                     next += 1;
-                    match TcpStream::connect((host.as_str(), port)).await {
-                        Ok(stream) => {
-                            tracing::info!(session = %task.core.id(), %host, port, "connected");
-                            next = 0;
-                            if let Some(ack) = task.run_connection(stream, Vec::new(), &mut inbox).await {
-                                let _ = ack.send(());
-                                return;
+                    let stream = match TcpStream::connect((host.as_str(), port)).await {
+                        Ok(tcp) => match (&connector, name) {
+                            (Some(connector), Some(name)) => {
+                                task.tls_handshake(connector, name, tcp, &host, port).await
                             }
+                            _ => Some(Stream::Plain(tcp)),
+                        },
+                        Err(e) => {
+                            tracing::warn!(session = %task.core.id(), %host, port, error = %e, "connect failed");
+                            None
                         }
-                        Err(e) => tracing::warn!(session = %task.core.id(), %host, port, error = %e, "connect failed"),
+                    };
+                    if let Some(stream) = stream {
+                        tracing::info!(session = %task.core.id(), %host, port, tls = stream.is_tls(), "connected");
+                        next = 0;
+                        if let Some(ack) = task.run_connection(stream, Vec::new(), &mut inbox).await {
+                            let _ = ack.send(());
+                            return;
+                        }
                     }
                     // Wait, answering commands meanwhile.
                     let sleep = tokio::time::sleep(interval);

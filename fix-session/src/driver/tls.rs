@@ -1,0 +1,398 @@
+//! TLS for the [`Acceptor`](super::Acceptor) and the [`Initiator`](super::Initiator): rustls
+//! configurations built from a session's [`TlsSettings`] (SocketUseSSL=Y, see the
+//! [settings docs](crate::settings#tls) for the keys) and the stream a connection runs on,
+//! plain TCP or TLS.
+//!
+//! Every configuration is built with rustls' `ring` provider, passed explicitly, so nothing
+//! depends on a process-wide default provider.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::server::WebPkiClientVerifier;
+use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
+use thiserror::Error;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+use crate::settings::{CertificateVerifyLevel, SessionSettings, TlsSettings, TlsVersions};
+
+/// How long a TLS handshake may take, on either side, before the connection is dropped.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a TLS configuration could not be built.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// A file named by a key could not be read.
+    #[error("{key}={path}: cannot read the file: {source}")]
+    Read {
+        /// The settings key naming the file.
+        key: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// A file named by a key holds no usable certificate or key.
+    #[error("{key}={path}: {reason}")]
+    File {
+        /// The settings key naming the file.
+        key: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A key SocketUseSSL=Y needs is not set.
+    #[error("session {session}: SocketUseSSL=Y needs {key}")]
+    Missing {
+        /// The session.
+        session: String,
+        /// The key.
+        key: &'static str,
+    },
+    /// A connect host (or SSLServerName) is not a name a certificate can carry.
+    #[error("session {session}: {name:?} is not a valid TLS server name (set SSLServerName)")]
+    ServerName {
+        /// The session.
+        session: String,
+        /// The name.
+        name: String,
+    },
+    /// rustls refused the configuration (for example a private key that does not match the
+    /// certificate).
+    #[error("session {session}: TLS configuration: {reason}")]
+    Config {
+        /// The session.
+        session: String,
+        /// rustls' reason.
+        reason: String,
+    },
+    /// Acceptor sessions on one port with different TLS settings.
+    #[error("sessions {first} and {second} share port {port} but not their TLS settings")]
+    PortConflict {
+        /// One session.
+        first: String,
+        /// Another session on the same port.
+        second: String,
+        /// The port.
+        port: u16,
+    },
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn versions(v: TlsVersions) -> Vec<&'static SupportedProtocolVersion> {
+    let mut out = Vec::with_capacity(2);
+    if v.tls13 {
+        out.push(&rustls::version::TLS13);
+    }
+    if v.tls12 {
+        out.push(&rustls::version::TLS12);
+    }
+    out
+}
+
+fn read(key: &'static str, path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|source| TlsError::Read {
+        key,
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The certificates of a PEM file; at least one.
+fn certificates(key: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let pem = read(key, path)?;
+    let bad = |reason: String| TlsError::File {
+        key,
+        path: path.to_path_buf(),
+        reason,
+    };
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad(format!("bad PEM: {e}")))?;
+    if certs.is_empty() {
+        return Err(bad("no CERTIFICATE in the file".to_string()));
+    }
+    Ok(certs)
+}
+
+/// The first private key of a PEM file.
+fn private_key(key: &'static str, path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
+    let pem = read(key, path)?;
+    PrivateKeyDer::from_pem_slice(&pem).map_err(|e| TlsError::File {
+        key,
+        path: path.to_path_buf(),
+        reason: match e {
+            rustls::pki_types::pem::Error::NoItemsFound => {
+                "no PRIVATE KEY (PKCS#8, PKCS#1 or SEC1) in the file".to_string()
+            }
+            e => format!("bad PEM: {e}"),
+        },
+    })
+}
+
+/// The CA certificates of CertificationAuthoritiesFile.
+fn roots(path: &Path) -> Result<RootCertStore, TlsError> {
+    const KEY: &str = "CertificationAuthoritiesFile";
+    let mut roots = RootCertStore::empty();
+    for cert in certificates(KEY, path)? {
+        roots.add(cert).map_err(|e| TlsError::File {
+            key: KEY,
+            path: path.to_path_buf(),
+            reason: format!("not a usable CA certificate: {e}"),
+        })?;
+    }
+    Ok(roots)
+}
+
+/// The certificate chain and private key named by `cert_key` and `key_key` (the key read from
+/// the certificate file when `key` is `None`, as QuickFIX does).
+fn identity(
+    cert_key: &'static str,
+    cert: &Path,
+    key_key: &'static str,
+    key: Option<&PathBuf>,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsError> {
+    let chain = certificates(cert_key, cert)?;
+    let key = match key {
+        Some(k) => private_key(key_key, k)?,
+        None => private_key(cert_key, cert)?,
+    };
+    Ok((chain, key))
+}
+
+fn tls_of(s: &SessionSettings) -> Option<&TlsSettings> {
+    s.tls.as_ref()
+}
+
+/// The rustls server configuration of an acceptor session; `None` without SocketUseSSL=Y.
+pub fn server_config(s: &SessionSettings) -> Result<Option<Arc<ServerConfig>>, TlsError> {
+    let Some(tls) = tls_of(s) else {
+        return Ok(None);
+    };
+    let session = s.id.to_string();
+    let config_err = |e: &dyn std::fmt::Display| TlsError::Config {
+        session: session.clone(),
+        reason: e.to_string(),
+    };
+    let cert = tls
+        .server_certificate_file
+        .as_ref()
+        .ok_or_else(|| TlsError::Missing {
+            session: session.clone(),
+            key: "ServerCertificateFile",
+        })?;
+    let (chain, key) = identity(
+        "ServerCertificateFile",
+        cert,
+        "ServerCertificateKeyFile",
+        tls.server_certificate_key_file.as_ref(),
+    )?;
+    let provider = provider();
+    let builder = ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&versions(tls.protocols))
+        .map_err(|e| config_err(&e))?;
+    let builder = match tls.certificate_verify_level {
+        CertificateVerifyLevel::None => builder.with_no_client_auth(),
+        level => {
+            let ca =
+                tls.certification_authorities_file
+                    .as_ref()
+                    .ok_or_else(|| TlsError::Missing {
+                        session: session.clone(),
+                        key: "CertificationAuthoritiesFile",
+                    })?;
+            let verifier =
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca)?), provider);
+            let verifier = if level == CertificateVerifyLevel::Optional {
+                verifier.allow_unauthenticated()
+            } else {
+                verifier
+            };
+            builder.with_client_cert_verifier(verifier.build().map_err(|e| config_err(&e))?)
+        }
+    };
+    let config = builder
+        .with_single_cert(chain, key)
+        .map_err(|e| config_err(&e))?;
+    Ok(Some(Arc::new(config)))
+}
+
+/// The rustls client configuration of an initiator session; `None` without SocketUseSSL=Y.
+pub fn client_config(s: &SessionSettings) -> Result<Option<Arc<ClientConfig>>, TlsError> {
+    let Some(tls) = tls_of(s) else {
+        return Ok(None);
+    };
+    let session = s.id.to_string();
+    let config_err = |e: &dyn std::fmt::Display| TlsError::Config {
+        session: session.clone(),
+        reason: e.to_string(),
+    };
+    let ca = tls
+        .certification_authorities_file
+        .as_ref()
+        .ok_or_else(|| TlsError::Missing {
+            session: session.clone(),
+            key: "CertificationAuthoritiesFile",
+        })?;
+    let builder = ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&versions(tls.protocols))
+        .map_err(|e| config_err(&e))?
+        .with_root_certificates(roots(ca)?);
+    let config = match &tls.client_certificate_file {
+        None => builder.with_no_client_auth(),
+        Some(cert) => {
+            let (chain, key) = identity(
+                "ClientCertificateFile",
+                cert,
+                "ClientCertificateKeyFile",
+                tls.client_certificate_key_file.as_ref(),
+            )?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| config_err(&e))?
+        }
+    };
+    Ok(Some(Arc::new(config)))
+}
+
+/// The name an initiator session verifies in the certificate of `host`: SSLServerName, or
+/// `host` itself.
+pub fn server_name(s: &SessionSettings, host: &str) -> Result<ServerName<'static>, TlsError> {
+    let name = s
+        .tls
+        .as_ref()
+        .and_then(|t| t.server_name.as_deref())
+        .unwrap_or(host);
+    ServerName::try_from(name.to_string()).map_err(|_| TlsError::ServerName {
+        session: s.id.to_string(),
+        name: name.to_string(),
+    })
+}
+
+/// Checks that the acceptor sessions sharing a port agree on their TLS settings.
+pub(crate) fn check_same_port(port: u16, sessions: &[&SessionSettings]) -> Result<(), TlsError> {
+    let Some((first, rest)) = sessions.split_first() else {
+        return Ok(());
+    };
+    match rest.iter().find(|s| s.tls != first.tls) {
+        Some(other) => Err(TlsError::PortConflict {
+            first: first.id.to_string(),
+            second: other.id.to_string(),
+            port,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A connection: plain TCP or TLS over TCP.
+pub(crate) enum Stream {
+    /// Plain TCP.
+    Plain(TcpStream),
+    /// TLS (either side); boxed: the rustls state is large.
+    Tls(Box<tokio_rustls::TlsStream<TcpStream>>),
+}
+
+impl Stream {
+    /// The TCP socket underneath.
+    pub(crate) fn tcp(&self) -> &TcpStream {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => s.get_ref().0,
+        }
+    }
+
+    /// Whether this is a TLS connection.
+    pub(crate) fn is_tls(&self) -> bool {
+        matches!(self, Stream::Tls(_))
+    }
+
+    /// Reads what is ready now without waiting: `WouldBlock` when nothing is. For TLS this
+    /// also returns plaintext rustls has buffered already.
+    pub(crate) fn try_read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Plain(s) => s.try_read(buf),
+            Stream::Tls(s) => {
+                // The caller goes back to an awaited read when this is not ready, which
+                // registers the task's real waker again.
+                let mut cx = Context::from_waker(Waker::noop());
+                let mut rb = ReadBuf::new(buf);
+                match Pin::new(&mut **s).poll_read(&mut cx, &mut rb) {
+                    Poll::Ready(Ok(())) => Ok(rb.filled().len()),
+                    Poll::Ready(Err(e)) => Err(e),
+                    Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+                }
+            }
+        }
+    }
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_shutdown(cx),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(&mut **s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
+    }
+}
