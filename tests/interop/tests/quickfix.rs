@@ -1,0 +1,616 @@
+//! Our engine against QuickFIX C++ 1.15.1, both ways round, for FIX.4.2, FIX.4.4 and
+//! FIXT.1.1/FIX.5.0SP2, through a relay that can lose traffic and cut the connection:
+//!
+//! 1. logon;
+//! 2. 1,000 NewOrderSingles, each answered by an ExecutionReport with repeating groups
+//!    (checked field by field on the receiving side, by QuickFIX's group API when QuickFIX
+//!    receives them);
+//! 3. TestRequest -> Heartbeat with the TestReqID, each way;
+//! 4. SequenceReset: QuickFIX skips sequence numbers (our ResendRequest is answered with a
+//!    SequenceReset-GapFill), QuickFIX sends a SequenceReset-Reset, we send one;
+//! 5. mid-stream loss: the relay swallows traffic while both sides send, then cuts the
+//!    connection; after the reconnect both sides recover through ResendRequest, resend
+//!    (PossDupFlag) and gap fill; every message reaches each application exactly once;
+//! 6. logout handshake;
+//! 7. both engines' file logs: no Reject, no BusinessMessageReject, no sequence or
+//!    validation error. Both sides validate against the dictionaries.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use fix_interop::messages::{self, Received};
+use fix_interop::ours::{admin_field, OurSide};
+use fix_interop::{logs, wait_until, QfPeer, Relay, Role, SessionConfig, Version};
+use fix_session::app::RawBody;
+
+const ORDERS: usize = 1000;
+const WAIT: Duration = Duration::from_secs(60);
+
+/// One end of the session under test.
+enum Side {
+    Ours(Box<OurSide>),
+    Qf(QfPeer),
+}
+
+impl Side {
+    fn name(&self) -> &'static str {
+        match self {
+            Side::Ours(_) => "ours",
+            Side::Qf(_) => "quickfix",
+        }
+    }
+
+    fn logons(&self) -> usize {
+        match self {
+            Side::Ours(o) => o.app.logons(),
+            Side::Qf(q) => q.count(|l| l.starts_with("LOGON ")),
+        }
+    }
+
+    fn logouts(&self) -> usize {
+        match self {
+            Side::Ours(o) => o.app.logouts(),
+            Side::Qf(q) => q.count(|l| l.starts_with("LOGOUT ")),
+        }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        match self {
+            Side::Ours(o) => o.app.received(),
+            Side::Qf(q) => q.received(),
+        }
+    }
+
+    /// Sends `n` application messages with ClOrdIDs `prefix-i`: NewOrderSingles from an
+    /// initiator, unsolicited ExecutionReports from an acceptor.
+    async fn send_app(&mut self, version: Version, role: Role, prefix: &str, n: usize) {
+        match self {
+            Side::Ours(o) => {
+                let refused = o.session.refused();
+                let msgs = (0..n).map(|i| {
+                    let id = format!("{prefix}-{i}");
+                    match role {
+                        Role::Initiator => messages::new_order(&id),
+                        Role::Acceptor => messages::report(version, &id, b"1", b"IBM"),
+                    }
+                });
+                o.session.enqueue_all(msgs).await.unwrap();
+                o.session.flush().await.unwrap();
+                assert_eq!(o.session.refused(), refused, "our session refused messages");
+            }
+            Side::Qf(q) => {
+                let cmd = match role {
+                    Role::Initiator => "ORDERS",
+                    Role::Acceptor => "REPORTS",
+                };
+                let sent = q
+                    .request(&format!("{cmd} {n} {prefix}"), "SENT")
+                    .await
+                    .unwrap();
+                assert_eq!(sent, format!("SENT {n}"));
+            }
+        }
+    }
+
+    async fn test_request(&mut self, id: &str) {
+        match self {
+            Side::Ours(o) => {
+                let mut m = RawBody::new("1").with(112, id);
+                m.admin = true;
+                o.session.send(m).await.unwrap();
+            }
+            Side::Qf(q) => {
+                q.request(&format!("TESTREQ {id}"), "SENT").await.unwrap();
+            }
+        }
+    }
+
+    fn heartbeat_for(&self, id: &str) -> bool {
+        match self {
+            Side::Ours(o) => o
+                .app
+                .admin_in("0")
+                .iter()
+                .any(|m| admin_field(m, 112) == Some(id)),
+            Side::Qf(q) => q
+                .admin(true, "0")
+                .iter()
+                .any(|l| l.split(' ').any(|w| w == format!("112={id}"))),
+        }
+    }
+
+    /// SequenceReset-Reset; returns the NewSeqNo sent.
+    async fn reset(&mut self) -> u64 {
+        match self {
+            Side::Ours(o) => {
+                let next = o.session.flush().await.unwrap();
+                let mut m = RawBody::new("4").with(36, (next + 1).to_string());
+                m.admin = true;
+                let seq = o.session.send(m).await.unwrap();
+                assert_eq!(seq, next);
+                next + 1
+            }
+            Side::Qf(q) => {
+                let l = q.request("RESET 3", "OK RESET").await.unwrap();
+                l.rsplit(' ').next().unwrap().parse().unwrap()
+            }
+        }
+    }
+
+    /// SequenceResets received: (GapFill, Reset) counts, with NewSeqNo of the last Reset.
+    fn sequence_resets(&self) -> (usize, usize, Option<u64>) {
+        let (mut gap, mut reset, mut last) = (0, 0, None);
+        match self {
+            Side::Ours(o) => {
+                for m in o.app.admin_in("4") {
+                    if admin_field(&m, 123) == Some("Y") {
+                        gap += 1;
+                    } else {
+                        reset += 1;
+                        last = admin_field(&m, 36).and_then(|v| v.parse().ok());
+                    }
+                }
+            }
+            Side::Qf(q) => {
+                for l in q.admin(true, "4") {
+                    if l.contains(" 123=Y") {
+                        gap += 1;
+                    } else {
+                        reset += 1;
+                        last = l
+                            .split(' ')
+                            .find_map(|w| w.strip_prefix("36="))
+                            .and_then(|v| v.parse().ok());
+                    }
+                }
+            }
+        }
+        (gap, reset, last)
+    }
+
+    fn resend_requests(&self) -> usize {
+        match self {
+            Side::Ours(o) => o.app.admin_in("2").len(),
+            Side::Qf(q) => q.admin(true, "2").len(),
+        }
+    }
+
+    fn logouts_received(&self) -> usize {
+        match self {
+            Side::Ours(o) => o.app.admin_in("5").len(),
+            Side::Qf(q) => q.admin(true, "5").len(),
+        }
+    }
+
+    async fn logout(&mut self) {
+        match self {
+            Side::Ours(o) => o.session.logout(None).unwrap(),
+            Side::Qf(q) => {
+                q.request("LOGOUT", "OK LOGOUT").await.unwrap();
+            }
+        }
+    }
+
+    async fn stop(&mut self) {
+        match self {
+            Side::Ours(o) => o.stop().await,
+            Side::Qf(q) => q.quit().await.unwrap(),
+        }
+    }
+}
+
+/// How many distinct `prefix-*` ClOrdIDs of `msg_type` were received.
+fn count(received: &[Received], msg_type: &str, prefix: &str) -> usize {
+    let p = format!("{prefix}-");
+    received
+        .iter()
+        .filter(|r| r.msg_type == msg_type && r.clordid.starts_with(&p))
+        .count()
+}
+
+/// Every (MsgType, ClOrdID) was received once, in increasing MsgSeqNum order unless a
+/// SequenceReset-Reset lowered it (not here: resets only go up).
+fn assert_once(side: &str, received: &[Received]) {
+    let mut seen: HashMap<(&str, &str), u64> = HashMap::new();
+    for r in received {
+        if let Some(first) = seen.insert((&r.msg_type, &r.clordid), r.seq) {
+            panic!(
+                "{side}: {} {} received twice (MsgSeqNum {first} and {})",
+                r.msg_type, r.clordid, r.seq
+            );
+        }
+    }
+    for w in received.windows(2) {
+        assert!(
+            w[0].seq < w[1].seq,
+            "{side}: MsgSeqNum went from {} to {}",
+            w[0].seq,
+            w[1].seq
+        );
+    }
+}
+
+/// Every ExecutionReport carries the groups [`messages::report`] puts in.
+fn assert_groups(side: &str, version: Version, received: &[Received]) {
+    let reports: Vec<_> = received.iter().filter(|r| r.msg_type == "8").collect();
+    for r in &reports {
+        assert_eq!(
+            r.groups,
+            messages::expected_groups(version, &r.clordid),
+            "{side}: groups of the ExecutionReport for {}",
+            r.clordid
+        );
+    }
+}
+
+fn cfg(
+    version: Version,
+    role: Role,
+    sender: &str,
+    target: &str,
+    port: u16,
+    dir: PathBuf,
+) -> SessionConfig {
+    SessionConfig {
+        version,
+        role,
+        sender: sender.into(),
+        target: target.into(),
+        port,
+        heart_bt_int: 30,
+        dir,
+    }
+}
+
+/// QuickFIX as `role` on a port it picks (retrying when another process took the port).
+async fn start_quickfix(peer: &Path, mk: impl Fn(u16) -> SessionConfig) -> (QfPeer, SessionConfig) {
+    let mut last = None;
+    for _ in 0..5 {
+        let c = mk(fix_interop::free_port().unwrap());
+        match QfPeer::start(peer, c.role, &c.to_settings(), &c.dir).await {
+            Ok(q) => return (q, c),
+            Err(e) => last = Some(e),
+        }
+    }
+    panic!("quickfix did not start: {last:?}");
+}
+
+struct Run {
+    version: Version,
+    ini: Side,
+    acc: Side,
+    relay: Relay,
+    logs: [(&'static str, PathBuf); 2],
+    _dir: tempfile::TempDir,
+}
+
+async fn setup(peer: &Path, version: Version, ours: Role) -> Run {
+    let mut dir = tempfile::tempdir().unwrap();
+    if std::env::var_os("FIX_INTEROP_KEEP").is_some() {
+        dir.disable_cleanup(true);
+        println!(
+            "{version:?}: logs and stores kept in {}",
+            dir.path().display()
+        );
+    }
+    let qf_dir = dir.path().join("quickfix");
+    let our_dir = dir.path().join("ours");
+    match ours {
+        Role::Initiator => {
+            let (q, qc) = start_quickfix(peer, |port| {
+                cfg(
+                    version,
+                    Role::Acceptor,
+                    "QFACC",
+                    "OURINI",
+                    port,
+                    qf_dir.clone(),
+                )
+            })
+            .await;
+            let relay = Relay::start(([127, 0, 0, 1], qc.port).into())
+                .await
+                .unwrap();
+            let oc = cfg(
+                version,
+                Role::Initiator,
+                "OURINI",
+                "QFACC",
+                relay.port(),
+                our_dir,
+            );
+            let o = OurSide::start(&oc).await.unwrap();
+            Run {
+                version,
+                ini: Side::Ours(Box::new(o)),
+                acc: Side::Qf(q),
+                relay,
+                logs: [("ours", oc.log_dir()), ("quickfix", qc.log_dir())],
+                _dir: dir,
+            }
+        }
+        Role::Acceptor => {
+            let oc = cfg(version, Role::Acceptor, "OURACC", "QFINI", 0, our_dir);
+            let o = OurSide::start(&oc).await.unwrap();
+            let relay = Relay::start(o.local_addr().unwrap()).await.unwrap();
+            let qc = cfg(
+                version,
+                Role::Initiator,
+                "QFINI",
+                "OURACC",
+                relay.port(),
+                qf_dir,
+            );
+            let q = QfPeer::start(peer, Role::Initiator, &qc.to_settings(), &qc.dir)
+                .await
+                .unwrap();
+            Run {
+                version,
+                ini: Side::Qf(q),
+                acc: Side::Ours(Box::new(o)),
+                relay,
+                logs: [("ours", oc.log_dir()), ("quickfix", qc.log_dir())],
+                _dir: dir,
+            }
+        }
+    }
+}
+
+async fn scenario(version: Version, ours: Role) {
+    let test = format!("{version:?} ours={}", ours.name());
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let t0 = Instant::now();
+    let mut r = setup(&peer, version, ours).await;
+    let v = r.version;
+
+    // 1. Logon.
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+
+    println!("{test}: orders at {:?}", t0.elapsed());
+    // 2. 1,000 orders, each answered with an ExecutionReport with groups.
+    let t = Instant::now();
+    r.ini.send_app(v, Role::Initiator, "A", ORDERS).await;
+    wait_until("1,000 execution reports", WAIT, || {
+        count(&r.ini.received(), "8", "A") >= ORDERS
+    })
+    .await
+    .unwrap();
+    println!("{test}: {ORDERS} orders answered in {:?}", t.elapsed());
+    assert_eq!(count(&r.acc.received(), "D", "A"), ORDERS);
+    assert_groups(r.ini.name(), v, &r.ini.received());
+    assert!(r.ini.received().iter().all(|m| !m.possdup));
+
+    println!("{test}: test request at {:?}", t0.elapsed());
+    // 3. TestRequest -> Heartbeat, both ways.
+    r.ini.test_request("TR-INI").await;
+    r.acc.test_request("TR-ACC").await;
+    wait_until("heartbeats answering the test requests", WAIT, || {
+        r.ini.heartbeat_for("TR-INI") && r.acc.heartbeat_for("TR-ACC")
+    })
+    .await
+    .unwrap();
+    assert!(!r.ini.heartbeat_for("TR-ACC") && !r.acc.heartbeat_for("TR-INI"));
+
+    println!("{test}: sequence reset at {:?}", t0.elapsed());
+    // 4. SequenceReset. QuickFIX skips 3 sequence numbers: we ask for them and QuickFIX
+    //    fills the gap; then QuickFIX resets (Reset mode), and so do we.
+    let qf_role = match ours {
+        Role::Initiator => Role::Acceptor,
+        Role::Acceptor => Role::Initiator,
+    };
+    let (qf, our) = match ours {
+        Role::Initiator => (&mut r.acc, &mut r.ini),
+        Role::Acceptor => (&mut r.ini, &mut r.acc),
+    };
+    // What QuickFIX's messages are to us: orders from an initiator, reports from an acceptor.
+    let (qf_type, our_type) = match qf_role {
+        Role::Initiator => ("D", "8"),
+        Role::Acceptor => ("8", "D"),
+    };
+    let Side::Qf(q) = qf else { unreachable!() };
+    q.request("GAP 3", "OK GAP").await.unwrap();
+    qf.send_app(v, qf_role, "G", 5).await;
+    wait_until("messages after the gap", WAIT, || {
+        count(&our.received(), qf_type, "G") == 5
+    })
+    .await
+    .unwrap();
+    assert!(qf.resend_requests() >= 1, "quickfix got no ResendRequest");
+    assert!(
+        our.sequence_resets().0 >= 1,
+        "we got no SequenceReset-GapFill"
+    );
+    let new_seq = qf.reset().await;
+    qf.send_app(v, qf_role, "R", 5).await;
+    wait_until("messages after quickfix's reset", WAIT, || {
+        count(&our.received(), qf_type, "R") == 5
+    })
+    .await
+    .unwrap();
+    assert_eq!(our.sequence_resets().1, 1);
+    assert_eq!(our.sequence_resets().2, Some(new_seq));
+    let new_seq = our.reset().await;
+    our.send_app(v, ours, "S", 5).await;
+    wait_until("messages after our reset", WAIT, || {
+        count(&qf.received(), our_type, "S") == 5
+    })
+    .await
+    .unwrap();
+    assert_eq!(qf.sequence_resets().1, 1);
+    assert_eq!(qf.sequence_resets().2, Some(new_seq));
+    wait_until("reports for G, R and S", WAIT, || {
+        let got = r.ini.received();
+        ["G", "R", "S"].iter().all(|p| count(&got, "8", p) == 5)
+    })
+    .await
+    .unwrap();
+
+    println!("{test}: mid-stream loss at {:?}", t0.elapsed());
+    // 5. Mid-stream loss: orders in flight, then the relay swallows what both sides send
+    //    (orders, unsolicited reports, a TestRequest each), then cuts the connection.
+    let resends = (r.ini.resend_requests(), r.acc.resend_requests());
+    let gap_fills = (r.ini.sequence_resets().0, r.acc.sequence_resets().0);
+    r.ini.send_app(v, Role::Initiator, "C1", 100).await;
+    r.relay.blackhole(true);
+    r.ini.send_app(v, Role::Initiator, "C2", 30).await;
+    r.acc.send_app(v, Role::Acceptor, "CA", 30).await;
+    r.ini.test_request("TR-LOST-INI").await;
+    r.acc.test_request("TR-LOST-ACC").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dropped = r.relay.dropped();
+    assert!(dropped > 0, "the relay dropped nothing");
+    r.relay.cut();
+    wait_until("logon after the cut", WAIT, || {
+        r.ini.logons() == 2 && r.acc.logons() == 2
+    })
+    .await
+    .unwrap();
+    wait_until("every lost message, after resend", WAIT, || {
+        let (ini, acc) = (r.ini.received(), r.acc.received());
+        count(&acc, "D", "C1") == 100
+            && count(&acc, "D", "C2") == 30
+            && count(&ini, "8", "C1") == 100
+            && count(&ini, "8", "C2") == 30
+            && count(&ini, "8", "CA") == 30
+    })
+    .await
+    .unwrap();
+    // Duplicates would come now, if at all.
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(
+        r.ini.resend_requests() > resends.0,
+        "initiator got no ResendRequest"
+    );
+    assert!(
+        r.acc.resend_requests() > resends.1,
+        "acceptor got no ResendRequest"
+    );
+    assert!(
+        r.ini.sequence_resets().0 > gap_fills.0,
+        "initiator got no GapFill"
+    );
+    assert!(
+        r.acc.sequence_resets().0 > gap_fills.1,
+        "acceptor got no GapFill"
+    );
+    let possdup = |side: &Side, t: &str, p: &str| {
+        side.received()
+            .iter()
+            .any(|m| m.msg_type == t && m.clordid.starts_with(p) && m.possdup)
+    };
+    assert!(
+        possdup(&r.acc, "D", "C2-"),
+        "no order was resent with PossDupFlag"
+    );
+    assert!(
+        possdup(&r.ini, "8", "CA-"),
+        "no report was resent with PossDupFlag"
+    );
+    assert!(!r.ini.heartbeat_for("TR-LOST-ACC") && !r.acc.heartbeat_for("TR-LOST-INI"));
+
+    println!("{test}: exactly-once check at {:?}", t0.elapsed());
+    // Nothing lost or duplicated to either application over the whole run.
+    let (ini, acc) = (r.ini.received(), r.acc.received());
+    assert_once(r.ini.name(), &ini);
+    assert_once(r.acc.name(), &acc);
+    assert_groups(r.ini.name(), v, &ini);
+    assert_eq!(
+        ini.len(),
+        ORDERS + 5 * 3 + 100 + 30 + 30,
+        "initiator's messages"
+    );
+    // Orders G and R come from QuickFIX when it is the initiator, S from us when we are.
+    let acc_orders = if ours == Role::Initiator { 5 } else { 10 };
+    assert_eq!(
+        acc.len(),
+        ORDERS + acc_orders + 100 + 30,
+        "acceptor's messages"
+    );
+
+    println!("{test}: logout at {:?}", t0.elapsed());
+    // 6. Logout handshake, started by the initiator.
+    let logouts = (r.ini.logouts(), r.acc.logouts());
+    r.ini.logout().await;
+    wait_until("logout on both sides", WAIT, || {
+        r.ini.logouts() > logouts.0 && r.acc.logouts() > logouts.1
+    })
+    .await
+    .unwrap();
+    assert!(r.acc.logouts_received() >= 1, "acceptor got no Logout");
+    assert!(
+        r.ini.logouts_received() >= 1,
+        "initiator got no Logout answer"
+    );
+    r.ini.stop().await;
+    println!("{test}: {:?} initiator stopped", t0.elapsed());
+    r.acc.stop().await;
+
+    println!("{test}: log scan at {:?}", t0.elapsed());
+    // 7. Both sides' logs.
+    for (name, dir) in &r.logs {
+        // The relay's cut resets the connection: QuickFIX logs it as a socket error.
+        let (problems, messages) = logs::problems(dir, &["Socket Error: Connection reset by peer"]);
+        assert!(
+            messages > 2 * ORDERS,
+            "{name}: only {messages} messages logged in {dir:?}"
+        );
+        assert!(
+            problems.is_empty(),
+            "{test}: {name}'s logs:\n{}",
+            problems.join("\n")
+        );
+    }
+    println!(
+        "{test}: passed in {:?} ({} bytes dropped by the relay, {} connections)",
+        t0.elapsed(),
+        dropped,
+        r.relay.accepted()
+    );
+}
+
+macro_rules! interop_test {
+    ($name:ident, $version:expr, $ours:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            scenario($version, $ours).await;
+        }
+    };
+}
+
+interop_test!(
+    fix42_our_initiator_quickfix_acceptor,
+    Version::Fix42,
+    Role::Initiator
+);
+interop_test!(
+    fix42_quickfix_initiator_our_acceptor,
+    Version::Fix42,
+    Role::Acceptor
+);
+interop_test!(
+    fix44_our_initiator_quickfix_acceptor,
+    Version::Fix44,
+    Role::Initiator
+);
+interop_test!(
+    fix44_quickfix_initiator_our_acceptor,
+    Version::Fix44,
+    Role::Acceptor
+);
+interop_test!(
+    fix50sp2_our_initiator_quickfix_acceptor,
+    Version::Fix50Sp2,
+    Role::Initiator
+);
+interop_test!(
+    fix50sp2_quickfix_initiator_our_acceptor,
+    Version::Fix50Sp2,
+    Role::Acceptor
+);
