@@ -23,7 +23,7 @@ pub const BAD_EVENTS: &[&str] = &[
 
 /// The messages and event lines in FileLogPath `dir` that show a problem: any Reject (35=3)
 /// or BusinessMessageReject (35=j) in a messages log, any [`BAD_EVENTS`] phrase in an event
-/// log, except lines that contain one of `expected` (e.g. the connection reset a test
+/// log, except lines that contain one of `expected` (any case; e.g. the connection reset a test
 /// causes). Also counts the messages logged, so a test can check that the logs were written.
 pub fn problems(dir: &Path, expected: &[&str]) -> (Vec<String>, usize) {
     let mut found = Vec::new();
@@ -48,7 +48,7 @@ pub fn problems(dir: &Path, expected: &[&str]) -> (Vec<String>, usize) {
             for line in text.lines() {
                 let l = line.to_ascii_lowercase();
                 if BAD_EVENTS.iter().any(|p| l.contains(p))
-                    && !expected.iter().any(|e| line.contains(e))
+                    && !expected.iter().any(|e| l.contains(&e.to_ascii_lowercase()))
                 {
                     found.push(format!("{name}: {line}"));
                 }

@@ -176,6 +176,36 @@ impl Side {
         }
     }
 
+    /// TestReqIDs of the TestRequests sent.
+    fn test_requests_sent(&self) -> Vec<String> {
+        match self {
+            Side::Ours(o) => o
+                .app
+                .admin_out("1")
+                .iter()
+                .filter_map(|m| m.get(112).map(|v| String::from_utf8_lossy(v).into_owned()))
+                .collect(),
+            Side::Qf(q) => q
+                .admin(false, "1")
+                .iter()
+                .filter_map(|l| {
+                    l.split(' ')
+                        .find_map(|w| w.strip_prefix("112="))
+                        .map(str::to_string)
+                })
+                .collect(),
+        }
+    }
+
+    /// Admin messages of `msg_type` received (`inbound`) or sent.
+    fn admin_count(&self, inbound: bool, msg_type: &str) -> usize {
+        match self {
+            Side::Ours(o) if inbound => o.app.admin_in(msg_type).len(),
+            Side::Ours(o) => o.app.admin_out(msg_type).len(),
+            Side::Qf(q) => q.admin(inbound, msg_type).len(),
+        }
+    }
+
     fn logouts_received(&self) -> usize {
         match self {
             Side::Ours(o) => o.app.admin_in("5").len(),
@@ -251,6 +281,7 @@ fn cfg(
     target: &str,
     port: u16,
     dir: PathBuf,
+    heart_bt_int: u32,
 ) -> SessionConfig {
     SessionConfig {
         version,
@@ -258,7 +289,7 @@ fn cfg(
         sender: sender.into(),
         target: target.into(),
         port,
-        heart_bt_int: 30,
+        heart_bt_int,
         dir,
     }
 }
@@ -285,7 +316,7 @@ struct Run {
     _dir: tempfile::TempDir,
 }
 
-async fn setup(peer: &Path, version: Version, ours: Role) -> Run {
+async fn setup(peer: &Path, version: Version, ours: Role, heart_bt_int: u32) -> Run {
     let mut dir = tempfile::tempdir().unwrap();
     if std::env::var_os("FIX_INTEROP_KEEP").is_some() {
         dir.disable_cleanup(true);
@@ -306,6 +337,7 @@ async fn setup(peer: &Path, version: Version, ours: Role) -> Run {
                     "OURINI",
                     port,
                     qf_dir.clone(),
+                    heart_bt_int,
                 )
             })
             .await;
@@ -319,6 +351,7 @@ async fn setup(peer: &Path, version: Version, ours: Role) -> Run {
                 "QFACC",
                 relay.port(),
                 our_dir,
+                heart_bt_int,
             );
             let o = OurSide::start(&oc).await.unwrap();
             Run {
@@ -331,7 +364,15 @@ async fn setup(peer: &Path, version: Version, ours: Role) -> Run {
             }
         }
         Role::Acceptor => {
-            let oc = cfg(version, Role::Acceptor, "OURACC", "QFINI", 0, our_dir);
+            let oc = cfg(
+                version,
+                Role::Acceptor,
+                "OURACC",
+                "QFINI",
+                0,
+                our_dir,
+                heart_bt_int,
+            );
             let o = OurSide::start(&oc).await.unwrap();
             let relay = Relay::start(o.local_addr().unwrap()).await.unwrap();
             let qc = cfg(
@@ -341,6 +382,7 @@ async fn setup(peer: &Path, version: Version, ours: Role) -> Run {
                 "OURACC",
                 relay.port(),
                 qf_dir,
+                heart_bt_int,
             );
             let q = QfPeer::start(peer, Role::Initiator, &qc.to_settings(), &qc.dir)
                 .await
@@ -363,7 +405,7 @@ async fn scenario(version: Version, ours: Role) {
         return;
     };
     let t0 = Instant::now();
-    let mut r = setup(&peer, version, ours).await;
+    let mut r = setup(&peer, version, ours, 30).await;
     let v = r.version;
 
     // 1. Logon.
@@ -575,6 +617,196 @@ async fn scenario(version: Version, ours: Role) {
     );
 }
 
+/// HeartBtInt=1: heartbeats flow both ways while idle; when the relay swallows everything,
+/// both engines send a TestRequest, then give up on the silent counterparty and disconnect;
+/// once traffic flows again they log on again and the session goes on.
+async fn heartbeat_scenario(version: Version, ours: Role) {
+    let test = format!("{version:?} heartbeats ours={}", ours.name());
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let t0 = Instant::now();
+    let mut r = setup(&peer, version, ours, 1).await;
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    // Idle: each side hears at least 3 heartbeats, and nobody needs a TestRequest.
+    wait_until("idle heartbeats", Duration::from_secs(10), || {
+        r.ini.admin_count(true, "0") >= 3 && r.acc.admin_count(true, "0") >= 3
+    })
+    .await
+    .unwrap();
+    // QuickFIX's timer ticks once a second, so with HeartBtInt=1 its heartbeats may come
+    // later than HeartBtInt + 20%, when we send a TestRequest: each must be answered.
+    let sent = (r.ini.admin_count(false, "1"), r.acc.admin_count(false, "1"));
+    wait_until("answers to idle test requests", WAIT, || {
+        [&r.ini, &r.acc].iter().all(|side| {
+            side.test_requests_sent()
+                .iter()
+                .all(|id| side.heartbeat_for(id))
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (r.ini.logouts(), r.acc.logouts()),
+        (0, 0),
+        "disconnected while idle"
+    );
+    println!("{test}: test requests while idle: {sent:?}");
+
+    // Silence: TestRequests, then both sides drop the connection.
+    r.relay.blackhole(true);
+    wait_until("test requests and disconnect", WAIT, || {
+        r.ini.admin_count(false, "1") > sent.0
+            && r.acc.admin_count(false, "1") > sent.1
+            && r.ini.logouts() >= 1
+            && r.acc.logouts() >= 1
+    })
+    .await
+    .unwrap();
+    r.relay.blackhole(false);
+    wait_until("logon after the silence", WAIT, || {
+        r.ini.logons() >= 2 && r.acc.logons() >= 2
+    })
+    .await
+    .unwrap();
+    r.ini.send_app(version, Role::Initiator, "H", 10).await;
+    wait_until("orders after the reconnect", WAIT, || {
+        count(&r.ini.received(), "8", "H") == 10
+    })
+    .await
+    .unwrap();
+    assert_once(r.ini.name(), &r.ini.received());
+    assert_once(r.acc.name(), &r.acc.received());
+    r.ini.logout().await;
+    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
+        .await
+        .unwrap();
+    r.ini.stop().await;
+    r.acc.stop().await;
+    for (name, dir) in &r.logs {
+        // QuickFIX logs the silence it gives up on and the reset connection.
+        let (problems, _) = logs::problems(
+            dir,
+            &[
+                "Timed out waiting for heartbeat",
+                "Socket Error: Connection reset by peer",
+            ],
+        );
+        assert!(
+            problems.is_empty(),
+            "{test}: {name}'s logs:\n{}",
+            problems.join("\n")
+        );
+    }
+    println!("{test}: passed in {:?}", t0.elapsed());
+}
+
+/// The control for everything above: QuickFIX does validate what we send against its
+/// dictionary (a missing required field, a repeating group entry not starting with its
+/// delimiter), answers with Reject, keeps invalid messages from its application, and the log
+/// scan finds the Rejects on both sides.
+async fn validation_control(version: Version) {
+    let test = format!("{version:?} validation control");
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let mut r = setup(&peer, version, Role::Initiator, 30).await;
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    let Side::Ours(ours) = &r.ini else {
+        unreachable!()
+    };
+    let no_ord_type = RawBody {
+        fields: messages::new_order("BAD-1")
+            .fields
+            .into_iter()
+            .filter(|(t, _)| *t != 40)
+            .collect(),
+        ..messages::new_order("BAD-1")
+    };
+    let seq1 = ours.session.send(no_ord_type).await.unwrap();
+    let mut shuffled = messages::report(version, "BAD-2", b"1", b"IBM");
+    let at = shuffled.fields.iter().position(|(t, _)| *t == 375).unwrap();
+    shuffled.fields.swap(at, at + 1); // ContraTrader (337) before the delimiter ContraBroker
+    let seq2 = ours.session.send(shuffled).await.unwrap();
+    ours.session
+        .send(messages::new_order("GOOD-1"))
+        .await
+        .unwrap();
+    wait_until("two rejects and one report", WAIT, || {
+        r.ini.admin_count(true, "3") == 2 && count(&r.ini.received(), "8", "GOOD") == 1
+    })
+    .await
+    .unwrap();
+    let rejects = ours.app.admin_in("3");
+    let reject_for = |seq: u64| {
+        rejects
+            .iter()
+            .find(|m| admin_field(m, 45) == Some(seq.to_string().as_str()))
+            .unwrap_or_else(|| panic!("{test}: no Reject for MsgSeqNum {seq}: {rejects:?}"))
+    };
+    let (r1, r2) = (reject_for(seq1), reject_for(seq2));
+    // SessionRejectReason 1: required tag missing, RefTagID 40.
+    assert_eq!(
+        (admin_field(r1, 373), admin_field(r1, 371)),
+        (Some("1"), Some("40"))
+    );
+    // The entry does not start with its delimiter, so QuickFIX counts no entries: 16,
+    // incorrect NumInGroup count, about NoContraBrokers (FIX.4.2 has no reason 16: text only).
+    assert_eq!(admin_field(r2, 371), Some("382"), "{r2:?}");
+    let reason = if version == Version::Fix42 {
+        None
+    } else {
+        Some("16")
+    };
+    assert_eq!(admin_field(r2, 373), reason, "{r2:?}");
+    assert!(
+        admin_field(r2, 58)
+            .unwrap_or_default()
+            .contains("NumInGroup"),
+        "{r2:?}"
+    );
+    let qf_got = r.acc.received();
+    assert!(
+        qf_got.iter().all(|m| !m.clordid.starts_with("BAD-")),
+        "{qf_got:?}"
+    );
+    assert_eq!(count(&qf_got, "D", "GOOD"), 1);
+    r.ini.logout().await;
+    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
+        .await
+        .unwrap();
+    r.ini.stop().await;
+    r.acc.stop().await;
+    for (name, dir) in &r.logs {
+        let (problems, _) = logs::problems(dir, &[]);
+        let rejects = problems.iter().filter(|p| p.contains("|35=3|")).count();
+        assert!(rejects >= 2, "{test}: {name}'s log scan found {problems:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix42_quickfix_rejects_invalid_messages() {
+    validation_control(Version::Fix42).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_quickfix_rejects_invalid_messages() {
+    validation_control(Version::Fix44).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix50sp2_quickfix_rejects_invalid_messages() {
+    validation_control(Version::Fix50Sp2).await;
+}
+
 macro_rules! interop_test {
     ($name:ident, $version:expr, $ours:expr) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -611,6 +843,46 @@ interop_test!(
 );
 interop_test!(
     fix50sp2_quickfix_initiator_our_acceptor,
+    Version::Fix50Sp2,
+    Role::Acceptor
+);
+
+macro_rules! heartbeat_test {
+    ($name:ident, $version:expr, $ours:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            heartbeat_scenario($version, $ours).await;
+        }
+    };
+}
+
+heartbeat_test!(
+    fix42_heartbeats_our_initiator,
+    Version::Fix42,
+    Role::Initiator
+);
+heartbeat_test!(
+    fix42_heartbeats_our_acceptor,
+    Version::Fix42,
+    Role::Acceptor
+);
+heartbeat_test!(
+    fix44_heartbeats_our_initiator,
+    Version::Fix44,
+    Role::Initiator
+);
+heartbeat_test!(
+    fix44_heartbeats_our_acceptor,
+    Version::Fix44,
+    Role::Acceptor
+);
+heartbeat_test!(
+    fix50sp2_heartbeats_our_initiator,
+    Version::Fix50Sp2,
+    Role::Initiator
+);
+heartbeat_test!(
+    fix50sp2_heartbeats_our_acceptor,
     Version::Fix50Sp2,
     Role::Acceptor
 );
