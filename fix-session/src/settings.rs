@@ -723,6 +723,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "SendRedundantResendRequests",
     "ResendRequestChunkSize",
     "TimeStampPrecision",
+    "TimestampPrecision",
     "MillisecondsInTimeStamp",
 ];
 
@@ -1284,11 +1285,16 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
     s.app_data_dictionary = g.path("AppDataDictionary");
     s.send_redundant_resend_requests = g.bool("SendRedundantResendRequests", false)?;
     s.resend_request_chunk_size = g.u64("ResendRequestChunkSize")?.unwrap_or(0);
-    s.timestamp_precision = match g.u64("TimeStampPrecision")? {
+    // QuickFIX/J spells it TimeStampPrecision, QuickFIX C++ TimestampPrecision.
+    let precision_key = match g.str("TimeStampPrecision") {
+        Some(_) => "TimeStampPrecision",
+        None => "TimestampPrecision",
+    };
+    s.timestamp_precision = match g.u64(precision_key)? {
         Some(d) => Some(
             Precision::for_digits(usize::try_from(d).unwrap_or(usize::MAX))
                 .filter(|p| p.digits() as u64 == d)
-                .ok_or_else(|| g.bad("TimeStampPrecision", "expected 0, 3, 6 or 9"))?,
+                .ok_or_else(|| g.bad(precision_key, "expected 0, 3, 6 or 9"))?,
         ),
         None => match g.str("MillisecondsInTimeStamp") {
             None => None,
@@ -1449,6 +1455,20 @@ mod tests {
         assert_eq!(a.schedule.end_day, Some(Weekday::Fri));
         assert_eq!(a.schedule.time_zone, chrono_tz::America::New_York);
         assert_eq!(a.sending_time_precision(), Precision::Micros);
+    }
+
+    #[test]
+    fn quickfix_cpp_spelling_of_timestamp_precision() {
+        let text = "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n\
+            ConnectionType=acceptor\nSocketAcceptPort=1\nTimestampPrecision=9\n";
+        let s = Settings::from_str_in(text, Path::new(".")).unwrap();
+        assert_eq!(s.sessions[0].sending_time_precision(), Precision::Nanos);
+        let bad = text.replace("=9", "=2");
+        let e = Settings::from_str_in(&bad, Path::new(".")).unwrap_err();
+        assert!(
+            matches!(&e, SettingsError::BadValue { key, line: 7, .. } if key == "TimestampPrecision"),
+            "{e}"
+        );
     }
 
     #[test]
