@@ -160,6 +160,8 @@ pub struct SessionConfig {
     pub heart_bt_int: u32,
     /// Folder holding `store/` and `log/`.
     pub dir: PathBuf,
+    /// More `[DEFAULT]` lines (`Key=Value\n` each).
+    pub extra: String,
 }
 
 impl SessionConfig {
@@ -182,6 +184,7 @@ impl SessionConfig {
             self.log_dir().display(),
         );
         s += &self.version.dictionary_settings();
+        s += &self.extra;
         s += &format!(
             "[SESSION]\nBeginString={}\nSenderCompID={}\nTargetCompID={}\n",
             self.version.begin_string(),

@@ -281,7 +281,7 @@ fn cfg(
     target: &str,
     port: u16,
     dir: PathBuf,
-    heart_bt_int: u32,
+    tweaks: &Tweaks,
 ) -> SessionConfig {
     SessionConfig {
         version,
@@ -289,8 +289,9 @@ fn cfg(
         sender: sender.into(),
         target: target.into(),
         port,
-        heart_bt_int,
+        heart_bt_int: tweaks.heart_bt_int,
         dir,
+        extra: tweaks.extra.clone(),
     }
 }
 
@@ -316,7 +317,22 @@ struct Run {
     _dir: tempfile::TempDir,
 }
 
-async fn setup(peer: &Path, version: Version, ours: Role, heart_bt_int: u32) -> Run {
+/// What a test changes in the settings of both sides.
+struct Tweaks {
+    heart_bt_int: u32,
+    extra: String,
+}
+
+impl Tweaks {
+    fn heart_bt_int(heart_bt_int: u32) -> Tweaks {
+        Tweaks {
+            heart_bt_int,
+            extra: String::new(),
+        }
+    }
+}
+
+async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Run {
     let mut dir = tempfile::tempdir().unwrap();
     if std::env::var_os("FIX_INTEROP_KEEP").is_some() {
         dir.disable_cleanup(true);
@@ -337,7 +353,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, heart_bt_int: u32) -> 
                     "OURINI",
                     port,
                     qf_dir.clone(),
-                    heart_bt_int,
+                    tweaks,
                 )
             })
             .await;
@@ -351,7 +367,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, heart_bt_int: u32) -> 
                 "QFACC",
                 relay.port(),
                 our_dir,
-                heart_bt_int,
+                tweaks,
             );
             let o = OurSide::start(&oc).await.unwrap();
             Run {
@@ -371,7 +387,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, heart_bt_int: u32) -> 
                 "QFINI",
                 0,
                 our_dir,
-                heart_bt_int,
+                tweaks,
             );
             let o = OurSide::start(&oc).await.unwrap();
             let relay = Relay::start(o.local_addr().unwrap()).await.unwrap();
@@ -382,7 +398,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, heart_bt_int: u32) -> 
                 "OURACC",
                 relay.port(),
                 qf_dir,
-                heart_bt_int,
+                tweaks,
             );
             let q = QfPeer::start(peer, Role::Initiator, &qc.to_settings(), &qc.dir)
                 .await
@@ -405,7 +421,7 @@ async fn scenario(version: Version, ours: Role) {
         return;
     };
     let t0 = Instant::now();
-    let mut r = setup(&peer, version, ours, 30).await;
+    let mut r = setup(&peer, version, ours, &Tweaks::heart_bt_int(30)).await;
     let v = r.version;
 
     // 1. Logon.
@@ -626,7 +642,7 @@ async fn heartbeat_scenario(version: Version, ours: Role) {
         return;
     };
     let t0 = Instant::now();
-    let mut r = setup(&peer, version, ours, 1).await;
+    let mut r = setup(&peer, version, ours, &Tweaks::heart_bt_int(1)).await;
     wait_until("logon on both sides", WAIT, || {
         r.ini.logons() == 1 && r.acc.logons() == 1
     })
@@ -705,6 +721,77 @@ async fn heartbeat_scenario(version: Version, ours: Role) {
     println!("{test}: passed in {:?}", t0.elapsed());
 }
 
+/// Both engines read one settings file with QuickFIX C++'s spelling `TimestampPrecision=9`
+/// (QuickFIX/J's is `TimeStampPrecision`): every SendingTime either side writes has
+/// nanoseconds, and each side parses the other's.
+async fn nanosecond_timestamps(version: Version, ours: Role) {
+    let test = format!("{version:?} nanoseconds ours={}", ours.name());
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let tweaks = Tweaks {
+        heart_bt_int: 30,
+        extra: "TimestampPrecision=9\n".into(),
+    };
+    let mut r = setup(&peer, version, ours, &tweaks).await;
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    r.ini.send_app(version, Role::Initiator, "N", 100).await;
+    wait_until("100 reports", WAIT, || {
+        count(&r.ini.received(), "8", "N") == 100
+    })
+    .await
+    .unwrap();
+    assert_groups(r.ini.name(), version, &r.ini.received());
+    r.ini.logout().await;
+    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
+        .await
+        .unwrap();
+    r.ini.stop().await;
+    r.acc.stop().await;
+    let qf_log = &r.logs[1].1;
+    let mut senders = HashMap::new();
+    for path in fix_interop::peer::log_files(qf_log) {
+        if !path.to_string_lossy().contains(".messages.") {
+            continue;
+        }
+        for line in std::fs::read_to_string(&path).unwrap().lines() {
+            let fields = messages::fields(line.as_bytes());
+            let get = |tag| {
+                fields
+                    .iter()
+                    .find(|(t, _)| *t == tag)
+                    .map(|(_, v)| v.clone())
+            };
+            let (Some(sender), Some(time)) = (get(49), get(52)) else {
+                continue;
+            };
+            let fraction = time.rsplit('.').next().unwrap_or_default().len();
+            assert!(
+                time.contains('.') && fraction == 9,
+                "{test}: {sender} sent 52={time}"
+            );
+            *senders.entry(sender).or_insert(0) += 1;
+        }
+    }
+    assert_eq!(
+        senders.len(),
+        2,
+        "{test}: messages from both sides: {senders:?}"
+    );
+    for (name, dir) in &r.logs {
+        let (problems, _) = logs::problems(dir, &[]);
+        assert!(
+            problems.is_empty(),
+            "{test}: {name}'s logs:\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
 /// The control for everything above: QuickFIX does validate what we send against its
 /// dictionary (a missing required field, a repeating group entry not starting with its
 /// delimiter), answers with Reject, keeps invalid messages from its application, and the log
@@ -714,7 +801,7 @@ async fn validation_control(version: Version) {
     let Some(peer) = fix_interop::peer_or_skip(&test) else {
         return;
     };
-    let mut r = setup(&peer, version, Role::Initiator, 30).await;
+    let mut r = setup(&peer, version, Role::Initiator, &Tweaks::heart_bt_int(30)).await;
     wait_until("logon on both sides", WAIT, || {
         r.ini.logons() == 1 && r.acc.logons() == 1
     })
@@ -846,6 +933,16 @@ interop_test!(
     Version::Fix50Sp2,
     Role::Acceptor
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_nanosecond_timestamps_our_initiator() {
+    nanosecond_timestamps(Version::Fix44, Role::Initiator).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix50sp2_nanosecond_timestamps_our_acceptor() {
+    nanosecond_timestamps(Version::Fix50Sp2, Role::Acceptor).await;
+}
 
 macro_rules! heartbeat_test {
     ($name:ident, $version:expr, $ours:expr) => {
