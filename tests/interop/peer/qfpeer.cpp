@@ -11,6 +11,11 @@
 //   - reads commands on stdin, one per line, applied to the first session:
 //       ORDERS n PREFIX    send n NewOrderSingles, ClOrdID PREFIX-0 .. PREFIX-(n-1)
 //       REPORTS n PREFIX   send n unsolicited ExecutionReports with those ClOrdIDs
+//       BAD KIND ID        send an invalid NewOrderSingle (or ExecutionReport for group
+//                          kinds), ClOrdID ID: KIND is missing (no OrdType), enum (Side Z),
+//                          format (OrderQty abc), duplicate (Symbol twice), undefined (tag
+//                          5999), empty (Price without value), groupcount (NoContraBrokers 3
+//                          with 2 entries) or grouporder (an entry starting with ContraTrader)
 //       TESTREQ ID         send a TestRequest with TestReqID ID
 //       GAP k              skip k outgoing sequence numbers (the peer then sees a gap)
 //       RESET k            send a SequenceReset-Reset to next+1+k and continue from there
@@ -80,7 +85,8 @@ FIX::Message newOrder(const FIX::SessionID&, const std::string& clordid) {
 }
 
 FIX::Message report(const FIX::SessionID& sid, const std::string& clordid,
-                    const std::string& side, const std::string& symbol) {
+                    const std::string& side, const std::string& symbol,
+                    bool withGroups = true) {
   FIX::Message m;
   m.getHeader().setField(35, "8");
   m.setField(6, "0");
@@ -94,6 +100,7 @@ FIX::Message report(const FIX::SessionID& sid, const std::string& clordid,
   m.setField(55, symbol);
   m.setField(150, "0");
   m.setField(151, "100");
+  if (!withGroups) return m;
   for (int i = 1; i <= 2; ++i) {
     FIX::Group cb(382, 375, FIX::message_order(375, 337, 437, 438, 0));
     cb.setField(375, "CB" + std::to_string(i));
@@ -239,6 +246,39 @@ void run(Peer& peer, FIX::Initiator* initiator, FIX::Acceptor* acceptor,
           FIX::Session::sendToTarget(m, sid);
         }
         say("SENT " + std::to_string(n));
+      } else if (cmd == "BAD") {
+        std::string kind, id;
+        in >> kind >> id;
+        FIX::Message m = kind == "groupcount" || kind == "grouporder"
+                             ? report(sid, id, "1", "IBM", kind == "groupcount")
+                             : newOrder(sid, id);
+        if (kind == "missing") {
+          m.removeField(40);
+        } else if (kind == "enum") {
+          m.setField(54, "Z");
+        } else if (kind == "format") {
+          m.setField(38, "abc");
+        } else if (kind == "duplicate") {
+          m.setField(FIX::StringField(55, "MSFT"), false);
+        } else if (kind == "undefined") {
+          m.setField(5999, "X");
+        } else if (kind == "empty") {
+          m.setField(44, "");
+        } else if (kind == "groupcount") {
+          m.setField(382, "3");
+        } else if (kind == "grouporder") {
+          // An entry of NoContraBrokers that does not start with its delimiter.
+          FIX::Group g(382, 337, FIX::message_order(337, 375, 0));
+          g.setField(337, "T1");
+          g.setField(375, "CB1");
+          m.addGroup(g);
+          m.setField(382, "1");
+        } else {
+          say("ERROR unknown kind " + kind);
+          continue;
+        }
+        FIX::Session::sendToTarget(m, sid);
+        say("SENT 1");
       } else if (cmd == "TESTREQ") {
         std::string id;
         in >> id;

@@ -879,6 +879,110 @@ async fn validation_control(version: Version) {
     }
 }
 
+/// The other way round: QuickFIX sends invalid messages, our engine rejects each one with a
+/// Reject that QuickFIX validates against the same dictionary and accepts (no Reject of our
+/// Reject, no logout), with RefSeqNum, RefTagID and a SessionRejectReason the version has.
+/// The session goes on in sequence.
+async fn our_rejects(version: Version) {
+    let test = format!("{version:?} our rejects");
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let mut r = setup(&peer, version, Role::Acceptor, &Tweaks::heart_bt_int(30)).await;
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    let Side::Qf(q) = &mut r.ini else {
+        unreachable!()
+    };
+    // Kind, RefTagID, SessionRejectReason (None: the version has no code for it).
+    let fix42 = version == Version::Fix42;
+    let kinds: &[(&str, &str, Option<&str>)] = &[
+        ("missing", "40", Some("1")),
+        ("enum", "54", Some("5")),
+        ("format", "38", Some("6")),
+        ("empty", "44", Some("4")),
+        ("undefined", "5999", Some("0")),
+        ("duplicate", "55", if fix42 { None } else { Some("13") }),
+        ("groupcount", "382", if fix42 { None } else { Some("16") }),
+        // QuickFIX itself names the NumInGroup tag with reason 16 here; we name the field
+        // out of place, with reason 15: both are valid Rejects.
+        ("grouporder", "337", if fix42 { None } else { Some("15") }),
+    ];
+    for (kind, _, _) in kinds {
+        q.request(&format!("BAD {kind} BAD-{kind}"), "SENT")
+            .await
+            .unwrap();
+    }
+    q.request("ORDERS 1 GOOD", "SENT").await.unwrap();
+    q.wait_count("report for GOOD", 1, WAIT, |l| l == "DONE GOOD 1")
+        .await
+        .unwrap();
+    wait_until("our rejects", WAIT, || {
+        q.admin(true, "3").len() >= kinds.len()
+    })
+    .await
+    .unwrap();
+    let rejects = q.admin(true, "3");
+    for l in &rejects {
+        println!("{test}: {l}");
+    }
+    let sent: Vec<String> = q.admin(false, "3");
+    assert!(
+        sent.is_empty(),
+        "{test}: quickfix rejected our messages: {sent:?}"
+    );
+    assert_eq!(
+        q.count(|l| l.starts_with("LOGOUT")),
+        0,
+        "{test}: logged out"
+    );
+    assert_eq!(rejects.len(), kinds.len(), "{test}: {rejects:?}");
+    // In order: the n-th Reject is about the n-th bad message.
+    for ((kind, tag, reason), line) in kinds.iter().zip(&rejects) {
+        let field = |t: &str| {
+            line.split(' ')
+                .find_map(|w| w.strip_prefix(&format!("{t}=")))
+                .map(str::to_string)
+        };
+        assert_eq!(
+            field("371").as_deref(),
+            Some(*tag),
+            "{test}: {kind}: {line}"
+        );
+        assert_eq!(field("373").as_deref(), *reason, "{test}: {kind}: {line}");
+        assert!(field("45").is_some(), "{test}: {kind}: {line}");
+    }
+    let ours = r.acc.received();
+    assert!(
+        ours.iter().all(|m| !m.clordid.starts_with("BAD-")),
+        "{ours:?}"
+    );
+    r.ini.logout().await;
+    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
+        .await
+        .unwrap();
+    r.ini.stop().await;
+    r.acc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix42_our_engine_rejects_invalid_messages() {
+    our_rejects(Version::Fix42).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_our_engine_rejects_invalid_messages() {
+    our_rejects(Version::Fix44).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix50sp2_our_engine_rejects_invalid_messages() {
+    our_rejects(Version::Fix50Sp2).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fix42_quickfix_rejects_invalid_messages() {
     validation_control(Version::Fix42).await;
