@@ -98,7 +98,8 @@ fn leaf(
 
 /// Writes the test PKI into `dir`: `ca.pem`, `server.pem`/`server.key`,
 /// `client.pem`/`client.key`, `client-combined.pem` (certificate and key in one file),
-/// `other-ca.pem` and `rogue.pem`/`rogue.key` (signed by the other CA).
+/// `other-ca.pem`, and signed by the other CA `rogue.pem`/`rogue.key` (a client) and
+/// `impostor.pem`/`impostor.key` (a server for 127.0.0.1).
 fn write_pki(dir: &Path) {
     let ca1 = ca("fix-rs test CA");
     let ca2 = ca("untrusted test CA");
@@ -110,6 +111,12 @@ fn write_pki(dir: &Path) {
     );
     let (client, client_key) = leaf(&ca1, "BANK", &[], ExtendedKeyUsagePurpose::ClientAuth);
     let (rogue, rogue_key) = leaf(&ca2, "BANK", &[], ExtendedKeyUsagePurpose::ClientAuth);
+    let (impostor, impostor_key) = leaf(
+        &ca2,
+        "EXCH",
+        &["127.0.0.1", "localhost"],
+        ExtendedKeyUsagePurpose::ServerAuth,
+    );
     let files = [
         ("ca.pem", ca1.pem()),
         ("other-ca.pem", ca2.pem()),
@@ -120,6 +127,8 @@ fn write_pki(dir: &Path) {
         ("client.key", client_key),
         ("rogue.pem", rogue),
         ("rogue.key", rogue_key),
+        ("impostor.pem", impostor),
+        ("impostor.key", impostor_key),
     ];
     for (name, text) in files {
         std::fs::write(dir.join(name), text).unwrap();
@@ -217,9 +226,17 @@ fn assert_no_logon(events: &mut Events) {
     }
 }
 
-/// Logon, one order answered by an ExecutionReport, logout: all over TLS.
-async fn round_trip(ini: &InitiatorHandle, ini_ev: &mut Events, acc_ev: &mut Events, cl: &str) {
+/// Logon, one order answered by an ExecutionReport, logout: all over TLS. Returns how long
+/// the logon took from the call.
+async fn round_trip(
+    ini: &InitiatorHandle,
+    ini_ev: &mut Events,
+    acc_ev: &mut Events,
+    cl: &str,
+) -> Duration {
+    let start = std::time::Instant::now();
     wait_for(ini_ev, "initiator LoggedOn", |e| *e == Event::LoggedOn).await;
+    let logon = start.elapsed();
     wait_for(acc_ev, "acceptor LoggedOn", |e| *e == Event::LoggedOn).await;
     let session = ini.session(&bank()).unwrap();
     let seq = session.send(order(cl)).await.unwrap();
@@ -240,6 +257,7 @@ async fn round_trip(ini: &InitiatorHandle, ini_ev: &mut Events, acc_ev: &mut Eve
     session.logout(Some("done")).unwrap();
     wait_for(ini_ev, "initiator LoggedOut", |e| *e == Event::LoggedOut).await;
     wait_for(acc_ev, "acceptor LoggedOut", |e| *e == Event::LoggedOut).await;
+    logon
 }
 
 /// A Logon in clear text, as a plain-TCP counterparty would send it.
@@ -256,7 +274,6 @@ async fn handshake_logon_order_logout_over_tls() {
     let dir = tempfile::tempdir().unwrap();
     write_pki(dir.path());
     let (acc, mut acc_ev, port) = acceptor(dir.path(), "").await;
-
     // A plain-TCP counterparty gets no session: its Logon is not a TLS ClientHello.
     let mut plain = tokio::net::TcpStream::connect(("127.0.0.1", port))
         .await
@@ -279,9 +296,17 @@ async fn handshake_logon_order_logout_over_tls() {
     assert!(!acc.session(&bank().flip()).unwrap().is_connected());
     assert_no_logon(&mut acc_ev);
 
+    // A connection that never starts its handshake holds up nobody (it stays open until the
+    // end of the test).
+    let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
     let (ini, mut ini_ev) =
         initiator(dir.path(), port, "CertificationAuthoritiesFile=ca.pem").await;
-    round_trip(&ini, &mut ini_ev, &mut acc_ev, "TLS-1").await;
+    let logon = round_trip(&ini, &mut ini_ev, &mut acc_ev, "TLS-1").await;
+    // Had the silent connection's handshake held the accept loop, the logon would have
+    // waited for its 10 s handshake timeout.
+    assert!(logon < Duration::from_secs(8), "logon took {logon:?}");
     ini.stop().await;
     acc.stop().await;
 }
@@ -316,6 +341,36 @@ async fn wrong_ca_fails_cleanly_and_acceptor_keeps_serving() {
     round_trip(&good, &mut good_ev, &mut acc_ev, "TLS-2").await;
     good.stop().await;
     acc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untrusted_acceptor_fails_over_to_the_next_host() {
+    let dir = tempfile::tempdir().unwrap();
+    write_pki(dir.path());
+    // The first host presents a certificate from the untrusted CA.
+    let (impostor, mut imp_ev, bad_port) = acceptor(
+        dir.path(),
+        "ServerCertificateFile=impostor.pem\nServerCertificateKeyFile=impostor.key",
+    )
+    .await;
+    let (acc, mut acc_ev, good_port) = acceptor(dir.path(), "").await;
+    let failover = format!(
+        "CertificationAuthoritiesFile=ca.pem\nSocketConnectHost1=127.0.0.1\nSocketConnectPort1={good_port}"
+    );
+    let (ini, mut ini_ev) = initiator(dir.path(), bad_port, &failover).await;
+    let (_, before) = wait_for(&mut ini_ev, "LoggedOn", |e| *e == Event::LoggedOn).await;
+    let refused_first = format!("TLS handshake with 127.0.0.1:{bad_port} failed");
+    assert!(
+        before.iter().any(
+            |e| matches!(e, Event::Disconnected { reason } if reason.starts_with(&refused_first))
+        ),
+        "the untrusted host was tried first: {before:?}"
+    );
+    wait_for(&mut acc_ev, "acceptor LoggedOn", |e| *e == Event::LoggedOn).await;
+    assert_no_logon(&mut imp_ev);
+    ini.stop().await;
+    acc.stop().await;
+    impostor.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
