@@ -162,6 +162,8 @@ pub struct SessionConfig {
     pub dir: PathBuf,
     /// More `[DEFAULT]` lines (`Key=Value\n` each).
     pub extra: String,
+    /// More `[SESSION]` lines (they override `[DEFAULT]`).
+    pub session_extra: String,
 }
 
 impl SessionConfig {
@@ -191,6 +193,7 @@ impl SessionConfig {
             self.sender,
             self.target
         );
+        s += &self.session_extra;
         match self.role {
             Role::Initiator => {
                 s += &format!(

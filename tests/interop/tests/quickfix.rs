@@ -292,6 +292,10 @@ fn cfg(
         heart_bt_int: tweaks.heart_bt_int,
         dir,
         extra: tweaks.extra.clone(),
+        session_extra: match role {
+            Role::Initiator => tweaks.initiator_extra.clone(),
+            Role::Acceptor => String::new(),
+        },
     }
 }
 
@@ -318,16 +322,19 @@ struct Run {
 }
 
 /// What a test changes in the settings of both sides.
+#[derive(Default)]
 struct Tweaks {
     heart_bt_int: u32,
     extra: String,
+    /// `[SESSION]` lines for the initiator only.
+    initiator_extra: String,
 }
 
 impl Tweaks {
     fn heart_bt_int(heart_bt_int: u32) -> Tweaks {
         Tweaks {
             heart_bt_int,
-            extra: String::new(),
+            ..Tweaks::default()
         }
     }
 }
@@ -732,6 +739,7 @@ async fn nanosecond_timestamps(version: Version, ours: Role) {
     let tweaks = Tweaks {
         heart_bt_int: 30,
         extra: "TimestampPrecision=9\n".into(),
+        ..Tweaks::default()
     };
     let mut r = setup(&peer, version, ours, &tweaks).await;
     wait_until("logon on both sides", WAIT, || {
@@ -784,6 +792,90 @@ async fn nanosecond_timestamps(version: Version, ours: Role) {
     );
     for (name, dir) in &r.logs {
         let (problems, _) = logs::problems(dir, &[]);
+        assert!(
+            problems.is_empty(),
+            "{test}: {name}'s logs:\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
+/// ResetOnLogon=Y on the initiator only: both Logons carry ResetSeqNumFlag=Y and MsgSeqNum
+/// 1, the acceptor resets too; after a cut the next Logon resets both sides again, with no
+/// ResendRequest, and orders flow on from MsgSeqNum 2.
+async fn reset_on_logon(version: Version, ours: Role) {
+    let test = format!("{version:?} reset on logon ours={}", ours.name());
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let tweaks = Tweaks {
+        heart_bt_int: 30,
+        initiator_extra: "ResetOnLogon=Y\n".into(),
+        ..Tweaks::default()
+    };
+    let mut r = setup(&peer, version, ours, &tweaks).await;
+    for round in 1..=2 {
+        wait_until("logon on both sides", WAIT, || {
+            r.ini.logons() == round && r.acc.logons() == round
+        })
+        .await
+        .unwrap();
+        let prefix = format!("RST{round}");
+        r.ini.send_app(version, Role::Initiator, &prefix, 20).await;
+        wait_until("20 reports", WAIT, || {
+            count(&r.ini.received(), "8", &prefix) == 20
+        })
+        .await
+        .unwrap();
+        // Logon was 1: the first order and the first report are 2.
+        let first = |side: &Side, t: &str| {
+            side.received()
+                .iter()
+                .find(|m| m.msg_type == t && m.clordid == format!("{prefix}-0"))
+                .map(|m| m.seq)
+        };
+        assert_eq!(first(&r.acc, "D"), Some(2), "{test}: round {round}");
+        assert_eq!(first(&r.ini, "8"), Some(2), "{test}: round {round}");
+        if round == 1 {
+            r.relay.cut();
+        }
+    }
+    for side in [&r.ini, &r.acc] {
+        let logons = match side {
+            Side::Ours(o) => o
+                .app
+                .admin_in("A")
+                .iter()
+                .map(|m| {
+                    (
+                        admin_field(m, 34) == Some("1"),
+                        admin_field(m, 141) == Some("Y"),
+                    )
+                })
+                .collect::<Vec<_>>(),
+            Side::Qf(q) => q
+                .admin(true, "A")
+                .iter()
+                .map(|l| (l.starts_with("ADMIN_IN A 1 "), l.contains(" 141=Y")))
+                .collect(),
+        };
+        assert_eq!(
+            logons,
+            vec![(true, true); 2],
+            "{test}: {} got {logons:?}",
+            side.name()
+        );
+        assert_eq!(side.resend_requests(), 0, "{test}: {}", side.name());
+    }
+    assert_once(r.ini.name(), &r.ini.received()[20..]);
+    r.ini.logout().await;
+    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
+        .await
+        .unwrap();
+    r.ini.stop().await;
+    r.acc.stop().await;
+    for (name, dir) in &r.logs {
+        let (problems, _) = logs::problems(dir, &["Socket Error: Connection reset by peer"]);
         assert!(
             problems.is_empty(),
             "{test}: {name}'s logs:\n{}",
@@ -1046,6 +1138,26 @@ async fn fix44_nanosecond_timestamps_our_initiator() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fix50sp2_nanosecond_timestamps_our_acceptor() {
     nanosecond_timestamps(Version::Fix50Sp2, Role::Acceptor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_reset_on_logon_our_initiator() {
+    reset_on_logon(Version::Fix44, Role::Initiator).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_reset_on_logon_our_acceptor() {
+    reset_on_logon(Version::Fix44, Role::Acceptor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix42_reset_on_logon_our_acceptor() {
+    reset_on_logon(Version::Fix42, Role::Acceptor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix50sp2_reset_on_logon_our_initiator() {
+    reset_on_logon(Version::Fix50Sp2, Role::Initiator).await;
 }
 
 macro_rules! heartbeat_test {
