@@ -16,7 +16,8 @@ use tokio::task::JoinHandle;
 /// [`Relay::blackhole`] makes it drop everything it reads, in both directions, while the
 /// connections stay up: the engines go on sending, and what they send is lost.
 /// [`Relay::cut`] closes every connection (and stops dropping): the engines reconnect and
-/// must recover the lost messages through resend requests. Dropping the relay closes it all.
+/// must recover the lost messages through resend requests. [`Relay::set_down`] keeps the
+/// link down for a while. Dropping the relay closes it all.
 #[derive(Debug)]
 pub struct Relay {
     addr: SocketAddr,
@@ -28,6 +29,7 @@ pub struct Relay {
 #[derive(Debug, Default)]
 struct Shared {
     blackhole: AtomicBool,
+    down: AtomicBool,
     accepted: AtomicU64,
     dropped: AtomicU64,
 }
@@ -43,6 +45,10 @@ impl Relay {
         let task = tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 sh.accepted.fetch_add(1, Ordering::SeqCst);
+                if sh.down.load(Ordering::SeqCst) {
+                    drop(inbound);
+                    continue;
+                }
                 let Ok(outbound) = TcpStream::connect(target).await else {
                     continue;
                 };
@@ -89,6 +95,15 @@ impl Relay {
     pub fn cut(&self) {
         self.shared.blackhole.store(false, Ordering::SeqCst);
         self.cut.send_modify(|g| *g += 1);
+    }
+
+    /// Takes the link down (`true`: cuts every connection and closes new ones at once) or
+    /// up again.
+    pub fn set_down(&self, down: bool) {
+        self.shared.down.store(down, Ordering::SeqCst);
+        if down {
+            self.cut();
+        }
     }
 
     /// Connections accepted so far.
