@@ -109,10 +109,16 @@ pub struct Layout {
     /// deserialized layouts), lookups fall back to binary search over `index`.
     #[serde(skip)]
     table: SlotTable,
+    /// For a message body inside a [`Dictionary`]: one table for the header, body and trailer
+    /// tags, giving `level << 16 | slot` (level 0 header, 1 body, 2 trailer; the header wins
+    /// over the body, the body over the trailer). Built by [`Dictionary::new`]; empty otherwise.
+    #[serde(skip)]
+    combined: SlotTable,
 }
 
-/// An open-addressing hash table from tag to slot: each entry packs `tag << 16 | slot`,
-/// `u64::MAX` marks an empty entry. Derived data: it takes no part in equality.
+/// An open-addressing hash table from tag to a 32-bit value (a slot): each entry packs
+/// `tag << 32 | value`, `u64::MAX` marks an empty entry. Derived data: it takes no part in
+/// equality.
 #[derive(Debug, Clone)]
 struct SlotTable {
     /// Borrowed (and empty) only in [`Layout::EMPTY`], which must stay promotable to `'static`.
@@ -148,24 +154,57 @@ impl SlotTable {
 
     /// A table for `index` (unique tags), or an empty one when slots do not fit.
     fn build(index: &[(Tag, u16)]) -> SlotTable {
-        if index.is_empty() || index.len() >= 1 << 15 || index.iter().any(|&(_, s)| s == u16::MAX) {
+        if index.iter().any(|&(_, s)| s == u16::MAX) {
+            return SlotTable::default();
+        }
+        Self::build_values(index.iter().map(|&(tag, slot)| (tag, u32::from(slot))))
+    }
+
+    /// A table for unique tags and their values, or an empty one when there are too many.
+    fn build_values(pairs: impl ExactSizeIterator<Item = (Tag, u32)>) -> SlotTable {
+        let len = pairs.len();
+        if len == 0 || len >= 1 << 15 {
             return SlotTable::default();
         }
         // At most half full, so probe sequences stay short.
-        let size = (index.len() * 2).next_power_of_two().max(8);
+        let size = (len * 2).next_power_of_two().max(8);
         let shift = 32 - size.trailing_zeros();
         let mut entries = vec![EMPTY_ENTRY; size];
         let mask = size - 1;
-        for &(tag, slot) in index {
+        for (tag, value) in pairs {
             let mut h = Self::hash(tag, shift);
             while entries[h] != EMPTY_ENTRY {
                 h = (h + 1) & mask;
             }
-            entries[h] = (u64::from(tag) << 16) | u64::from(slot);
+            entries[h] = (u64::from(tag) << 32) | u64::from(value);
         }
         SlotTable {
             entries: Cow::Owned(entries),
             shift,
+        }
+    }
+
+    /// Whether the table was built (lookups through it are valid).
+    #[inline]
+    fn is_built(&self) -> bool {
+        !self.entries.is_empty()
+    }
+
+    /// The value for `tag`; the table must be built.
+    #[inline]
+    fn get(&self, tag: Tag) -> Option<u32> {
+        let entries: &[u64] = &self.entries;
+        let mask = entries.len().wrapping_sub(1);
+        let mut h = Self::hash(tag, self.shift) & mask;
+        loop {
+            let e = *entries.get(h)?;
+            if (e >> 32) as Tag == tag && e != EMPTY_ENTRY {
+                return Some(e as u32);
+            }
+            if e == EMPTY_ENTRY {
+                return None;
+            }
+            h = (h + 1) & mask;
         }
     }
 }
@@ -177,6 +216,10 @@ impl Layout {
         index: Cow::Borrowed(&[]),
         required: Cow::Borrowed(&[]),
         table: SlotTable {
+            entries: Cow::Borrowed(&[]),
+            shift: 0,
+        },
+        combined: SlotTable {
             entries: Cow::Borrowed(&[]),
             shift: 0,
         },
@@ -204,28 +247,56 @@ impl Layout {
             index: Cow::Owned(index),
             required: Cow::Owned(required),
             table,
+            combined: SlotTable::default(),
         }
     }
 
     /// The slot of `tag` in this layout.
     #[inline]
     pub fn slot(&self, tag: Tag) -> Option<usize> {
-        let entries: &[u64] = &self.table.entries;
-        if !entries.is_empty() {
-            let mask = entries.len() - 1;
-            let mut h = SlotTable::hash(tag, self.table.shift) & mask;
-            loop {
-                let e = *entries.get(h)?;
-                if e == EMPTY_ENTRY {
-                    return None;
-                }
-                if (e >> 16) as Tag == tag {
-                    return Some((e & 0xFFFF) as usize);
-                }
-                h = (h + 1) & mask;
-            }
+        if self.table.is_built() {
+            return self.table.get(tag).map(|v| v as usize);
         }
         self.slot_by_search(tag)
+    }
+
+    /// For a message body of a [`Dictionary`]: where `tag` goes, as `(level, slot, group)`
+    /// with level 0 for the header, 1 for the body and 2 for the trailer, and whether the
+    /// member is a group. `None` when the tag is in none of them; `Some(None)` when the
+    /// combined table was not built (look it up in the three layouts instead).
+    #[inline]
+    pub(crate) fn combined_slot(&self, tag: Tag) -> Option<Option<(usize, usize, bool)>> {
+        if !self.combined.is_built() {
+            return Some(None);
+        }
+        let v = self.combined.get(tag)?;
+        Some(Some((
+            (v >> 16 & 3) as usize,
+            (v & 0xFFFF) as usize,
+            v & COMBINED_GROUP != 0,
+        )))
+    }
+
+    /// Builds the combined header, body and trailer table of a message body.
+    fn build_combined(&mut self, header: &Layout, trailer: &Layout) {
+        let mut pairs: Vec<(Tag, u32)> =
+            Vec::with_capacity(header.index.len() + self.index.len() + trailer.index.len());
+        for (level, layout) in [(0u32, header), (1, &*self), (2, trailer)] {
+            for &(tag, slot) in layout.index.iter() {
+                if slot == u16::MAX {
+                    return;
+                }
+                let group = match layout.member(usize::from(slot)) {
+                    Some(Member::Group { .. }) => COMBINED_GROUP,
+                    _ => 0,
+                };
+                pairs.push((tag, level << 16 | u32::from(slot) | group));
+            }
+        }
+        // First by tag, then by level: the header wins, then the body.
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|&mut (tag, _)| tag);
+        self.combined = SlotTable::build_values(pairs.into_iter());
     }
 
     /// The slot of `tag` by binary search over `index`.
@@ -282,10 +353,11 @@ pub struct Dictionary {
     pub trailer: Layout,
     /// Every message, sorted by MsgType bytes.
     pub messages: List<MessageDef>,
-    /// Position in `fields` by tag, for tags below its length (`u16::MAX`: none). Built by
+    /// By tag, for tags below its length: the position in `fields` and the field's
+    /// validation kind, packed as `position | kind << 24` ([`NO_FIELD`]: none). Built by
     /// [`Dictionary::new`]; when empty, lookups fall back to binary search.
     #[serde(skip)]
-    field_index: Vec<u16>,
+    field_index: Vec<u32>,
     /// Per field position: what validation needs, without loading the whole [`FieldDef`].
     #[serde(skip)]
     meta: FieldMetaTable,
@@ -301,6 +373,26 @@ pub(crate) const K_ENUM: u8 = 4;
 pub(crate) const K_BITMAP: u8 = 8;
 /// The enumeration's values are all 1 to 7 bytes, held as sorted packed keys.
 pub(crate) const K_PACKED: u8 = 16;
+/// The enumeration's values are all numbers 0 to 255 written without leading zeros, held in
+/// a bitmap by number.
+pub(crate) const K_INTMAP: u8 = 32;
+
+/// `v` as a number 0 to 255 written without leading zeros (the only form a [`K_INTMAP`]
+/// value can have).
+#[inline]
+pub(crate) fn small_int(v: &[u8]) -> Option<u8> {
+    let n = match *v {
+        [a] if a.is_ascii_digit() => u32::from(a - b'0'),
+        [a @ b'1'..=b'9', b] if b.is_ascii_digit() => {
+            u32::from(a - b'0') * 10 + u32::from(b - b'0')
+        }
+        [a @ b'1'..=b'9', b, c] if b.is_ascii_digit() && c.is_ascii_digit() => {
+            u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0')
+        }
+        _ => return None,
+    };
+    u8::try_from(n).ok()
+}
 
 /// A value of 1 to 7 bytes as one integer: the bytes, little-endian, and the length on top.
 #[inline]
@@ -361,6 +453,29 @@ impl FieldMeta {
         if !def.values.is_empty() {
             kind |= K_ENUM;
             let single = !ty.is_multiple() && def.values.iter().all(|v| v.value.len() == 1);
+            let small: Option<Vec<u8>> = if ty.is_multiple() || single {
+                None
+            } else {
+                def.values
+                    .iter()
+                    .map(|v| small_int(v.value.as_bytes()))
+                    .collect()
+            };
+            if let (Some(small), Some((bitmaps, _))) = (small, tables.as_mut()) {
+                let mut bits = [0u64; 4];
+                for b in small {
+                    bits[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+                kind |= K_INTMAP;
+                bitmap = bitmaps.len() as u32;
+                bitmaps.push(bits);
+                return FieldMeta {
+                    field_type: ty,
+                    kind,
+                    bitmap,
+                    count,
+                };
+            }
             let keys: Option<Vec<u64>> = def
                 .values
                 .iter()
@@ -396,6 +511,14 @@ impl FieldMeta {
 /// Tags below this are looked up in a direct table; above it, by binary search.
 const DIRECT_TAGS: usize = 65_536;
 
+/// In a combined table's value: the member is a group.
+const COMBINED_GROUP: u32 = 1 << 20;
+
+/// [`Dictionary::field_info`] of a tag the dictionary does not define.
+pub(crate) const NO_FIELD: u32 = u32::MAX;
+/// The position part of [`Dictionary::field_info`].
+pub(crate) const POSITION_MASK: u32 = (1 << 24) - 1;
+
 impl Dictionary {
     /// Tables from their parts; `fields` must be sorted by tag and `messages` by MsgType.
     pub fn new(
@@ -412,22 +535,28 @@ impl Dictionary {
             .filter(|&t| t <= DIRECT_TAGS)
             .max()
             .unwrap_or(0);
-        let mut field_index = vec![u16::MAX; top];
-        if fields.len() < usize::from(u16::MAX) {
-            for (i, f) in fields.iter().enumerate() {
+        let mut bitmaps = Vec::new();
+        let mut packed = Vec::new();
+        let meta: Vec<FieldMeta> = fields
+            .iter()
+            .map(|f| FieldMeta::of(f, Some((&mut bitmaps, &mut packed))))
+            .collect();
+        let mut field_index = vec![NO_FIELD; top];
+        if fields.len() < POSITION_MASK as usize {
+            for (i, (f, m)) in fields.iter().zip(&meta).enumerate() {
                 if let Some(slot) = field_index.get_mut(f.tag as usize) {
-                    *slot = i as u16;
+                    *slot = i as u32 | u32::from(m.kind) << 24;
                 }
             }
         } else {
             field_index.clear();
         }
-        let mut bitmaps = Vec::new();
-        let mut packed = Vec::new();
-        let meta = fields
-            .iter()
-            .map(|f| FieldMeta::of(f, Some((&mut bitmaps, &mut packed))))
-            .collect();
+        let mut messages = messages;
+        if let Cow::Owned(list) = &mut messages {
+            for m in list.iter_mut() {
+                m.body.build_combined(&header, &trailer);
+            }
+        }
         Dictionary {
             begin_string,
             appl_ver_id,
@@ -479,9 +608,24 @@ impl Dictionary {
     #[inline]
     pub fn field_position(&self, tag: Tag) -> Option<usize> {
         if let Some(&i) = self.field_index.get(tag as usize) {
-            return (i != u16::MAX).then_some(usize::from(i));
+            return (i != NO_FIELD).then_some((i & POSITION_MASK) as usize);
         }
         self.fields.binary_search_by_key(&tag, |f| f.tag).ok()
+    }
+
+    /// The field with `tag` as `position | kind << 24` (kind: the `K_*` flags), or
+    /// [`NO_FIELD`] when the dictionary does not define it.
+    #[inline]
+    pub(crate) fn field_info(&self, tag: Tag) -> u32 {
+        if let Some(&i) = self.field_index.get(tag as usize) {
+            return i;
+        }
+        match self.fields.binary_search_by_key(&tag, |f| f.tag) {
+            Ok(i) if i < POSITION_MASK as usize => {
+                i as u32 | u32::from(self.meta(i).map_or(0, |m| m.kind)) << 24
+            }
+            _ => NO_FIELD,
+        }
     }
 
     /// The field with `tag`.
@@ -595,6 +739,13 @@ mod tests {
             field(3, FieldType::String, &["EURIBOR", "LONGER-THAN-7", "X"]),
             field(4, FieldType::MultipleValueString, &["A", "B", "CC"]),
             field(5, FieldType::String, &[]),
+            field(
+                6,
+                FieldType::Int,
+                &["0", "1", "9", "10", "99", "100", "255"],
+            ),
+            field(7, FieldType::Int, &["1", "256"]),
+            field(8, FieldType::Int, &["01", "2"]),
         ];
         let dict = Dictionary::new(
             Cow::Borrowed("FIX.4.4"),
@@ -605,6 +756,17 @@ mod tests {
             Cow::Borrowed(&[]),
         );
         let probes: &[&[u8]] = &[
+            b"0",
+            b"00",
+            b"01",
+            b"9",
+            b"09",
+            b"99",
+            b"255",
+            b"256",
+            b"0255",
+            b"-1",
+            b"1a",
             b"1",
             b"2",
             b"3",
@@ -634,6 +796,10 @@ mod tests {
                     let got = p.len() == 1 && dict.in_bitmap(meta.bitmap, p[0]);
                     assert_eq!(got, expected, "field {} {p:?}", def.tag);
                 }
+                if meta.kind & K_INTMAP != 0 {
+                    let got = small_int(p).is_some_and(|n| dict.in_bitmap(meta.bitmap, n));
+                    assert_eq!(got, expected, "field {} {p:?}", def.tag);
+                }
                 if meta.kind & K_PACKED != 0 {
                     assert_eq!(
                         dict.in_packed(&meta, p),
@@ -648,5 +814,8 @@ mod tests {
         assert_ne!(dict.meta(1).unwrap().kind & K_PACKED, 0);
         assert_eq!(dict.meta(2).unwrap().kind & (K_PACKED | K_BITMAP), 0);
         assert_ne!(dict.meta(3).unwrap().kind & K_PACKED, 0);
+        assert_ne!(dict.meta(5).unwrap().kind & K_INTMAP, 0);
+        assert_ne!(dict.meta(6).unwrap().kind & K_PACKED, 0);
+        assert_ne!(dict.meta(7).unwrap().kind & K_PACKED, 0);
     }
 }

@@ -53,6 +53,51 @@ pub fn append(out: &mut Vec<u8>, s: &[u8]) {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether one of the bytes of `word` is SOH.
+#[inline(always)]
+fn word_has_soh(word: u64) -> bool {
+    let x = word ^ ONES;
+    x.wrapping_sub(ONES) & !x & HIGHS != 0
+}
+
+/// [`append`] that also says whether `s` holds a SOH, looking at the same words it copies.
+#[inline(always)]
+fn append_soh_checked(out: &mut Vec<u8>, s: &[u8]) -> bool {
+    let n = s.len();
+    let at = out.len();
+    if let (Some(head), Some(tail), true) = (s.first_chunk::<8>(), s.last_chunk::<8>(), n <= 16) {
+        out.extend_from_slice(head);
+        out.extend_from_slice(tail);
+        out[at + n - 8..at + n].copy_from_slice(tail);
+        out.truncate(at + n);
+        word_has_soh(u64::from_le_bytes(*head)) || word_has_soh(u64::from_le_bytes(*tail))
+    } else if let (Some(head), Some(tail), true) =
+        (s.first_chunk::<4>(), s.last_chunk::<4>(), n < 8)
+    {
+        out.extend_from_slice(head);
+        out.extend_from_slice(tail);
+        out[at + n - 4..at + n].copy_from_slice(tail);
+        out.truncate(at + n);
+        // Both halves in one word: SOH in either shows.
+        let word =
+            u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32;
+        word_has_soh(word)
+    } else if n < 4 {
+        let mut soh = false;
+        for &b in s {
+            out.push(b);
+            soh |= b == SOH;
+        }
+        soh
+    } else {
+        out.extend_from_slice(s);
+        find_soh(s).is_some()
+    }
+}
+
 /// Appends the decimal digits of `n` to `out`.
 #[inline]
 pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
@@ -95,6 +140,48 @@ impl<'a> Writer<'a> {
         self.buf.push(SOH);
     }
 
+    /// [`Writer::put`] if `value` is set (for generated code: one call per optional member).
+    #[inline]
+    pub fn put_opt<V: FixValue>(&mut self, prefix: &[u8], value: &Option<V>) {
+        if let Some(v) = value {
+            self.put(prefix, v);
+        }
+    }
+
+    /// [`Writer::put_str`] if `value` is set.
+    #[inline]
+    pub fn put_str_opt(&mut self, prefix: &[u8], value: &Option<String>) {
+        if let Some(v) = value {
+            self.put_str(prefix, v);
+        }
+    }
+
+    /// Appends an optional component's fields if it is set.
+    #[inline]
+    pub fn put_component<C: crate::message::Fields>(&mut self, component: &Option<Box<C>>) {
+        if let Some(c) = component {
+            c.encode_fields(self);
+        }
+    }
+
+    /// Appends a repeating group: its NumInGroup field (`prefix`, e.g. `b"453="`) with the
+    /// number of entries, then each entry. An empty group is written (count 0) only when
+    /// `required`.
+    #[inline]
+    pub fn put_group<G: crate::message::Fields>(
+        &mut self,
+        prefix: &[u8],
+        entries: &[G],
+        required: bool,
+    ) {
+        if required || !entries.is_empty() {
+            self.put_u64(prefix, entries.len() as u64);
+            for e in entries {
+                e.encode_fields(self);
+            }
+        }
+    }
+
     /// Appends a field whose value is a string; a SOH inside it is recorded and reported by
     /// [`Writer::finish_checked`].
     #[inline(always)]
@@ -114,10 +201,9 @@ impl<'a> Writer<'a> {
     /// The value part of [`Writer::put_bytes`].
     #[inline(never)]
     fn value_and_soh(&mut self, prefix: &[u8], value: &[u8]) {
-        if self.soh_in_value.is_none() && find_soh(value).is_some() {
+        if append_soh_checked(self.buf, value) && self.soh_in_value.is_none() {
             self.soh_in_value = Some(tag_of_prefix(prefix));
         }
-        append(self.buf, value);
         self.buf.push(SOH);
     }
 
@@ -285,5 +371,27 @@ mod tests {
             w.finish_checked(),
             Err(crate::error::EncodeError::SohInValue { tag: 9999 })
         );
+    }
+}
+
+#[cfg(test)]
+mod soh_check_tests {
+    use super::*;
+
+    #[test]
+    fn fused_copy_finds_soh_at_every_position_and_length() {
+        for n in 0..40usize {
+            let clean: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut out = b"x".to_vec();
+            assert!(!append_soh_checked(&mut out, &clean), "len {n}");
+            assert_eq!(&out[1..], &clean[..]);
+            for p in 0..n {
+                let mut dirty = clean.clone();
+                dirty[p] = SOH;
+                let mut out = b"x".to_vec();
+                assert!(append_soh_checked(&mut out, &dirty), "len {n} at {p}");
+                assert_eq!(&out[1..], &dirty[..]);
+            }
+        }
     }
 }

@@ -12,13 +12,14 @@
 use std::ops::Range;
 
 use crate::dict::{
-    Dictionary, FieldDef, Layout, Member, MessageDef, K_BITMAP, K_DATA, K_ENUM, K_NO_FORMAT,
-    K_PACKED,
+    small_int, Dictionary, FieldDef, Layout, Member, MessageDef, K_BITMAP, K_DATA, K_ENUM,
+    K_INTMAP, K_NO_FORMAT, K_PACKED, NO_FIELD, POSITION_MASK,
 };
 use crate::error::{Invalid, RefTag, SessionRejectReason as R};
 use crate::frame::{find_frame, find_soh, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
+use crate::message::Fields;
 use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
-use crate::value::{check_format, FixValue, ValueError};
+use crate::value::{check_format, quick_format_ok, FixValue, ValueError};
 
 /// Which dictionary rules to enforce, named after QuickFIX's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +77,23 @@ struct FieldRef {
     tag: Tag,
     start: u32,
     end: u32,
-    /// Index into the dictionary's fields, or `u32::MAX` for a tag it does not define.
+    /// The dictionary's [`Dictionary::field_info`]: the index into its fields and the
+    /// field's validation kind, or `u32::MAX` for a tag it does not define.
     def: u32,
+}
+
+impl FieldRef {
+    /// The index into the dictionary's fields (meaningless for an undefined tag).
+    #[inline]
+    fn position(&self) -> usize {
+        (self.def & POSITION_MASK) as usize
+    }
+
+    /// The `K_*` validation flags (meaningless for an undefined tag).
+    #[inline]
+    fn kind(&self) -> u8 {
+        (self.def >> 24) as u8
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,7 +108,7 @@ struct GroupRec {
     count: u32,
 }
 
-const NO_DEF: u32 = u32::MAX;
+const NO_DEF: u32 = NO_FIELD;
 
 /// Reusable buffers for decoding; keep one per thread or connection.
 #[derive(Debug, Default)]
@@ -197,7 +213,7 @@ impl Decoder {
 }
 
 fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef {
-    let def = dict.field_position(tag).map(|i| i as u32).unwrap_or(NO_DEF);
+    let def = dict.field_info(tag);
     FieldRef {
         tag,
         start: start as u32,
@@ -217,42 +233,49 @@ fn tokenize(
     let end = body.end.min(buf.len());
     let buf = &buf[..end];
     let mut pos = body.start;
+    // Most fields have at least 8 bytes left after them; room for them all up front.
+    out.reserve(body.len() / 4 + 1);
     while pos < end {
-        // Fast path: 1 to 9 digits, then `=`.
-        let mut tag: Tag = 0;
-        let mut p = pos;
-        while let Some(&b) = buf.get(p) {
-            if !b.is_ascii_digit() || p - pos == 9 {
-                break;
-            }
-            tag = tag * 10 + Tag::from(b - b'0');
-            p += 1;
-        }
-        let eq = if p > pos && tag != 0 && buf.get(p) == Some(&b'=') {
-            p
-        } else {
-            // Slow path, for the error to report.
-            let eq = match buf[pos..].iter().position(|&b| b == b'=') {
-                Some(q) => pos + q,
-                None => return Err(Invalid::message(R::Other)),
-            };
-            tag = match parse_tag(&buf[pos..eq]) {
-                Ok(t) => t,
-                Err(bad) => {
-                    return Err(Invalid {
-                        reason: R::InvalidTagNumber,
-                        tag: bad,
-                    })
+        // Fastest path: a tag of 1 to 7 digits and its `=` in the next 8 bytes, read as one
+        // word; the value's SOH too when the field is that short.
+        let mut soh_in_word = None;
+        let word_tag = buf
+            .get(pos..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .and_then(|w| {
+                let word = u64::from_le_bytes(*w);
+                let k = (zero_bytes(word ^ (ONES * u64::from(b'='))).trailing_zeros() / 8) as usize;
+                if k == 0 || k >= 8 {
+                    return None;
                 }
-            };
-            eq
+                // Bytes below `k` must be digits: d <= 9, so neither d nor d + 0x76 has its top
+                // bit set. Only a byte that already fails can borrow or carry into the next one.
+                let low = (1u64 << (8 * k)) - 1;
+                let d = word.wrapping_sub(ONES * u64::from(b'0'));
+                if (d | d.wrapping_add(ONES * 0x76)) & HIGHS & low != 0 {
+                    return None;
+                }
+                let mut tag: Tag = 0;
+                for i in 0..k {
+                    tag = tag * 10 + ((d >> (8 * i)) & 0xFF) as Tag;
+                }
+                if tag == 0 {
+                    return None;
+                }
+                // The digits and `=` hold no SOH, so the lowest flagged byte is the first SOH.
+                let s = (zero_bytes(word ^ ONES).trailing_zeros() / 8) as usize;
+                if s < 8 {
+                    soh_in_word = Some(pos + s);
+                }
+                Some((tag, pos + k))
+            });
+        let (tag, eq) = match word_tag {
+            Some(found) => found,
+            None => tag_slow(buf, pos)?,
         };
         let vstart = eq + 1;
-        let def = dict.field_position(tag).map_or(NO_DEF, |i| i as u32);
-        let is_data = def != NO_DEF
-            && dict
-                .meta(def as usize)
-                .is_some_and(|m| m.kind & K_DATA != 0);
+        let def = dict.field_info(tag);
+        let is_data = def != NO_DEF && (def >> 24) as u8 & K_DATA != 0;
         let vend = if is_data {
             // The preceding field holds the byte count.
             let len = out
@@ -263,6 +286,8 @@ fn tokenize(
                 Some(n) if vstart + n < end && buf[vstart + n] == SOH => vstart + n,
                 _ => return Err(Invalid::new(R::IncorrectDataFormatForValue, tag)),
             }
+        } else if let Some(soh) = soh_in_word {
+            soh
         } else {
             match find_soh(buf.get(vstart..).unwrap_or_default()) {
                 Some(q) => vstart + q,
@@ -278,6 +303,45 @@ fn tokenize(
         pos = vend + 1;
     }
     Ok(())
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (top bit) the zero bytes of `x`; the lowest flag is exact (borrows only produce
+/// false flags above a true zero byte).
+#[inline(always)]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The tag at `pos` and the position of its `=`, byte by byte: 1 to 9 digits, then `=`;
+/// anything else is the error to report.
+#[inline(never)]
+fn tag_slow(buf: &[u8], pos: usize) -> Result<(Tag, usize), Invalid> {
+    let mut tag: Tag = 0;
+    let mut p = pos;
+    while let Some(&b) = buf.get(p) {
+        if !b.is_ascii_digit() || p - pos == 9 {
+            break;
+        }
+        tag = tag * 10 + Tag::from(b - b'0');
+        p += 1;
+    }
+    if p > pos && tag != 0 && buf.get(p) == Some(&b'=') {
+        return Ok((tag, p));
+    }
+    let eq = match buf[pos..].iter().position(|&b| b == b'=') {
+        Some(q) => pos + q,
+        None => return Err(Invalid::message(R::Other)),
+    };
+    match parse_tag(&buf[pos..eq]) {
+        Ok(t) => Ok((t, eq)),
+        Err(bad) => Err(Invalid {
+            reason: R::InvalidTagNumber,
+            tag: bad,
+        }),
+    }
 }
 
 /// Reads a tag number; on failure returns the tag as best it can be reported (e.g. `-1`).
@@ -337,21 +401,32 @@ impl<'w> Walk<'w> {
     }
 
     /// Checks one field's value against its definition.
+    #[inline(always)]
     fn check_value(&self, f: &FieldRef) -> Result<(), Invalid> {
-        let v = self.value(f);
-        if v.is_empty() {
+        if f.start == f.end {
             if self.opts.check_fields_have_values {
                 return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag));
             }
             return Ok(());
         }
-        if !self.opts.check_values {
+        if !self.opts.check_values
+            || f.def == NO_DEF
+            || f.kind() & (K_NO_FORMAT | K_ENUM) == K_NO_FORMAT
+        {
+            // Undefined tags and free text: nothing more to check.
             return Ok(());
         }
-        let Some(meta) = self.dict.meta(f.def as usize) else {
+        self.check_typed_value(f)
+    }
+
+    /// The format and enumeration checks of [`Walk::check_value`].
+    #[inline(never)]
+    fn check_typed_value(&self, f: &FieldRef) -> Result<(), Invalid> {
+        let v = self.value(f);
+        let Some(meta) = self.dict.meta(f.position()) else {
             return Ok(());
         };
-        if meta.kind & K_NO_FORMAT == 0 {
+        if meta.kind & K_NO_FORMAT == 0 && !quick_format_ok(meta.field_type, v) {
             match check_format(meta.field_type, v) {
                 Ok(()) => {}
                 Err(ValueError::Empty) => {
@@ -366,6 +441,8 @@ impl<'w> Walk<'w> {
                     [b] => self.dict.in_bitmap(meta.bitmap, *b),
                     _ => false,
                 }
+            } else if meta.kind & K_INTMAP != 0 {
+                small_int(v).is_some_and(|n| self.dict.in_bitmap(meta.bitmap, n))
             } else if meta.kind & K_PACKED != 0 {
                 if meta.field_type.is_multiple() {
                     v.split(|&b| b == b' ')
@@ -376,7 +453,7 @@ impl<'w> Walk<'w> {
             } else {
                 self.dict
                     .fields
-                    .get(f.def as usize)
+                    .get(f.position())
                     .is_none_or(|def| enum_ok(def, v))
             };
             if !ok {
@@ -419,13 +496,28 @@ impl<'w> Walk<'w> {
         let mut first: Option<Invalid> = None;
         while i < n {
             let f = self.fields[i];
-            // Where does the field belong?
-            let (target, layout, level) = if let Some(s) = dict.header.slot(f.tag) {
-                (Phase::Header, &dict.header, (HEADER, s))
-            } else if let Some(s) = body_layout.slot(f.tag) {
-                (Phase::Body, body_layout, (BODY, s))
-            } else if let Some(s) = dict.trailer.slot(f.tag) {
-                (Phase::Trailer, &dict.trailer, (TRAILER, s))
+            // Where does the field belong? One lookup in the message's combined table, or
+            // the header, body and trailer in turn.
+            let place = match body_layout.combined_slot(f.tag) {
+                Some(Some(found)) => Some(found),
+                Some(None) => {
+                    if let Some(s) = dict.header.slot(f.tag) {
+                        Some((HEADER, s, true))
+                    } else if let Some(s) = body_layout.slot(f.tag) {
+                        Some((BODY, s, true))
+                    } else {
+                        dict.trailer.slot(f.tag).map(|s| (TRAILER, s, true))
+                    }
+                }
+                None => None,
+            };
+            // `maybe_group`: false only when the member is known to be a field.
+            let (target, layout, level, maybe_group) = if let Some((lvl, s, g)) = place {
+                match lvl {
+                    HEADER => (Phase::Header, &dict.header, (HEADER, s), g),
+                    BODY => (Phase::Body, body_layout, (BODY, s), g),
+                    _ => (Phase::Trailer, &dict.trailer, (TRAILER, s), g),
+                }
             } else {
                 // Not a member of this message.
                 if phase == Phase::Header {
@@ -455,6 +547,11 @@ impl<'w> Walk<'w> {
                 first.get_or_insert(e);
             }
             let (lvl, slot) = level;
+            if !maybe_group {
+                self.put(lvl, slot, i)?;
+                i += 1;
+                continue;
+            }
             match layout.member(slot) {
                 Some(Member::Group {
                     tag,
@@ -754,6 +851,86 @@ impl<'v, 'a> Level<'v, 'a> {
         self.slots
             .get(range)
             .is_some_and(|s| s.iter().any(|&x| x != 0))
+    }
+}
+
+/// Helpers for generated `decode_fields`: each reads one member, keeps the first error in
+/// `err` (later ones are dropped) and returns `None` (or an empty list) on error. Generated
+/// code reads every member in dictionary order, then builds the value if `err` is still
+/// empty, so the error reported is the first one in member order, as with `?` after each
+/// member, with much smaller functions to compile.
+impl<'v, 'a> Level<'v, 'a> {
+    /// An optional field.
+    #[inline]
+    pub fn opt<V: FixValue>(&self, err: &mut Option<Invalid>, slot: usize, tag: Tag) -> Option<V> {
+        keep_first(err, self.get(slot, tag)).flatten()
+    }
+
+    /// A required field (its absence is `RequiredTagMissing`).
+    #[inline]
+    pub fn required<V: FixValue>(
+        &self,
+        err: &mut Option<Invalid>,
+        slot: usize,
+        tag: Tag,
+    ) -> Option<V> {
+        keep_first(err, self.req(slot, tag))
+    }
+
+    /// An optional component whose slots are `base..end`: present when any of them is.
+    #[inline]
+    pub fn component<C: Fields>(
+        &self,
+        err: &mut Option<Invalid>,
+        base: usize,
+        end: usize,
+    ) -> Option<Box<C>> {
+        if self.any(base..end) {
+            self.required_component(err, base)
+        } else {
+            None
+        }
+    }
+
+    /// A required component whose slots start at `base`.
+    #[inline]
+    pub fn required_component<C: Fields>(
+        &self,
+        err: &mut Option<Invalid>,
+        base: usize,
+    ) -> Option<Box<C>> {
+        keep_first(err, C::decode_fields(self.sub(base))).map(Box::new)
+    }
+
+    /// The entries of the group in `slot`.
+    #[inline]
+    pub fn entries<G: Fields>(&self, err: &mut Option<Invalid>, slot: usize) -> Vec<G> {
+        keep_first(
+            err,
+            self.group(slot)
+                .map(G::decode_fields)
+                .collect::<Result<Vec<G>, Invalid>>(),
+        )
+        .unwrap_or_default()
+    }
+}
+
+/// The error kept by the [`Level`] decode helpers, for generated code whose members did not
+/// all decode (`err` is never empty then; a generic error stands in if it were).
+pub fn first_error(err: Option<Invalid>) -> Invalid {
+    err.unwrap_or(Invalid::message(R::Other))
+}
+
+#[inline]
+fn keep_first<T>(err: &mut Option<Invalid>, r: Result<T, Invalid>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            if err.is_none() {
+                *err = Some(e);
+            }
+            None
+        }
     }
 }
 

@@ -87,7 +87,12 @@ fn req_text(required: bool) -> &'static str {
 struct Parts {
     decls: Vec<TokenStream>,
     encode: Vec<TokenStream>,
+    /// `let` statements reading each member in order (into `Option`s for required ones).
     decode: Vec<TokenStream>,
+    /// The members read as `Option`s that must be `Some` (required fields and components).
+    required: Vec<TokenStream>,
+    /// Every member's name, for the struct literal.
+    names: Vec<TokenStream>,
     args: Vec<TokenStream>,
     inits: Vec<TokenStream>,
     builders: Vec<TokenStream>,
@@ -122,6 +127,7 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                 if f.field_type == FieldType::Length {
                     if let Some((data, data_required)) = next_data {
                         let name = ident(&used.claim(member_name(&data.name), None));
+                        parts.names.push(quote!(#name));
                         let len_prefix = Literal::byte_string(format!("{}=", f.tag).as_bytes());
                         let data_prefix = Literal::byte_string(format!("{}=", data.tag).as_bytes());
                         let data_tag = Literal::u32_unsuffixed(data.tag);
@@ -142,9 +148,10 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                                 w.put_u64(#len_prefix, self.#name.0.len() as u64);
                                 w.put_data(#data_prefix, &self.#name.0);
                             });
-                            parts
-                                .decode
-                                .push(quote!(#name: l.req(#data_slot, #data_tag)?,));
+                            parts.decode.push(quote! {
+                                let #name: Option<fix_core::value::Data> = __l.required(&mut __e, #data_slot, #data_tag);
+                            });
+                            parts.required.push(quote!(#name));
                             parts
                                 .args
                                 .push(quote!(#name: impl Into<fix_core::value::Data>));
@@ -161,9 +168,9 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                                     w.put_data(#data_prefix, &v.0);
                                 }
                             });
-                            parts
-                                .decode
-                                .push(quote!(#name: l.get(#data_slot, #data_tag)?,));
+                            parts.decode.push(quote! {
+                                let #name: Option<fix_core::value::Data> = __l.opt(&mut __e, #data_slot, #data_tag);
+                            });
                             parts.inits.push(quote!(#name: None,));
                             let with = ident(&format!(
                                 "with_{}",
@@ -196,10 +203,14 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                 );
                 let string = is_string(f);
                 let put = if string { quote!(put_str) } else { quote!(put) };
+                parts.names.push(quote!(#name));
                 if *required {
                     parts.decls.push(quote!(#[doc = #doc] pub #name: #ty,));
                     parts.encode.push(quote!(w.#put(#prefix, &self.#name);));
-                    parts.decode.push(quote!(#name: l.req(#slot, #tag)?,));
+                    parts.decode.push(
+                        quote!(let #name: Option<#ty> = __l.required(&mut __e, #slot, #tag);),
+                    );
+                    parts.required.push(quote!(#name));
                     if string {
                         parts.args.push(quote!(#name: impl Into<String>));
                         parts.inits.push(quote!(#name: #name.into(),));
@@ -213,10 +224,15 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                         #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
                         pub #name: Option<#ty>,
                     });
+                    let put_opt = if string {
+                        quote!(put_str_opt)
+                    } else {
+                        quote!(put_opt)
+                    };
+                    parts.encode.push(quote!(w.#put_opt(#prefix, &self.#name);));
                     parts
-                        .encode
-                        .push(quote!(if let Some(v) = &self.#name { w.#put(#prefix, v); }));
-                    parts.decode.push(quote!(#name: l.get(#slot, #tag)?,));
+                        .decode
+                        .push(quote!(let #name: Option<#ty> = __l.opt(&mut __e, #slot, #tag);));
                     parts.inits.push(quote!(#name: None,));
                     let with = ident(&format!(
                         "with_{}",
@@ -259,6 +275,7 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                 );
                 let doc = format!("Component `{}`, {}.", cname, req_text(*required));
                 let end = slot + n;
+                parts.names.push(quote!(#name));
                 // Components are boxed: FIX 5.0 messages nest large components several levels
                 // deep, and inline they would make structs (and debug-build stack frames) huge.
                 if *required {
@@ -268,9 +285,10 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                     parts
                         .encode
                         .push(quote!(fix_core::Fields::encode_fields(self.#name.as_ref(), w);));
-                    parts.decode.push(
-                        quote!(#name: Box::new(fix_core::Fields::decode_fields(l.sub(#slot))?),),
-                    );
+                    parts.decode.push(quote! {
+                        let #name: Option<Box<#p components::#ty>> = __l.required_component(&mut __e, #slot);
+                    });
+                    parts.required.push(quote!(#name));
                     parts
                         .args
                         .push(quote!(#name: impl Into<#p components::#ty>));
@@ -281,15 +299,9 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                         #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
                         pub #name: Option<Box<#p components::#ty>>,
                     });
-                    parts.encode.push(quote! {
-                        if let Some(c) = &self.#name { fix_core::Fields::encode_fields(c.as_ref(), w); }
-                    });
+                    parts.encode.push(quote!(w.put_component(&self.#name);));
                     parts.decode.push(quote! {
-                        #name: if l.any(#slot..#end) {
-                            Some(Box::new(fix_core::Fields::decode_fields(l.sub(#slot))?))
-                        } else {
-                            None
-                        },
+                        let #name: Option<Box<#p components::#ty>> = __l.component(&mut __e, #slot, #end);
                     });
                     parts.inits.push(quote!(#name: None,));
                     let with = ident(&format!(
@@ -326,18 +338,14 @@ fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts 
                     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
                     pub #name: Vec<#p groups::#ty>,
                 });
-                let write = quote! {
-                    w.put_u64(#prefix, self.#name.len() as u64);
-                    for e in &self.#name { fix_core::Fields::encode_fields(e, w); }
-                };
+                parts.names.push(quote!(#name));
                 // A required group is written even when empty (count 0).
-                parts.encode.push(if g.required {
-                    write
-                } else {
-                    quote!(if !self.#name.is_empty() { #write })
-                });
+                let required = g.required;
+                parts
+                    .encode
+                    .push(quote!(w.put_group(#prefix, &self.#name, #required);));
                 parts.decode.push(quote! {
-                    #name: l.group(#slot).map(fix_core::Fields::decode_fields).collect::<Result<Vec<_>, _>>()?,
+                    let #name: Vec<#p groups::#ty> = __l.entries(&mut __e, #slot);
                 });
                 parts.inits.push(quote!(#name: Vec::new(),));
                 let with = ident(&format!(
@@ -374,16 +382,30 @@ fn fields_struct(
         decls,
         encode,
         decode,
+        required,
+        names: member_names,
         args,
         inits,
         builders,
     } = members(items, model, names, place);
     let new_doc = "Creates the value from its required members; optional ones start empty.";
-    let lifetime_needed = decode.is_empty();
-    let l_param = if lifetime_needed {
+    // Read every member, then build the value if none failed (see `fix_core::Level::opt`).
+    let decode_body = if decode.is_empty() {
+        quote!(Ok(#ty {}))
+    } else {
+        quote! {
+            let mut __e: Option<fix_core::Invalid> = None;
+            #(#decode)*
+            match (__e, #(#required),*) {
+                (None, #(Some(#required)),*) => Ok(#ty { #(#member_names),* }),
+                (__e, ..) => Err(fix_core::view::first_error(__e)),
+            }
+        }
+    };
+    let l_param = if decode.is_empty() {
         quote!(_l)
     } else {
-        quote!(l)
+        quote!(__l)
     };
     let w_param = if encode.is_empty() {
         quote!(_w)
@@ -412,7 +434,7 @@ fn fields_struct(
                 #(#encode)*
             }
             fn decode_fields(#l_param: fix_core::Level<'_, '_>) -> Result<Self, fix_core::Invalid> {
-                Ok(#ty { #(#decode)* })
+                #decode_body
             }
         }
     }

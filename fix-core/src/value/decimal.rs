@@ -14,7 +14,7 @@
 
 use rust_decimal::Decimal;
 
-use super::digits::fill_u128;
+use super::digits::{fill_u128, fill_u64};
 use super::{format, range, FixValue, ValueError};
 
 const FLOAT: &str = "FLOAT";
@@ -81,7 +81,35 @@ fn scan(bytes: &[u8]) -> Result<Scanned, ValueError> {
 
 /// Validates a decimal wire value without building it.
 pub(crate) fn check_decimal(bytes: &[u8]) -> Result<(), ValueError> {
+    if quick_decimal_ok(bytes) {
+        return Ok(());
+    }
     scan(bytes).map(|_| ())
+}
+
+/// `true` only for a valid decimal: values of up to 28 bytes cannot break the digit limits,
+/// so only their shape needs checking (`false` for longer ones, which [`scan`] decides).
+#[inline(always)]
+pub(crate) fn quick_decimal_ok(bytes: &[u8]) -> bool {
+    if bytes.len() > MAX_DIGITS {
+        return false;
+    }
+    let body = match bytes {
+        [b'-', rest @ ..] => rest,
+        _ => bytes,
+    };
+    let mut points = 0u32;
+    let mut digits = 0u32;
+    for &b in body {
+        if b == b'.' {
+            points += 1;
+        } else if b.wrapping_sub(b'0') <= 9 {
+            digits += 1;
+        } else {
+            return false;
+        }
+    }
+    points <= 1 && digits > 0
 }
 
 impl FixValue for Decimal {
@@ -91,23 +119,30 @@ impl FixValue for Decimal {
         // 96-bit mantissa: at most 29 digits; scale at most 28; plus a leading zero.
         let mut buf = [b'0'; 48];
         let end = buf.len();
-        let mut start = fill_u128(&mut buf, end, mantissa.unsigned_abs());
+        let magnitude = mantissa.unsigned_abs();
+        let mut start = match u64::try_from(magnitude) {
+            Ok(small) => fill_u64(&mut buf, end, small),
+            Err(_) => fill_u128(&mut buf, end, magnitude),
+        };
         // Make sure there is at least one digit before the point ("0.05", not ".05").
         let min_start = end.saturating_sub(scale + 1);
         if start > min_start {
             start = min_start; // the buffer was pre-filled with '0'
         }
-        if mantissa < 0 {
-            out.push(b'-');
-        }
-        if scale == 0 {
-            out.extend_from_slice(&buf[start..end]);
-        } else {
+        if scale > 0 {
+            // Shift the integer digits left by one to make room for the point. At most 29
+            // digits and a point in 48 bytes: `start` stays above 1.
             let point = end - scale;
-            out.extend_from_slice(&buf[start..point]);
-            out.push(b'.');
-            out.extend_from_slice(&buf[point..end]);
+            buf.copy_within(start..point, start - 1);
+            start -= 1;
+            buf[point - 1] = b'.';
         }
+        if mantissa < 0 {
+            start -= 1;
+            buf[start] = b'-';
+        }
+        // One append for the whole value.
+        out.extend_from_slice(&buf[start..end]);
     }
 
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {

@@ -266,7 +266,7 @@ pub fn check_format(ty: FieldType, bytes: &[u8]) -> Result<(), ValueError> {
         }
         FieldType::MultipleCharValue => multi::check_tokens(bytes, char_bool::check_char),
         FieldType::Data | FieldType::XmlData => Ok(()),
-        FieldType::UtcTimestamp => UtcTimestamp::parse(bytes).map(drop),
+        FieldType::UtcTimestamp => time::check_utc_timestamp(bytes),
         FieldType::UtcTimeOnly => UtcTimeOnly::parse(bytes).map(drop),
         FieldType::UtcDateOnly => UtcDateOnly::parse(bytes).map(drop),
         FieldType::LocalMktDate => LocalMktDate::parse(bytes).map(drop),
@@ -276,6 +276,37 @@ pub fn check_format(ty: FieldType, bytes: &[u8]) -> Result<(), ValueError> {
         FieldType::TzTimestamp => TzTimestamp::parse(bytes).map(drop),
     };
     result.map_err(|e| retag(e, ty.dictionary_name()))
+}
+
+/// A quick test that `bytes` (not empty) is a well-formed value of `ty`: `true` only when
+/// [`check_format`] would accept it; `false` when it would not or when the quick test cannot
+/// tell (call [`check_format`] for the verdict and the error). Covers the common short forms
+/// of integers, decimals, characters and timestamps without a function call.
+#[inline(always)]
+pub(crate) fn quick_format_ok(ty: FieldType, bytes: &[u8]) -> bool {
+    match ty {
+        FieldType::Char => matches!(bytes, [b' '..=b'~']),
+        // Nine digits fit every integer type; DAYOFMONTH has a range and is left out.
+        FieldType::SeqNum | FieldType::Length | FieldType::NumInGroup | FieldType::TagNum => {
+            bytes.len() <= 9 && bytes.iter().all(u8::is_ascii_digit)
+        }
+        FieldType::Int => {
+            let digits = match bytes {
+                [b'-', rest @ ..] => rest,
+                _ => bytes,
+            };
+            !digits.is_empty() && digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit)
+        }
+        FieldType::Float
+        | FieldType::Price
+        | FieldType::Qty
+        | FieldType::Amt
+        | FieldType::PriceOffset
+        | FieldType::Percentage => decimal::quick_decimal_ok(bytes),
+        FieldType::Boolean => matches!(bytes, b"Y" | b"N"),
+        FieldType::UtcTimestamp => time::quick_utc_timestamp_ok(bytes),
+        _ => false,
+    }
 }
 
 /// Replaces the type name an error carries.

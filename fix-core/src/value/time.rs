@@ -496,12 +496,148 @@ pub(crate) fn parse_date_dash<'a>(
     }
 }
 
+/// Powers of ten for scaling a fraction of 1 to 9 digits to nanoseconds.
+const NANO_SCALE: [u32; 10] = [
+    1_000_000_000,
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
+
+/// The usual shapes of a `UTCTIMESTAMP` (`YYYYMMDD-HH:MM:SS` with an optional fraction of 1
+/// to 12 digits) read in one pass; `None` for anything else, including every invalid value,
+/// which the general parser then reads (and reports) as before.
+#[inline]
+fn fast_timestamp(bytes: &[u8]) -> Option<UtcTimestamp> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let head: &[u8; 17] = bytes.first_chunk()?;
+    let date_word = u64::from_le_bytes(*head.first_chunk::<8>()?);
+    let time_word = u64::from_le_bytes(*head.last_chunk::<8>()?);
+    if head[8] != b'-' {
+        return None;
+    }
+    // `HH:MM:SS` with the colons replaced by '0' must be all digits, like the date: every
+    // byte minus '0' at most 9 (see the tokenizer for why borrows cannot hide a bad byte).
+    const COLONS: u64 = 0x0000_3A00_003A_0000;
+    if time_word & 0x0000_FF00_00FF_0000 != COLONS {
+        return None;
+    }
+    let time_digits = time_word ^ COLONS ^ ((ONES * u64::from(b'0')) & 0x0000_FF00_00FF_0000);
+    let all_digits = |w: u64| {
+        let d = w.wrapping_sub(ONES * u64::from(b'0'));
+        (d | d.wrapping_add(ONES * 0x76)) & HIGHS == 0
+    };
+    if !all_digits(date_word) || !all_digits(time_digits) {
+        return None;
+    }
+    let d = date_word - ONES * u64::from(b'0');
+    let t = time_digits - ONES * u64::from(b'0');
+    // Pairs of digits: byte 2k * 10 + byte 2k+1.
+    let pair =
+        |w: u64, k: u32| ((w >> (16 * k)) & 0xFF) as u8 * 10 + ((w >> (16 * k + 8)) & 0xFF) as u8;
+    let year = u16::from(pair(d, 0)) * 100 + u16::from(pair(d, 1));
+    let (month, day) = (pair(d, 2), pair(d, 3));
+    // The time word starts at byte 9: H H : M M : S S, as pairs at bytes 0, 3 and 6.
+    let hour = (t & 0xFF) as u8 * 10 + ((t >> 8) & 0xFF) as u8;
+    let minute = ((t >> 24) & 0xFF) as u8 * 10 + ((t >> 32) & 0xFF) as u8;
+    let second = ((t >> 48) & 0xFF) as u8 * 10 + ((t >> 56) & 0xFF) as u8;
+    let date = Date::new(year, month, day)?;
+    let (nanos, precision) = match &bytes[17..] {
+        [] => (0, Precision::Seconds),
+        [b'.', fraction @ ..] if !fraction.is_empty() && fraction.len() <= 12 => {
+            let kept = fraction.len().min(9);
+            let mut value = 0u32;
+            for &b in &fraction[..kept] {
+                let d = b.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                value = value * 10 + u32::from(d);
+            }
+            if !fraction[kept..].iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            (value * NANO_SCALE[kept], Precision::for_digits(kept)?)
+        }
+        _ => return None,
+    };
+    let time = Hms::new(hour, minute, second, nanos, precision)?;
+    Some(UtcTimestamp { date, time })
+}
+
+/// `true` only for a valid `UTCTIMESTAMP` of the usual shapes (see [`fast_timestamp`]).
+#[inline]
+pub(crate) fn quick_utc_timestamp_ok(bytes: &[u8]) -> bool {
+    fast_timestamp(bytes).is_some()
+}
+
+/// Checks a `UTCTIMESTAMP` without building it; the same verdict as
+/// [`FixValue::parse`] for [`UtcTimestamp`].
+pub(crate) fn check_utc_timestamp(bytes: &[u8]) -> Result<(), ValueError> {
+    if fast_timestamp(bytes).is_some() {
+        return Ok(());
+    }
+    UtcTimestamp::parse(bytes).map(drop)
+}
+
+/// `PAIRS[2n..2n+2]` is `n` as two digits.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+#[inline(always)]
+fn put_pair(buf: &mut [u8], at: usize, n: u8) {
+    let i = usize::from(n % 100) * 2;
+    buf[at] = PAIRS[i];
+    buf[at + 1] = PAIRS[i + 1];
+}
+
 impl FixValue for UtcTimestamp {
     fn write(&self, out: &mut Vec<u8>) {
-        self.write_to(out);
+        // Formatted on the stack and appended at once: one capacity check, not one per byte.
+        let mut buf = *b"00000000-00:00:00.000000000";
+        let year = self.date.year % 10_000;
+        put_pair(&mut buf, 0, (year / 100) as u8);
+        put_pair(&mut buf, 2, (year % 100) as u8);
+        put_pair(&mut buf, 4, self.date.month);
+        put_pair(&mut buf, 6, self.date.day);
+        put_pair(&mut buf, 9, self.time.hour);
+        put_pair(&mut buf, 12, self.time.minute);
+        put_pair(&mut buf, 15, self.time.second);
+        let digits = self.time.precision.digits();
+        let nanos = self.time.nanos % 1_000_000_000;
+        // The fraction's digits, two at a time, right-aligned before `18 + digits`.
+        let (mut v, mut at) = match self.time.precision {
+            Precision::Seconds => (0, 18),
+            Precision::Millis => (nanos / 1_000_000, 21),
+            Precision::Micros => (nanos / 1_000, 24),
+            Precision::Nanos => (nanos, 27),
+        };
+        while at > 19 {
+            at -= 2;
+            put_pair(&mut buf, at, (v % 100) as u8);
+            v /= 100;
+        }
+        if at == 19 {
+            buf[18] = b'0' + (v % 10) as u8;
+        }
+        let len = if digits > 0 { 18 + digits } else { 17 };
+        out.extend_from_slice(&buf[..len]);
     }
 
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        if let Some(ts) = fast_timestamp(bytes) {
+            return Ok(ts);
+        }
         let (date, rest) = parse_date_dash(bytes, UTCTIMESTAMP)?;
         if rest.is_empty() {
             return Err(format(UTCTIMESTAMP));
@@ -1153,5 +1289,39 @@ mod tests {
             t.map(|t| t.with_precision(Precision::Millis).to_string()),
             Ok("12:00:00.123".to_owned())
         );
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+
+    #[test]
+    fn fast_timestamp_reads_the_usual_shapes() {
+        for s in [
+            &b"20240102-10:11:12.345"[..],
+            b"20240102-10:11:12",
+            b"20240229-23:59:60.123456789",
+            b"20240229-23:59:60.123456789123",
+            b"20240229-23:59:60.1",
+        ] {
+            assert_eq!(fast_timestamp(s), UtcTimestamp::parse(s).ok(), "{s:?}");
+            assert!(fast_timestamp(s).is_some(), "{s:?}");
+        }
+        for s in [
+            &b"20230229-10:11:12"[..],
+            b"20240102-24:11:12",
+            b"20240102-10:60:12",
+            b"20240102-10:11:61",
+            b"20240102-10:11:12.",
+            b"20240102-10:11:12.1234567890123",
+            b"20240102-10:11:12.12a",
+            b"2024010-10:11:12.123",
+            b"20240102 10:11:12",
+            b"20241301-10:11:12",
+            b"20240100-10:11:12",
+        ] {
+            assert_eq!(fast_timestamp(s), None, "{s:?}");
+        }
     }
 }
