@@ -422,6 +422,15 @@ impl Session {
         }
     }
 
+    /// The driver closes the connection for a reason of its own (a store failure, say):
+    /// like [`Session::on_disconnect`], with `reason` in the [`Event::Disconnected`] event.
+    pub fn abort(&mut self, reason: &str, now: SystemTime) {
+        self.now = now;
+        if self.state != State::Disconnected {
+            self.disconnect(reason, now);
+        }
+    }
+
     fn reset(&mut self, now: SystemTime) {
         self.next_sender = 1;
         self.next_target = 1;

@@ -411,6 +411,7 @@ async fn spawn_session(
         shared,
         log,
         persisted_target: 0,
+        logged_on: false,
     };
     Ok((handle, inbox, task))
 }
@@ -456,6 +457,9 @@ struct SessionTask {
     shared: Arc<Shared>,
     log: Option<MessageLog>,
     persisted_target: u64,
+    /// Whether the session logged on during the current (or last) connection: an initiator
+    /// moves on to its next failover host after a connection that never got that far.
+    logged_on: bool,
 }
 
 enum Flow {
@@ -608,6 +612,11 @@ impl SessionTask {
         self.persist(b, target).await?;
         if let Some(t) = target {
             self.persisted_target = t;
+        }
+        if sock.is_some() && !b.wbuf.is_empty() {
+            // Persisted, but perhaps before this process was paused: a shared store says
+            // whether its lease still covers writing now.
+            self.store.writable()?;
         }
         let mut flow = if std::mem::take(&mut b.closed) {
             Flow::Closed
@@ -777,6 +786,7 @@ impl SessionTask {
             );
         }
         self.shared.connected.store(true, Ordering::SeqCst);
+        self.logged_on = false;
         self.persisted_target = self.store.next_target_seq();
         self.core.on_connect(SystemTime::now());
         if !first.is_empty() {
@@ -789,12 +799,15 @@ impl SessionTask {
         let mut batch = Batch::default();
         let mut shutdown: Option<oneshot::Sender<()>> = None;
         loop {
-            match self.flush(&mut sock, &mut batch).await {
+            let flushed = self.flush(&mut sock, &mut batch).await;
+            self.logged_on |= self.core.is_logged_on();
+            match flushed {
                 Ok(Flow::Continue) => {}
                 Ok(Flow::Closed) => break,
                 Err(e) => {
                     tracing::error!(session = %self.core.id(), error = %e, "store failure: disconnecting");
-                    self.core.on_disconnect(SystemTime::now());
+                    self.core
+                        .abort(&format!("store failure: {e}"), SystemTime::now());
                     let _ = self.flush(&mut None, &mut batch).await;
                     break;
                 }
@@ -1183,10 +1196,15 @@ impl Initiator {
                     };
                     if let Some(stream) = stream {
                         tracing::info!(session = %task.core.id(), %host, port, tls = stream.is_tls(), "connected");
-                        next = 0;
                         if let Some(ack) = task.run_connection(stream, Vec::new(), &mut inbox).await {
                             let _ = ack.send(());
                             return;
+                        }
+                        // Back to the primary host after a session that ran; a host that
+                        // accepted the connection but never logged on counts as failed (a
+                        // hung engine behind a live port), so the next attempt fails over.
+                        if task.logged_on {
+                            next = 0;
                         }
                     }
                     // Wait, answering commands meanwhile.

@@ -69,6 +69,15 @@ pub enum StoreError {
         /// The epoch this store held.
         epoch: i64,
     },
+    /// The lease has not been renewed for its whole timeout: another engine may have taken
+    /// the session over, so nothing may be written now.
+    #[error("session {session}: lease not renewed for {secs:.1} s, it may have been taken over by another engine; not writing")]
+    LeaseExpired {
+        /// The session.
+        session: String,
+        /// Seconds since the lease was last known to be held.
+        secs: f64,
+    },
     /// The store is not usable as configured (missing path or connection string...).
     #[error("store configuration: {0}")]
     Config(String),
@@ -129,6 +138,13 @@ pub trait MessageStore: Send {
     fn reset(&mut self, now: SystemTime) -> StoreFuture<'_, ()>;
     /// Reloads the cached state from durable storage (after another process changed it).
     fn refresh(&mut self) -> StoreFuture<'_, ()>;
+    /// Whether what was persisted may be written to the socket now. Stores shared with a
+    /// standby engine fail once their lease may have lapsed (renewed longer ago than the
+    /// lease timeout, as when this process was paused): a standby may be running the session
+    /// by now. Drivers check it between persisting a batch and writing it.
+    fn writable(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Whether other engine processes may run this session on the same storage (a shared
     /// database with leases): drivers then [`MessageStore::refresh`] it before every
     /// connection, as RefreshOnLogon=Y asks for any store.
@@ -407,6 +423,7 @@ mod tests {
         );
         let mut stale = active.open(&t).await.unwrap();
         stale.save_and_increment(1, b"from a").await.unwrap();
+        assert!(stale.writable().is_ok());
         // The standby waits while the active renews its lease...
         let waiting = tokio::time::timeout(std::time::Duration::from_secs(3), standby.create(&t));
         assert!(
@@ -423,6 +440,13 @@ mod tests {
             "takeover took {took:?}"
         );
         assert_eq!(b.next_sender_seq(), 2);
+        // Not renewed for a whole lease timeout: whatever it persisted before, it may not
+        // write it to a socket now.
+        assert!(matches!(
+            stale.writable(),
+            Err(StoreError::LeaseExpired { .. })
+        ));
+        assert!(b.writable().is_ok());
         b.save_and_increment(2, b"from b").await.unwrap();
         // The former owner wakes up: every write is refused, nothing it writes lands.
         match stale.save_and_increment(2, b"stale a").await {

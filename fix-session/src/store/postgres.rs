@@ -325,15 +325,17 @@ impl Lease {
         Ok(Err(holder))
     }
 
-    /// Waits until the lease is ours; returns its epoch.
-    async fn acquire(&self) -> Result<i64, StoreError> {
+    /// Waits until the lease is ours; returns its epoch and when the attempt that took it
+    /// started (the lease lasts its timeout from then).
+    async fn acquire(&self) -> Result<(i64, std::time::Instant), StoreError> {
         let poll = (self.timeout / 5).clamp(Duration::from_millis(50), Duration::from_secs(1));
         let mut announced = false;
         loop {
+            let started = std::time::Instant::now();
             match self.retrying(|| self.try_acquire()).await? {
                 Ok(epoch) => {
                     tracing::info!(session = %self.key, owner = %self.owner, epoch, "took the session lease");
-                    return Ok(epoch);
+                    return Ok((epoch, started));
                 }
                 Err(holder) => {
                     if !announced {
@@ -381,6 +383,9 @@ pub struct PostgresStore {
     lease: Lease,
     epoch: i64,
     lost: Arc<AtomicBool>,
+    /// When the lease was last known to be ours: the start of the last statement that
+    /// renewed it. It lasts the lease timeout from then.
+    held_since: Arc<std::sync::Mutex<std::time::Instant>>,
     renewer: tokio::task::JoinHandle<()>,
     next_sender: u64,
     next_target: u64,
@@ -410,11 +415,25 @@ impl Drop for PostgresStore {
     }
 }
 
-fn spawn_renewer(lease: Lease, epoch: i64, lost: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+/// Records that the lease was held at `at` (if later than what is known).
+fn held_at(held_since: &std::sync::Mutex<std::time::Instant>, at: std::time::Instant) {
+    let mut h = held_since.lock().unwrap_or_else(|p| p.into_inner());
+    if at > *h {
+        *h = at;
+    }
+}
+
+fn spawn_renewer(
+    lease: Lease,
+    epoch: i64,
+    lost: Arc<AtomicBool>,
+    held_since: Arc<std::sync::Mutex<std::time::Instant>>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let every = lease.timeout / 3;
         loop {
             tokio::time::sleep(every).await;
+            let started = std::time::Instant::now();
             let renewed = async {
                 let c = lease.db.client().await?;
                 c.execute(
@@ -427,7 +446,7 @@ fn spawn_renewer(lease: Lease, epoch: i64, lost: Arc<AtomicBool>) -> tokio::task
             }
             .await;
             match renewed {
-                Ok(1) => {}
+                Ok(1) => held_at(&held_since, started),
                 Ok(_) => {
                     tracing::warn!(session = %lease.key, epoch, "session lease lost to another engine");
                     lost.store(true, Ordering::SeqCst);
@@ -444,13 +463,15 @@ fn spawn_renewer(lease: Lease, epoch: i64, lost: Arc<AtomicBool>) -> tokio::task
 
 impl PostgresStore {
     async fn open(lease: Lease) -> Result<PostgresStore, StoreError> {
-        let epoch = lease.acquire().await?;
+        let (epoch, started) = lease.acquire().await?;
         let lost = Arc::new(AtomicBool::new(false));
-        let renewer = spawn_renewer(lease.clone(), epoch, lost.clone());
+        let held_since = Arc::new(std::sync::Mutex::new(started));
+        let renewer = spawn_renewer(lease.clone(), epoch, lost.clone(), held_since.clone());
         let mut store = PostgresStore {
             lease,
             epoch,
             lost,
+            held_since,
             renewer,
             next_sender: 1,
             next_target: 1,
@@ -556,6 +577,7 @@ impl PostgresStore {
         let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
             vec![&key, &self.epoch, &timeout];
         params.extend_from_slice(extra);
+        let started = std::time::Instant::now();
         let held: i64 = self
             .lease
             .retrying(|| {
@@ -570,6 +592,7 @@ impl PostgresStore {
             })
             .await?;
         if held == 1 {
+            held_at(&self.held_since, started);
             Ok(())
         } else {
             self.lost.store(true, Ordering::SeqCst);
@@ -681,10 +704,28 @@ impl MessageStore for PostgresStore {
     fn shared(&self) -> bool {
         true
     }
+    fn writable(&self) -> Result<(), StoreError> {
+        let since = *self.held_since.lock().unwrap_or_else(|p| p.into_inner());
+        let age = since.elapsed();
+        if self.lost.load(Ordering::SeqCst) {
+            return Err(StoreError::Fenced {
+                session: self.lease.key.to_string(),
+                epoch: self.epoch,
+            });
+        }
+        if age >= self.lease.timeout {
+            return Err(StoreError::LeaseExpired {
+                session: self.lease.key.to_string(),
+                secs: age.as_secs_f64(),
+            });
+        }
+        Ok(())
+    }
     /// Reloads the session's row. If the lease was lost, takes it back first when it is free
     /// again (or ours), and fails with [`StoreError::Fenced`] while another engine holds it.
     fn refresh(&mut self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
+            let started = std::time::Instant::now();
             let held = self.lease.timeout_ms();
             let key = self.lease.key.clone();
             let epoch = self.epoch;
@@ -705,14 +746,22 @@ impl MessageStore for PostgresStore {
                     }
                 })
                 .await?;
-            if still != 1 {
+            if still == 1 {
+                held_at(&self.held_since, started);
+            } else {
                 match self.lease.retrying(|| self.lease.try_acquire()).await? {
                     Ok(epoch) => {
                         tracing::info!(session = %self.lease.key, epoch, "took the session lease back");
                         self.renewer.abort();
                         self.epoch = epoch;
                         self.lost = Arc::new(AtomicBool::new(false));
-                        self.renewer = spawn_renewer(self.lease.clone(), epoch, self.lost.clone());
+                        self.held_since = Arc::new(std::sync::Mutex::new(started));
+                        self.renewer = spawn_renewer(
+                            self.lease.clone(),
+                            epoch,
+                            self.lost.clone(),
+                            self.held_since.clone(),
+                        );
                     }
                     Err(_) => {
                         return Err(StoreError::Fenced {

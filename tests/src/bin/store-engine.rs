@@ -19,7 +19,8 @@
 //! - `exchange`: an acceptor answering each NewOrderSingle with a filled ExecutionReport
 //!   whose ExecID is `NAME-<ClOrdID>`. Prints `STARTING` (it may wait for the session's
 //!   PostgreSQL lease), `LISTENING` once it serves, and `ORDER <ClOrdID> <PossDupFlag>` per
-//!   order its application receives. Runs until killed.
+//!   order its application receives and `DISCONNECTED <reason>` when a connection ends. Runs
+//!   until killed.
 //!
 //! `--owner` names the PostgreSQL lease owner (default: made from the process id).
 
@@ -271,7 +272,7 @@ async fn exchange(path: &str, name: &str, owner: Option<&str>) -> Result<(), Str
     say("LISTENING");
     while let Some(ev) = events.recv().await {
         if let Event::Disconnected { reason } = ev.event {
-            eprintln!("store-engine {name}: disconnected: {reason}");
+            say(&format!("DISCONNECTED {reason}"));
         }
     }
     std::future::pending::<()>().await;
