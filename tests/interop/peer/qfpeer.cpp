@@ -11,6 +11,7 @@
 //   - reads commands on stdin, one per line, applied to the first session:
 //       ORDERS n PREFIX    send n NewOrderSingles, ClOrdID PREFIX-0 .. PREFIX-(n-1)
 //       REPORTS n PREFIX   send n unsolicited ExecutionReports with those ClOrdIDs
+//       BIGREPORTS n PREFIX c   the same with c NoContraBrokers entries each
 //       BAD KIND ID        send an invalid NewOrderSingle (or ExecutionReport for group
 //                          kinds), ClOrdID ID: KIND is missing (no OrdType), enum (Side Z),
 //                          format (OrderQty abc), duplicate (Symbol twice), undefined (tag
@@ -86,7 +87,7 @@ FIX::Message newOrder(const FIX::SessionID&, const std::string& clordid) {
 
 FIX::Message report(const FIX::SessionID& sid, const std::string& clordid,
                     const std::string& side, const std::string& symbol,
-                    bool withGroups = true) {
+                    bool withGroups = true, int contra = 2) {
   FIX::Message m;
   m.getHeader().setField(35, "8");
   m.setField(6, "0");
@@ -101,7 +102,7 @@ FIX::Message report(const FIX::SessionID& sid, const std::string& clordid,
   m.setField(150, "0");
   m.setField(151, "100");
   if (!withGroups) return m;
-  for (int i = 1; i <= 2; ++i) {
+  for (int i = 1; i <= contra; ++i) {
     FIX::Group cb(382, 375, FIX::message_order(375, 337, 437, 438, 0));
     cb.setField(375, "CB" + std::to_string(i));
     cb.setField(337, "T" + std::to_string(i) + "-" + clordid);
@@ -243,6 +244,16 @@ void run(Peer& peer, FIX::Initiator* initiator, FIX::Acceptor* acceptor,
         for (int i = 0; i < n; ++i) {
           std::string id = prefix + "-" + std::to_string(i);
           FIX::Message m = cmd == "ORDERS" ? newOrder(sid, id) : report(sid, id, "1", "IBM");
+          FIX::Session::sendToTarget(m, sid);
+        }
+        say("SENT " + std::to_string(n));
+      } else if (cmd == "BIGREPORTS") {
+        int n = 0, contra = 0;
+        std::string prefix;
+        in >> n >> prefix >> contra;
+        for (int i = 0; i < n; ++i) {
+          std::string id = prefix + "-" + std::to_string(i);
+          FIX::Message m = report(sid, id, "1", "IBM", true, contra);
           FIX::Session::sendToTarget(m, sid);
         }
         say("SENT " + std::to_string(n));

@@ -39,6 +39,17 @@ pub fn new_order(clordid: &str) -> RawBody {
 /// An ExecutionReport (ExecType New) for `clordid` with two NoContraBrokers entries and, from
 /// FIX.4.4 on, two NoPartyIDs entries, the first with a nested NoPartySubIDs entry.
 pub fn report(version: Version, clordid: &str, side: &[u8], symbol: &[u8]) -> RawBody {
+    report_n(version, clordid, side, symbol, 2)
+}
+
+/// [`report`] with `contra` NoContraBrokers entries (`CB<i>/T<i>-<clordid>/<10 i>`).
+pub fn report_n(
+    version: Version,
+    clordid: &str,
+    side: &[u8],
+    symbol: &[u8],
+    contra: usize,
+) -> RawBody {
     let mut m = RawBody::new("8");
     m.push(6, "0")
         .push(11, clordid)
@@ -53,8 +64,8 @@ pub fn report(version: Version, clordid: &str, side: &[u8], symbol: &[u8]) -> Ra
         .push(55, symbol)
         .push(150, "0")
         .push(151, "100");
-    m.push(382, "2");
-    for i in 1..=2 {
+    m.push(382, contra.to_string());
+    for i in 1..=contra {
         m.push(375, format!("CB{i}"))
             .push(337, format!("T{i}-{clordid}"))
             .push(437, (10 * i).to_string())
@@ -78,12 +89,20 @@ pub fn report(version: Version, clordid: &str, side: &[u8], symbol: &[u8]) -> Ra
 /// The group summary of [`report`]`(version, clordid, ..)`, as [`groups_of`] and the peer
 /// print it.
 pub fn expected_groups(version: Version, clordid: &str) -> String {
+    expected_groups_n(version, clordid, 2)
+}
+
+/// The group summary of [`report_n`]`(version, clordid, .., contra)`.
+pub fn expected_groups_n(version: Version, clordid: &str, contra: usize) -> String {
     let pty = if version.has_parties() {
         format!("P1-{clordid}/D/1/DESK:1;P2/D/3")
     } else {
         String::new()
     };
-    format!("cb=CB1/T1-{clordid}/10;CB2/T2-{clordid}/20 pty={pty}")
+    let cb: Vec<String> = (1..=contra)
+        .map(|i| format!("CB{i}/T{i}-{clordid}/{}", 10 * i))
+        .collect();
+    format!("cb={} pty={pty}", cb.join(";"))
 }
 
 /// The fields of a raw message in wire order (values lossily as text).

@@ -918,6 +918,67 @@ async fn reset_on_logon(version: Version, ours: Role) {
     }
 }
 
+/// ExecutionReports with 800 NoContraBrokers entries (about 50 KB, many TCP reads) both ways:
+/// each side frames, validates and reads every entry.
+async fn big_messages(version: Version, ours: Role) {
+    const CONTRA: usize = 800;
+    let test = format!("{version:?} big messages ours={}", ours.name());
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let mut r = setup(&peer, version, ours, &Tweaks::heart_bt_int(30)).await;
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    let (qf, our) = match ours {
+        Role::Initiator => (&mut r.acc, &mut r.ini),
+        Role::Acceptor => (&mut r.ini, &mut r.acc),
+    };
+    let Side::Qf(q) = qf else { unreachable!() };
+    let sent = q
+        .request(&format!("BIGREPORTS 5 BIGQ {CONTRA}"), "SENT")
+        .await
+        .unwrap();
+    assert_eq!(sent, "SENT 5");
+    let Side::Ours(o) = our else { unreachable!() };
+    for i in 0..5 {
+        let m = messages::report_n(version, &format!("BIGO-{i}"), b"1", b"IBM", CONTRA);
+        o.session.send(m).await.unwrap();
+    }
+    wait_until("big reports on both sides", WAIT, || {
+        count(&qf.received(), "8", "BIGO") == 5 && count(&our.received(), "8", "BIGQ") == 5
+    })
+    .await
+    .unwrap();
+    for side in [&*qf, &*our] {
+        for m in side.received() {
+            assert_eq!(
+                m.groups,
+                messages::expected_groups_n(version, &m.clordid, CONTRA),
+                "{test}: {} read {}",
+                side.name(),
+                m.clordid
+            );
+        }
+    }
+    r.ini.logout().await;
+    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
+        .await
+        .unwrap();
+    r.ini.stop().await;
+    r.acc.stop().await;
+    for (name, dir) in &r.logs {
+        let (problems, _) = logs::problems(dir, &[]);
+        assert!(
+            problems.is_empty(),
+            "{test}: {name}'s logs:\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
 /// The control for everything above: QuickFIX does validate what we send against its
 /// dictionary (a missing required field, a repeating group entry not starting with its
 /// delimiter), answers with Reject, keeps invalid messages from its application, and the log
@@ -1193,6 +1254,21 @@ async fn fix42_reset_on_logon_our_acceptor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fix50sp2_reset_on_logon_our_initiator() {
     reset_on_logon(Version::Fix50Sp2, Role::Initiator).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix42_big_messages_our_acceptor() {
+    big_messages(Version::Fix42, Role::Acceptor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_big_messages_our_initiator() {
+    big_messages(Version::Fix44, Role::Initiator).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix50sp2_big_messages_our_acceptor() {
+    big_messages(Version::Fix50Sp2, Role::Acceptor).await;
 }
 
 macro_rules! heartbeat_test {
