@@ -14,6 +14,7 @@
 //! ```text
 //! cargo bench -p fix-session --bench loopback [-- --orders 100000 --round-trips 20000]
 //! cargo bench -p fix-session --bench loopback -- --only one-way --store memory --send queued
+//! cargo bench -p fix-session --bench loopback -- --tls      # the same over TLS 1.3 (rustls)
 //! ```
 //!
 //! Both sides run in one process on a 2-worker tokio runtime (the bench machine has 2
@@ -41,16 +42,51 @@ struct Pair {
     events: tokio::sync::mpsc::UnboundedReceiver<fix_session::driver::SessionEvent>,
 }
 
+/// With `--tls`: a CA and a server certificate for 127.0.0.1 written into `dir`, and the
+/// settings lines of each side.
+fn tls_settings(dir: &Path) -> (String, String) {
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
+    let ca = rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().expect("key"))
+        .expect("CA");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .expect("params")
+        .signed_by(&key, &*ca)
+        .expect("certificate");
+    let write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write PEM");
+        path.display().to_string()
+    };
+    let (ca, cert, key) = (
+        write("ca.pem", ca.pem()),
+        write("server.pem", cert.pem()),
+        write("server.key", key.serialize_pem()),
+    );
+    (
+        format!("SocketUseSSL=Y\nServerCertificateFile={cert}\nServerCertificateKeyFile={key}\n"),
+        format!("SocketUseSSL=Y\nCertificationAuthoritiesFile={ca}\n"),
+    )
+}
+
 async fn pair(
     stores: Arc<dyn StoreFactory>,
     dir: &Path,
     exchange: Arc<Exchange>,
     client: Arc<Client>,
+    tls: bool,
 ) -> Pair {
+    let (acc_tls, ini_tls) = if tls {
+        tls_settings(dir)
+    } else {
+        Default::default()
+    };
     let acc: Settings = format!(
         "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptHost=127.0.0.1\nSocketAcceptPort=0\n\
          SenderCompID=EXCH\nUseDataDictionary=Y\nDataDictionary=FIX44.xml\nFileStorePath={}\n\
-         [SESSION]\nBeginString=FIX.4.4\nTargetCompID=BANK\n",
+         {acc_tls}[SESSION]\nBeginString=FIX.4.4\nTargetCompID=BANK\n",
         dir.join("acc").display()
     )
     .parse()
@@ -62,7 +98,7 @@ async fn pair(
     let ini: Settings = format!(
         "[DEFAULT]\nConnectionType=initiator\nSocketConnectHost=127.0.0.1\nSocketConnectPort={port}\n\
          HeartBtInt=30\nReconnectInterval=1\nSenderCompID=BANK\nUseDataDictionary=Y\n\
-         DataDictionary=FIX44.xml\nFileStorePath={}\n[SESSION]\nBeginString=FIX.4.4\nTargetCompID=EXCH\n",
+         DataDictionary=FIX44.xml\nFileStorePath={}\n{ini_tls}[SESSION]\nBeginString=FIX.4.4\nTargetCompID=EXCH\n",
         dir.join("ini").display()
     )
     .parse()
@@ -96,7 +132,13 @@ enum Mode {
 
 /// Sends `n` orders from `senders` tasks; returns messages per second received by the
 /// acceptor's application.
-async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize, mode: Mode) -> f64 {
+async fn one_way(
+    stores: Arc<dyn StoreFactory>,
+    n: usize,
+    senders: usize,
+    mode: Mode,
+    tls: bool,
+) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
     // The acceptor's application only counts; the counter is polled every millisecond
     // (rather than the application waking this task for every order, which would cost a
@@ -106,7 +148,7 @@ async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize, mode: 
         ..Exchange::default()
     });
     let (client, _reports) = Client::new("B-", n);
-    let p = pair(stores, dir.path(), exchange.clone(), client.clone()).await;
+    let p = pair(stores, dir.path(), exchange.clone(), client.clone(), tls).await;
     let start = Instant::now();
     let mut tasks = Vec::new();
     for k in 0..senders {
@@ -149,7 +191,7 @@ async fn one_way(stores: Arc<dyn StoreFactory>, n: usize, senders: usize, mode: 
 }
 
 /// `n` round trips, one order at a time; returns the summary.
-async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize) -> common::Summary {
+async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize, tls: bool) -> common::Summary {
     let dir = tempfile::tempdir().expect("temp dir");
     let (client, mut reports) = Client::new("R-", n);
     let mut p = pair(
@@ -157,6 +199,7 @@ async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize) -> common::Summary
         dir.path(),
         Arc::new(Exchange::default()),
         client.clone(),
+        tls,
     )
     .await;
     let s = run_orders(
@@ -178,7 +221,7 @@ async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize) -> common::Summary
 fn main() {
     const USAGE: &str =
         "usage: loopback [--orders N] [--round-trips N] [--only one-way|round-trip] \
-                         [--store memory|file] [--senders N] [--send queued|batch|awaited]";
+                         [--store memory|file] [--senders N] [--send queued|batch|awaited] [--tls]";
     // `cargo bench` passes `--bench`; accept it.
     let args = Args::parse(USAGE);
     args.only(
@@ -190,6 +233,7 @@ fn main() {
             "store",
             "senders",
             "send",
+            "tls",
         ],
         USAGE,
     );
@@ -198,6 +242,8 @@ fn main() {
     let send = args.get("send").unwrap_or("").to_string();
     let senders_arg: Option<usize> = args.get("senders").map(|_| args.num("senders", 1));
     let n: usize = args.num("orders", 100_000);
+    let tls = args.flag("tls");
+    let over = if tls { " tls" } else { "" };
     let rt: usize = args.num("round-trips", 20_000);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -208,8 +254,8 @@ fn main() {
         let memory: Arc<dyn StoreFactory> = Arc::new(MemoryStoreFactory);
         let file: Arc<dyn StoreFactory> = Arc::new(FileStoreFactory);
         // Warm-up (dictionary load, allocator, page cache).
-        one_way(memory.clone(), 10_000, 1, Mode::Queued).await;
-        one_way(memory.clone(), 10_000, 1, Mode::Awaited).await;
+        one_way(memory.clone(), 10_000, 1, Mode::Queued, tls).await;
+        one_way(memory.clone(), 10_000, 1, Mode::Awaited, tls).await;
         let modes: Vec<(&str, Mode)> = [
             ("queued", Mode::Queued),
             ("batch", Mode::Batch),
@@ -227,18 +273,18 @@ fn main() {
         for &(name, stores) in stores_to_run.iter().filter(|_| only != "round-trip") {
             for &(name_mode, mode) in &modes {
                 for &senders in &senders_to_run {
-                    let rate = one_way(stores.clone(), n, senders, mode).await;
+                    let rate = one_way(stores.clone(), n, senders, mode, tls).await;
                     println!(
-                        "one-way  store={name:<6} send={name_mode:<7} senders={senders} orders={n}: {rate:>9.0} msg/s"
+                        "one-way  store={name:<6} send={name_mode:<7} senders={senders} orders={n}{over}: {rate:>9.0} msg/s"
                     );
                 }
             }
         }
         for &(name, stores) in stores_to_run.iter().filter(|_| only != "one-way") {
-            let s = round_trips(stores.clone(), rt).await;
+            let s = round_trips(stores.clone(), rt, tls).await;
             let us = |q: f64| percentile(&s.rtts, q).as_secs_f64() * 1e6;
             println!(
-                "round-trip store={name:<6} orders={rt} (one at a time): p50={:.1}us p99={:.1}us p99.9={:.1}us max={:.1}us ({:.0} round trips/s)",
+                "round-trip store={name:<6} orders={rt}{over} (one at a time): p50={:.1}us p99={:.1}us p99.9={:.1}us max={:.1}us ({:.0} round trips/s)",
                 us(0.5),
                 us(0.99),
                 us(0.999),

@@ -312,6 +312,44 @@ async fn handshake_logon_order_logout_over_tls() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_queued_orders_over_tls() {
+    // Batched writes of many messages and reads of many TLS records per wake-up.
+    let dir = tempfile::tempdir().unwrap();
+    write_pki(dir.path());
+    let (acc, _acc_ev, port) = acceptor(dir.path(), "").await;
+    let (ini, mut ev) = initiator(dir.path(), port, "CertificationAuthoritiesFile=ca.pem").await;
+    wait_for(&mut ev, "LoggedOn", |e| *e == Event::LoggedOn).await;
+    let session = ini.session(&bank()).unwrap().clone();
+    let n = 1000;
+    session
+        .enqueue_all((0..n).map(|i| order(&format!("BULK-{i}"))))
+        .await
+        .unwrap();
+    assert_eq!(session.flush().await.unwrap(), n as u64 + 2);
+    assert_eq!(session.refused(), 0);
+    let mut next = 0;
+    while next < n {
+        let (er, _) = wait_for(
+            &mut ev,
+            "ExecutionReport",
+            |e| matches!(e, Event::App { msg_type, .. } if msg_type == "8"),
+        )
+        .await;
+        let Event::App { bytes, .. } = er else {
+            unreachable!()
+        };
+        let want = format!("\x0111=BULK-{next}\x01");
+        assert!(
+            String::from_utf8_lossy(&bytes).contains(&want),
+            "reports in order: expected {want:?}"
+        );
+        next += 1;
+    }
+    ini.stop().await;
+    acc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_ca_fails_cleanly_and_acceptor_keeps_serving() {
     let dir = tempfile::tempdir().unwrap();
     write_pki(dir.path());
