@@ -9,7 +9,8 @@
 //!
 //! `--config` names a QuickFIX-style settings file (default: `acceptor.cfg` beside this
 //! example); `--port` overrides SocketAcceptPort of every session; `--memory` keeps sequence
-//! numbers and messages in memory instead of the FileStorePath. Runs until Ctrl-C, then logs
+//! numbers and messages in memory instead of the settings' store (SQLite in FileStorePath by
+//! default). Runs until Ctrl-C, then logs
 //! every session out.
 
 mod common;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use common::{fail, sample, Args, Exchange};
 use fix_session::driver::Acceptor;
 use fix_session::settings::{ConnectionType, Settings};
-use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
+use fix_session::store::{MemoryStoreFactory, SettingsStoreFactory, StoreFactory};
 
 const USAGE: &str = "usage: acceptor [--config FILE] [--port PORT] [--memory]\n\
      Serves the acceptor sessions of FILE (default: examples/acceptor.cfg) as a small exchange.";
@@ -47,7 +48,7 @@ async fn main() {
     let stores: Arc<dyn StoreFactory> = if args.flag("memory") {
         Arc::new(MemoryStoreFactory)
     } else {
-        Arc::new(FileStoreFactory)
+        Arc::new(SettingsStoreFactory::new())
     };
     let exchange = Arc::new(Exchange {
         verbose: true,

@@ -20,7 +20,7 @@ use std::time::Duration;
 use common::{fail, run_orders, sample, wait_logon, Args, Client, Exchange};
 use fix_session::driver::{Acceptor, Initiator};
 use fix_session::settings::Settings;
-use fix_session::store::{FileStoreFactory, StoreFactory};
+use fix_session::store::{SettingsStoreFactory, StoreFactory};
 
 const USAGE: &str = "usage: demo [--orders N] [--window W] [--timeout SECS]\n\
      Runs the acceptor and initiator examples together on a free loopback port.";
@@ -57,9 +57,9 @@ async fn run(orders: usize, window: usize, timeout: Duration) -> Result<String, 
         s.file_store_path = Some(tmp.path().join("store/acceptor"));
         s.file_log_path = Some(tmp.path().join("log/acceptor"));
     }
-    // A file store, as a deployment would use. (The embedded default store is planned to
-    // become SQLite; this demo names the file store explicitly so it keeps working then.)
-    let stores: Arc<dyn StoreFactory> = Arc::new(FileStoreFactory);
+    // The store each session's settings ask for: the embedded default, SQLite (one
+    // `store.sqlite3` per engine in its FileStorePath), unless StoreType says otherwise.
+    let stores: Arc<dyn StoreFactory> = Arc::new(SettingsStoreFactory::new());
     let (acceptor, _acc_events) =
         Acceptor::start(acc_settings, stores.clone(), Arc::new(Exchange::default()))
             .await

@@ -14,7 +14,7 @@
 //!
 //! `--window W` keeps up to W orders in flight (1: each order waits for the previous fill, so
 //! the percentiles are pure round trips); `--port` overrides SocketConnectPort; `--memory`
-//! keeps sequence numbers in memory instead of the FileStorePath.
+//! keeps sequence numbers in memory instead of the settings' store (SQLite by default).
 
 mod common;
 
@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime};
 use common::{fail, run_orders, sample, wait_logon, Args, Client};
 use fix_session::driver::Initiator;
 use fix_session::settings::{ConnectionType, Settings};
-use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
+use fix_session::store::{MemoryStoreFactory, SettingsStoreFactory, StoreFactory};
 
 const USAGE: &str = "usage: initiator [--config FILE] [--port PORT] [--orders N] [--window W] [--timeout SECS] [--memory]\n\
      Sends N NewOrderSingles on the first initiator session of FILE (default: examples/initiator.cfg)\n\
@@ -65,7 +65,7 @@ async fn main() -> ExitCode {
     let stores: Arc<dyn StoreFactory> = if args.flag("memory") {
         Arc::new(MemoryStoreFactory)
     } else {
-        Arc::new(FileStoreFactory)
+        Arc::new(SettingsStoreFactory::new())
     };
     match run(settings, stores, orders, window, timeout).await {
         Ok(line) => {
