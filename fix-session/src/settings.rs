@@ -1249,10 +1249,16 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
         Some(_) => return Err(g.bad("SqliteStoreSync", "expected full or normal")),
     };
     g.port("PostgreSQLStorePort")?;
-    s.postgres_store_url = g
-        .str("PostgreSQLStoreURL")
-        .map(str::to_string)
-        .or_else(|| postgres_keys_to_url(&g));
+    s.postgres_store_url = match (g.str("PostgreSQLStoreURL"), postgres_keys_to_url(&g)) {
+        (Some(_), Some(_)) => {
+            return Err(g.bad(
+                "PostgreSQLStoreURL",
+                "give either PostgreSQLStoreURL or PostgreSQLStoreHost/Port/Database/User/Password, not both",
+            ))
+        }
+        (Some(url), None) => Some(url.to_string()),
+        (None, keys) => keys,
+    };
     if let Some(schema) = g.str("PostgreSQLStoreSchema") {
         let ok = !schema.is_empty()
             && schema.len() <= 63
@@ -1534,10 +1540,10 @@ mod tests {
         assert_eq!(a.sqlite_store_sync, crate::store::SqliteSync::Full);
 
         let text = format!(
-            "{STORE}StoreType=postgresql\nPostgreSQLStoreHost=db1\nPostgreSQLStorePort=5433\n\
-             PostgreSQLStoreDatabase=fix\nPostgreSQLStoreUser=engine\nPostgreSQLStorePassword=it's\n\
+            "{STORE}StoreType=postgresql\n\
              PostgreSQLStoreSchema=fix_prod\nPostgreSQLStoreLeaseTimeout=3\n\
-             [SESSION]\nTargetCompID=A\n\
+             [SESSION]\nTargetCompID=A\nPostgreSQLStoreHost=db1\nPostgreSQLStorePort=5433\n\
+             PostgreSQLStoreDatabase=fix\nPostgreSQLStoreUser=engine\nPostgreSQLStorePassword=it's\n\
              [SESSION]\nTargetCompID=B\nStoreType=sqlite\nSqliteStorePath=one.db\nSqliteStoreSync=normal\n\
              [SESSION]\nTargetCompID=C\nPostgreSQLStoreURL=postgres://u@h/d\n"
         );
@@ -1564,6 +1570,10 @@ mod tests {
                 "PostgreSQLStoreLeaseTimeout",
             ),
             ("PostgreSQLStorePort=99999", "PostgreSQLStorePort"),
+            (
+                "PostgreSQLStoreURL=postgres://h/d\nPostgreSQLStorePassword=x",
+                "PostgreSQLStoreURL",
+            ),
         ] {
             let text = format!("{STORE}[SESSION]\nTargetCompID=A\n{bad}\n");
             match Settings::from_str_in(&text, Path::new(".")) {
