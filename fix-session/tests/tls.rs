@@ -382,6 +382,30 @@ async fn wrong_ca_fails_cleanly_and_acceptor_keeps_serving() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_for_another_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write_pki(dir.path());
+    let (acc, mut acc_ev, port) = acceptor(dir.path(), "").await;
+    // The certificate is valid for 127.0.0.1 and localhost, not for the name asked for.
+    let (ini, mut ev) = initiator(
+        dir.path(),
+        port,
+        "CertificationAuthoritiesFile=ca.pem\nSSLServerName=fix.venue.example",
+    )
+    .await;
+    for r in refused(&mut ev, 2).await {
+        assert!(r.starts_with("TLS handshake with 127.0.0.1:"), "{r}");
+        assert!(
+            r.contains("not valid for name \"fix.venue.example\""),
+            "names the mismatch: {r}"
+        );
+    }
+    ini.stop().await;
+    assert_no_logon(&mut acc_ev);
+    acc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untrusted_acceptor_fails_over_to_the_next_host() {
     let dir = tempfile::tempdir().unwrap();
     write_pki(dir.path());
@@ -551,6 +575,15 @@ async fn unreadable_or_wrong_files_are_start_errors_naming_key_and_file() {
         e.contains("CertificationAuthoritiesFile") && e.contains("server.key"),
         "{e}"
     );
+
+    // Sessions sharing a port share its TLS settings.
+    let cfg = "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=0\nSocketAcceptHost=127.0.0.1\n\
+               SenderCompID=EXCH\nSocketUseSSL=Y\nServerCertificateFile=server.pem\n\
+               ServerCertificateKeyFile=server.key\n[SESSION]\nBeginString=FIX.4.4\nTargetCompID=BANK\n\
+               [SESSION]\nBeginString=FIX.4.2\nTargetCompID=BANK\nSocketUseSSL=N\n";
+    let settings = Settings::from_str_in(cfg, dir.path()).unwrap();
+    let e = err(Acceptor::start(settings, Arc::new(MemoryStoreFactory), Arc::new(Exchange)).await);
+    assert!(e.contains("share port 0"), "{e}");
 
     let cfg =
         "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\nSenderCompID=BANK\nSocketUseSSL=Y\n\
