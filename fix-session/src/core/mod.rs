@@ -1226,6 +1226,10 @@ impl Session {
         let seq = parse_u64(view.field(34)).unwrap_or(0);
         if seq == self.next_target {
             self.next_target += 1;
+        } else if seq > self.next_target {
+            // Answered now, but counted only once the gap before it is filled: queued (the
+            // drain skips it), and the gap asked for if no ResendRequest is out already.
+            self.too_high(view, seq, now);
         }
         if begin > end {
             return;

@@ -301,6 +301,36 @@ fn resend_request_chunks() {
 }
 
 #[test]
+fn too_high_resend_request_is_counted_after_the_gap() {
+    // Found against QuickFIX C++ (fix-interop, chunked resend): a ResendRequest above the gap
+    // was answered but not queued, so after the last chunk the session stopped at its
+    // MsgSeqNum, with the messages behind it queued, until a later message reopened the gap.
+    let mut cfg = settings("FIX.4.4", "ISLD", "TW", ConnectionType::Acceptor);
+    cfg.resend_request_chunk_size = 2;
+    let mut r = Raw::new(cfg, Arc::new(TestApp::default()));
+    r.logon();
+    r.send("35=0|34=5|49=TW|52=<T>|56=ISLD|");
+    assert!(has(&r.take(), &["|35=2|", "|7=2|16=3|"]));
+    // Too high as well: answered (a gap fill over our Logon and ResendRequest), no new request.
+    r.send("35=2|34=6|49=TW|52=<T>|56=ISLD|7=1|16=0|");
+    let out = r.take();
+    assert!(has(&out, &["|35=4|", "|123=Y|"]), "{out:?}");
+    assert!(!has(&out, &["|35=2|"]), "{out:?}");
+    r.send("35=0|34=7|49=TW|52=<T>|56=ISLD|");
+    r.send("35=0|34=2|49=TW|52=<T>|56=ISLD|");
+    r.send("35=0|34=3|49=TW|52=<T>|56=ISLD|");
+    assert!(has(&r.take(), &["|35=2|", "|7=4|16=4|"]));
+    r.send("35=0|34=4|49=TW|52=<T>|56=ISLD|");
+    assert_eq!(r.s.next_target_seq(), 8);
+    assert!(!has(&r.take(), &["|35=2|"]));
+    // Alone above the next expected number, it asks for the gap itself.
+    r.send("35=2|34=10|49=TW|52=<T>|56=ISLD|7=1|16=0|");
+    assert!(has(&r.take(), &["|35=2|", "|7=8|16=0|"]));
+    r.send("35=4|34=8|43=Y|49=TW|52=<T>|122=<T>|56=ISLD|36=10|123=Y|");
+    assert_eq!(r.s.next_target_seq(), 11);
+}
+
+#[test]
 fn answers_resend_request_from_the_store() {
     let mut r = Raw::isld();
     r.logon();
