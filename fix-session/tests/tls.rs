@@ -564,7 +564,10 @@ async fn unreadable_or_wrong_files_are_start_errors_naming_key_and_file() {
         "ServerCertificateFile=server.pem\nServerCertificateKeyFile=client.key",
     )
     .await);
-    assert!(e.contains("TLS configuration"), "{e}");
+    assert!(
+        e.contains("TLS configuration") && e.contains("server.pem") && e.contains("client.key"),
+        "{e}"
+    );
     // A CA file without certificates.
     let e = err(start_acceptor(
         "ServerCertificateFile=server.pem\nServerCertificateKeyFile=server.key\n\

@@ -224,9 +224,14 @@ pub fn server_config(s: &SessionSettings) -> Result<Option<Arc<ServerConfig>>, T
             builder.with_client_cert_verifier(verifier.build().map_err(|e| config_err(&e))?)
         }
     };
-    let config = builder
-        .with_single_cert(chain, key)
-        .map_err(|e| config_err(&e))?;
+    let key_file = tls.server_certificate_key_file.as_ref().unwrap_or(cert);
+    let config = builder.with_single_cert(chain, key).map_err(|e| {
+        config_err(&format!(
+            "ServerCertificateFile={} with the key in {}: {e}",
+            cert.display(),
+            key_file.display()
+        ))
+    })?;
     Ok(Some(Arc::new(config)))
 }
 
@@ -260,9 +265,14 @@ pub fn client_config(s: &SessionSettings) -> Result<Option<Arc<ClientConfig>>, T
                 "ClientCertificateKeyFile",
                 tls.client_certificate_key_file.as_ref(),
             )?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| config_err(&e))?
+            let key_file = tls.client_certificate_key_file.as_ref().unwrap_or(cert);
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                config_err(&format!(
+                    "ClientCertificateFile={} with the key in {}: {e}",
+                    cert.display(),
+                    key_file.display()
+                ))
+            })?
         }
     };
     Ok(Some(Arc::new(config)))
