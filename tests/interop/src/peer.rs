@@ -158,6 +158,11 @@ impl QfPeer {
         Ok(())
     }
 
+    /// Kills the process at once (SIGKILL): no logout, no flush beyond what QuickFIX wrote.
+    pub fn kill_now(&mut self) {
+        self.kill();
+    }
+
     /// The process id.
     pub fn id(&self) -> u32 {
         self.child.id()

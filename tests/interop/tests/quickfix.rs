@@ -319,6 +319,8 @@ struct Run {
     acc: Side,
     relay: Relay,
     logs: [(&'static str, PathBuf); 2],
+    /// QuickFIX's settings, to restart it.
+    qf_cfg: SessionConfig,
     _dir: tempfile::TempDir,
 }
 
@@ -384,6 +386,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Ru
                 acc: Side::Qf(q),
                 relay,
                 logs: [("ours", oc.log_dir()), ("quickfix", qc.log_dir())],
+                qf_cfg: qc,
                 _dir: dir,
             }
         }
@@ -417,6 +420,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Ru
                 acc: Side::Ours(Box::new(o)),
                 relay,
                 logs: [("ours", oc.log_dir()), ("quickfix", qc.log_dir())],
+                qf_cfg: qc,
                 _dir: dir,
             }
         }
@@ -986,6 +990,123 @@ async fn big_messages(version: Version, ours: Role) {
     }
 }
 
+/// The QuickFIX acceptor is killed (SIGKILL) while we stream orders, then restarted on its
+/// file store: we keep sending (retrying while disconnected), reconnect, and the sequence
+/// numbers recover through resend both ways. Every order reaches QuickFIX and is answered;
+/// we deliver no message twice (MsgSeqNums strictly increase), and no order gets more
+/// ExecutionReports than QuickFIX's application handled it (QuickFIX may handle an order
+/// again after a crash: its incoming sequence number is saved after fromApp).
+async fn peer_killed(version: Version) {
+    const N: usize = 1000;
+    let test = format!("{version:?} quickfix killed");
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let mut r = setup(&peer, version, Role::Initiator, &Tweaks::heart_bt_int(30)).await;
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    let Side::Ours(o) = &r.ini else {
+        unreachable!()
+    };
+    let session = o.session.clone();
+    let sender = tokio::spawn(async move {
+        let mut retries = 0;
+        for i in 0..N {
+            while session
+                .send(messages::new_order(&format!("K-{i}")))
+                .await
+                .is_err()
+            {
+                retries += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        retries
+    });
+    let Side::Qf(q) = &mut r.acc else {
+        unreachable!()
+    };
+    q.wait_count("orders before the kill", 200, WAIT, |l| {
+        l.starts_with("APP D ")
+    })
+    .await
+    .unwrap();
+    q.kill_now();
+    let mut lines = q.lines();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    *q = QfPeer::start(
+        &peer,
+        Role::Acceptor,
+        &r.qf_cfg.to_settings(),
+        &r.qf_cfg.dir,
+    )
+    .await
+    .unwrap();
+    let retries = sender.await.unwrap();
+    wait_until("every order answered", WAIT, || {
+        count(&r.ini.received(), "8", "K") == N
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let Side::Qf(q) = &r.acc else { unreachable!() };
+    lines.extend(q.lines());
+    let mut handled: HashMap<String, usize> = HashMap::new();
+    for l in &lines {
+        if let Some(rest) = l.strip_prefix("APP D ") {
+            let id = rest.split(' ').nth(1).unwrap_or_default().to_string();
+            *handled.entry(id).or_default() += 1;
+        }
+    }
+    let got = r.ini.received();
+    for w in got.windows(2) {
+        assert!(
+            w[0].seq < w[1].seq,
+            "{test}: MsgSeqNum {} then {}",
+            w[0].seq,
+            w[1].seq
+        );
+    }
+    let mut reports: HashMap<&str, usize> = HashMap::new();
+    for m in got.iter().filter(|m| m.msg_type == "8") {
+        *reports.entry(m.clordid.as_str()).or_default() += 1;
+    }
+    for i in 0..N {
+        let id = format!("K-{i}");
+        let (h, n) = (
+            handled.get(&id).copied().unwrap_or(0),
+            reports.get(id.as_str()).copied().unwrap_or(0),
+        );
+        assert!(
+            h >= 1 && (1..=h).contains(&n),
+            "{test}: {id}: handled {h} times, {n} reports"
+        );
+    }
+    let again = handled.values().filter(|&&h| h > 1).count();
+    println!(
+        "{test}: {retries} sends retried while down, {again} orders handled twice by quickfix, {} reports",
+        got.len()
+    );
+    assert_groups(r.ini.name(), version, &got);
+    r.ini.logout().await;
+    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
+        .await
+        .unwrap();
+    r.ini.stop().await;
+    r.acc.stop().await;
+    for (name, dir) in &r.logs {
+        let (problems, _) = logs::problems(dir, &[]);
+        assert!(
+            problems.is_empty(),
+            "{test}: {name}'s logs:\n{}",
+            problems.join("\n")
+        );
+    }
+}
+
 /// The control for everything above: QuickFIX does validate what we send against its
 /// dictionary (a missing required field, a repeating group entry not starting with its
 /// delimiter), answers with Reject, keeps invalid messages from its application, and the log
@@ -1296,6 +1417,21 @@ async fn fix44_big_messages_our_initiator() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fix50sp2_big_messages_our_acceptor() {
     big_messages(Version::Fix50Sp2, Role::Acceptor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix42_quickfix_killed_and_restarted() {
+    peer_killed(Version::Fix42).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_quickfix_killed_and_restarted() {
+    peer_killed(Version::Fix44).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix50sp2_quickfix_killed_and_restarted() {
+    peer_killed(Version::Fix50Sp2).await;
 }
 
 macro_rules! heartbeat_test {
