@@ -215,7 +215,7 @@ impl StoreFactory for FileStoreFactory {
 /// sessions that name the same file.
 #[derive(Debug, Default)]
 pub struct SqliteStoreFactory {
-    open: std::sync::Mutex<Vec<std::sync::Arc<SqliteDatabase>>>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::sync::Arc<SqliteDatabase>>>>,
 }
 
 impl SqliteStoreFactory {
@@ -223,20 +223,21 @@ impl SqliteStoreFactory {
     pub fn new() -> SqliteStoreFactory {
         SqliteStoreFactory::default()
     }
+}
 
-    fn database(
-        &self,
-        path: &std::path::Path,
-        sync: SqliteSync,
-    ) -> Result<std::sync::Arc<SqliteDatabase>, StoreError> {
-        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(db) = open.iter().find(|db| db.path() == path) {
-            return Ok(db.clone());
-        }
-        let db = SqliteDatabase::open(path, sync)?;
-        open.push(db.clone());
-        Ok(db)
+/// The database at `path` from `open`, opening it if it is not there yet (blocking).
+fn sqlite_database(
+    open: &std::sync::Mutex<Vec<std::sync::Arc<SqliteDatabase>>>,
+    path: &std::path::Path,
+    sync: SqliteSync,
+) -> Result<std::sync::Arc<SqliteDatabase>, StoreError> {
+    let mut open = open.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(db) = open.iter().find(|db| db.path() == path) {
+        return Ok(db.clone());
     }
+    let db = SqliteDatabase::open(path, sync)?;
+    open.push(db.clone());
+    Ok(db)
 }
 
 impl StoreFactory for SqliteStoreFactory {
@@ -247,21 +248,22 @@ impl StoreFactory for SqliteStoreFactory {
         let id = settings.id.clone();
         let path = settings.sqlite_store_path();
         let sync = settings.sqlite_store_sync;
-        let db = path
-            .ok_or_else(|| {
+        let open = self.open.clone();
+        Box::pin(async move {
+            let path = path.ok_or_else(|| {
                 StoreError::Config(format!(
                     "session {id}: set SqliteStorePath or FileStorePath for the SQLite store"
                 ))
+            })?;
+            // Opening, migrating and reading the session's row block: off the async threads.
+            let store = tokio::task::spawn_blocking(move || {
+                sqlite_database(&open, &path, sync)?.store(&id)
             })
-            .and_then(|p| self.database(&p, sync));
-        Box::pin(async move {
-            let db = db?;
-            let store = tokio::task::spawn_blocking(move || db.store(&id))
-                .await
-                .map_err(|e| StoreError::Io {
-                    path: String::new(),
-                    source: std::io::Error::other(e),
-                })??;
+            .await
+            .map_err(|e| StoreError::Io {
+                path: String::new(),
+                source: std::io::Error::other(e),
+            })??;
             Ok(Box::new(store) as Box<dyn MessageStore>)
         })
     }
