@@ -701,8 +701,12 @@ impl Session {
             body.push(58, t);
         }
         self.send_admin(body, &[], now);
-        self.state = State::LogoutSent;
-        self.logout_deadline = Some(now + self.cfg.logout_timeout);
+        // Refusing a Logon (or its MsgSeqNum) is not a logout of a logged-on session: the
+        // caller disconnects, and onLogout must not be called for a session never logged on.
+        if self.state == State::Active {
+            self.state = State::LogoutSent;
+            self.logout_deadline = Some(now + self.cfg.logout_timeout);
+        }
     }
 
     fn send_gap_fill(&mut self, begin: u64, new_seq: u64, now: SystemTime) {
@@ -886,6 +890,17 @@ impl Session {
             return;
         }
         if self.state == State::AwaitingLogon && msg_type != b"A" {
+            if msg_type == b"5" && self.initiator {
+                // The acceptor refused our Logon (QuickFIX answers so): the application sees
+                // the Logout, whose Text says why, and so does the disconnect reason.
+                let _ = self.app.from_admin(view, &self.cfg.id);
+                if parse_u64(view.field(34)) == Some(self.next_target) {
+                    self.next_target += 1;
+                }
+                let text = String::from_utf8_lossy(view.field(58).unwrap_or_default());
+                self.disconnect(&format!("Logon refused by the counterparty: {text}"), now);
+                return;
+            }
             self.disconnect("first message is not a Logon", now);
             return;
         }

@@ -433,6 +433,42 @@ fn too_low_without_poss_dup_logs_out() {
 }
 
 #[test]
+fn logon_with_too_low_msg_seq_num_is_no_logon_and_no_logout() {
+    let app = Arc::new(TestApp::default());
+    let mut s = settings("FIX.4.4", "ISLD", "TW", ConnectionType::Acceptor);
+    s.heartbeat_interval = Duration::from_secs(30);
+    let d = dict("FIX.4.4");
+    let mut session = Session::new(&s, Some(d), app.clone(), 1, 5, t0());
+    session.on_connect(t0());
+    let m = msg(
+        "FIX.4.4",
+        &format!("35=A|34=1|49=TW|52={}|56=ISLD|98=0|108=30|", ts(t0())),
+    );
+    session.handle_bytes(&m, t0());
+    let sent: Vec<String> = std::iter::from_fn(|| session.poll_transmit())
+        .filter_map(|o| match o {
+            Output::Send(t) => Some(show(&t.bytes)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        has(
+            &sent,
+            &[
+                "|35=5|",
+                "|58=MsgSeqNum too low, expecting 5 but received 1|"
+            ]
+        ),
+        "{sent:?}"
+    );
+    assert_eq!(session.state(), State::Disconnected);
+    assert_eq!(*app.logons.lock().unwrap(), 0);
+    assert_eq!(*app.logouts.lock().unwrap(), 0);
+    let events: Vec<Event> = std::iter::from_fn(|| session.poll_event()).collect();
+    assert!(!events.contains(&Event::LoggedOut), "{events:?}");
+}
+
+#[test]
 fn sequence_reset_both_modes() {
     let mut r = Raw::isld();
     r.logon();
@@ -506,6 +542,11 @@ fn logon_refused_by_auth_hook() {
     assert!(!has(&out, &["|35=A|"]));
     assert!(r.closed);
     assert_eq!(*app.logons.lock().unwrap(), 0);
+    // Never logged on, so never logged out (found against QuickFIX C++: onLogout and a
+    // LoggedOut event came with every refused Logon).
+    assert_eq!(*app.logouts.lock().unwrap(), 0);
+    let events: Vec<Event> = std::iter::from_fn(|| r.s.poll_event()).collect();
+    assert!(!events.contains(&Event::LoggedOut), "{events:?}");
     let mut r = Raw::new(
         settings("FIX.4.4", "ISLD", "TW", ConnectionType::Acceptor),
         app.clone(),
@@ -513,6 +554,42 @@ fn logon_refused_by_auth_hook() {
     r.send("35=A|34=1|49=TW|52=<T>|56=ISLD|98=0|108=30|553=u|554=secret|");
     assert!(has(&r.take(), &["|35=A|"]));
     assert_eq!(*app.logons.lock().unwrap(), 1);
+}
+
+#[test]
+fn initiator_sees_the_logout_refusing_its_logon() {
+    // Found against QuickFIX C++, which refuses a Logon with a Logout carrying the reason:
+    // it was dropped as "first message is not a Logon", unseen by the application.
+    #[derive(Default)]
+    struct Seen(Mutex<Vec<String>>);
+    impl Application for Seen {
+        fn from_admin(&self, msg: &MessageView<'_>, _id: &SessionId) -> Result<(), RejectLogon> {
+            self.0.lock().unwrap().push(show(msg.bytes()));
+            Ok(())
+        }
+    }
+    let app = Arc::new(Seen::default());
+    let cfg = settings("FIX.4.4", "TW", "ISLD", ConnectionType::Initiator);
+    let mut s = Session::new(&cfg, Some(dict("FIX.4.4")), app.clone(), 1, 1, t0());
+    s.on_connect(t0());
+    let logon: Vec<Output> = std::iter::from_fn(|| s.poll_transmit()).collect();
+    assert!(matches!(&logon[..], [Output::Send(t)] if show(&t.bytes).contains("|35=A|")));
+    let m = msg(
+        "FIX.4.4",
+        &format!("35=5|34=1|49=ISLD|52={}|56=TW|58=bad password|", ts(t0())),
+    );
+    s.handle_bytes(&m, t0());
+    assert_eq!(s.state(), State::Disconnected);
+    assert_eq!(s.next_target_seq(), 2);
+    let seen = app.0.lock().unwrap().clone();
+    assert!(has(&seen, &["|35=5|", "|58=bad password|"]), "{seen:?}");
+    let events: Vec<Event> = std::iter::from_fn(|| s.poll_event()).collect();
+    assert_eq!(
+        events,
+        vec![Event::Disconnected {
+            reason: "Logon refused by the counterparty: bad password".into()
+        }]
+    );
 }
 
 #[test]
