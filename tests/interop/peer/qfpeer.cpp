@@ -1,6 +1,7 @@
 // qfpeer: a QuickFIX C++ counterparty for the fix-rs interop tests.
 //
 // Usage: qfpeer acceptor|initiator SETTINGS_FILE
+// (`PeerRefuseLogon=TEXT` in [DEFAULT], not a QuickFIX key, refuses Logons from the start.)
 //
 // Runs the sessions of a QuickFIX settings file (UseDataDictionary=Y and the validation keys
 // come from that file) as acceptor or initiator. Whichever role it has, the application:
@@ -20,6 +21,8 @@
 //       TESTREQ ID         send a TestRequest with TestReqID ID
 //       GAP k              skip k outgoing sequence numbers (the peer then sees a gap)
 //       RESET k            send a SequenceReset-Reset to next+1+k and continue from there
+//       RESETTO n          send a SequenceReset-Reset to n, sequence numbers unchanged
+//       REFUSE TEXT        refuse every Logon from now on (RejectLogon with TEXT)
 //       SEQ                print the next sender and target sequence numbers
 //       LOGOUT             start the logout handshake
 //       QUIT               stop and exit
@@ -179,6 +182,18 @@ class Peer : public FIX::Application {
       FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue,
       FIX::RejectLogon) override {
     say(admin("ADMIN_IN", m));
+    std::string refusal;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      refusal = refuse_;
+    }
+    if (!refusal.empty() && m.getHeader().getField(35) == "A") throw FIX::RejectLogon(refusal);
+  }
+
+  // Logons are refused with `text` from now on (empty: accepted again).
+  void refuse(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    refuse_ = text;
   }
   void fromApp(const FIX::Message& m, const FIX::SessionID& sid) throw(
       FIX::FieldNotFound, FIX::IncorrectDataFormat, FIX::IncorrectTagValue,
@@ -219,6 +234,7 @@ class Peer : public FIX::Application {
   }
 
   std::mutex mutex_;
+  std::string refuse_;
   std::map<std::string, int> expected_;
   std::map<std::string, std::set<std::string>> seen_;
 };
@@ -314,6 +330,19 @@ void run(Peer& peer, FIX::Initiator* initiator, FIX::Acceptor* acceptor,
         FIX::Session::sendToTarget(m, sid);
         session->setNextSenderMsgSeqNum(next);
         say("OK RESET " + std::to_string(next));
+      } else if (cmd == "RESETTO") {
+        std::string n;
+        in >> n;
+        FIX::Message m;
+        m.getHeader().setField(35, "4");
+        m.setField(36, n);
+        FIX::Session::sendToTarget(m, sid);
+        say("OK RESETTO " + n);
+      } else if (cmd == "REFUSE") {
+        std::string text;
+        std::getline(in >> std::ws, text);
+        peer.refuse(text);
+        say("OK REFUSE");
       } else if (cmd == "SEQ") {
         say("SEQ " + std::to_string(session->getExpectedSenderNum()) + " " +
             std::to_string(session->getExpectedTargetNum()));
@@ -350,6 +379,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     Peer peer;
+    // Not a QuickFIX key: the peer's own, to refuse Logons from the start.
+    if (settings.get().has("PeerRefuseLogon")) {
+      peer.refuse(settings.get().getString("PeerRefuseLogon"));
+    }
     FIX::FileStoreFactory stores(settings);
     FIX::FileLogFactory logs(settings);
     std::unique_ptr<FIX::Initiator> initiator;

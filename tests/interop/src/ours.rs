@@ -29,9 +29,17 @@ pub struct OurApp {
     app: Mutex<Vec<Received>>,
     admin_in: Mutex<Vec<AdminMessage>>,
     admin_out: Mutex<Vec<RawBody>>,
+    refusal: Mutex<Option<String>>,
 }
 
 impl OurApp {
+    /// Refuses every Logon with `text` from now on (`None`: accepts them again).
+    pub fn refuse_logons(&self, text: Option<&str>) {
+        if let Ok(mut r) = self.refusal.lock() {
+            *r = text.map(str::to_string);
+        }
+    }
+
     /// onLogon calls so far.
     pub fn logons(&self) -> usize {
         self.logons.load(Ordering::SeqCst)
@@ -98,7 +106,11 @@ impl Application for OurApp {
         if let Ok(mut v) = self.admin_in.lock() {
             v.push(messages::fields(msg.bytes()));
         }
-        Ok(())
+        let refusal = self.refusal.lock().ok().and_then(|r| r.clone());
+        match refusal {
+            Some(text) if msg.msg_type() == b"A" => Err(RejectLogon(text)),
+            _ => Ok(()),
+        }
     }
 
     fn from_app(

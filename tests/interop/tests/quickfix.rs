@@ -331,6 +331,10 @@ struct Tweaks {
     extra: String,
     /// `[SESSION]` lines for the initiator only.
     initiator_extra: String,
+    /// `[DEFAULT]` lines for QuickFIX only.
+    qf_extra: String,
+    /// Our application refuses Logons with this text from the start.
+    our_refusal: Option<String>,
 }
 
 impl Tweaks {
@@ -356,7 +360,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Ru
     match ours {
         Role::Initiator => {
             let (q, qc) = start_quickfix(peer, |port| {
-                cfg(
+                let mut c = cfg(
                     version,
                     Role::Acceptor,
                     "QFACC",
@@ -364,7 +368,9 @@ async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Ru
                     port,
                     qf_dir.clone(),
                     tweaks,
-                )
+                );
+                c.extra += &tweaks.qf_extra;
+                c
             })
             .await;
             let relay = Relay::start(([127, 0, 0, 1], qc.port).into())
@@ -380,6 +386,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Ru
                 tweaks,
             );
             let o = OurSide::start(&oc).await.unwrap();
+            o.app.refuse_logons(tweaks.our_refusal.as_deref());
             Run {
                 version,
                 ini: Side::Ours(Box::new(o)),
@@ -401,8 +408,9 @@ async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Ru
                 tweaks,
             );
             let o = OurSide::start(&oc).await.unwrap();
+            o.app.refuse_logons(tweaks.our_refusal.as_deref());
             let relay = Relay::start(o.local_addr().unwrap()).await.unwrap();
-            let qc = cfg(
+            let mut qc = cfg(
                 version,
                 Role::Initiator,
                 "QFINI",
@@ -411,6 +419,7 @@ async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Ru
                 qf_dir,
                 tweaks,
             );
+            qc.extra += &tweaks.qf_extra;
             let q = QfPeer::start(peer, Role::Initiator, &qc.to_settings(), &qc.dir)
                 .await
                 .unwrap();
@@ -1107,6 +1116,140 @@ async fn peer_killed(version: Version) {
     }
 }
 
+/// The acceptor's application refuses the Logon: the initiator's application gets the Logout
+/// with the refusal's text (QuickFIX's reads "Rejected Logon Attempt: TEXT") and never logs on
+/// (nor off); once the acceptor accepts again, it does.
+async fn logon_refused(version: Version, ours: Role) {
+    const TEXT: &str = "bad password";
+    let test = format!("{version:?} logon refused ours={}", ours.name());
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let mut tweaks = Tweaks::heart_bt_int(30);
+    match ours {
+        Role::Initiator => tweaks.qf_extra = format!("PeerRefuseLogon={TEXT}\n"),
+        Role::Acceptor => tweaks.our_refusal = Some(TEXT.into()),
+    }
+    let mut r = setup(&peer, version, ours, &tweaks).await;
+    let refusals = |side: &Side| match side {
+        Side::Ours(o) => o
+            .app
+            .admin_in("5")
+            .iter()
+            .filter(|m| admin_field(m, 58).is_some_and(|t| t.contains(TEXT)))
+            .count(),
+        Side::Qf(q) => q
+            .admin(true, "5")
+            .iter()
+            .filter(|l| l.contains(&format!(" 58={TEXT}")))
+            .count(),
+    };
+    wait_until("two refused logons", WAIT, || refusals(&r.ini) >= 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.ini.logons(), r.acc.logons()),
+        (0, 0),
+        "{test}: logged on"
+    );
+    match &mut r.acc {
+        Side::Ours(o) => o.app.refuse_logons(None),
+        Side::Qf(q) => {
+            q.request("REFUSE", "OK REFUSE").await.unwrap();
+        }
+    }
+    wait_until("logon once accepted", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    r.ini.send_app(version, Role::Initiator, "AR", 10).await;
+    wait_until("reports", WAIT, || {
+        count(&r.ini.received(), "8", "AR") == 10
+    })
+    .await
+    .unwrap();
+    r.ini.logout().await;
+    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
+        .await
+        .unwrap();
+    r.ini.stop().await;
+    r.acc.stop().await;
+}
+
+/// A SequenceReset-Reset to a lower number is rejected (value incorrect) with a Reject
+/// QuickFIX accepts; a Logon whose MsgSeqNum is too low (QuickFIX restarted on an empty
+/// store) is answered with a Logout naming both numbers, and no logon.
+async fn sequence_errors(version: Version) {
+    let test = format!("{version:?} sequence errors");
+    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+        return;
+    };
+    let mut r = setup(&peer, version, Role::Acceptor, &Tweaks::heart_bt_int(30)).await;
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    r.ini.send_app(version, Role::Initiator, "SE", 10).await;
+    wait_until("reports", WAIT, || {
+        count(&r.ini.received(), "8", "SE") == 10
+    })
+    .await
+    .unwrap();
+    let Side::Qf(q) = &mut r.ini else {
+        unreachable!()
+    };
+    let seq = q.request("SEQ", "SEQ").await.unwrap();
+    let next_sender: u64 = seq.split(' ').nth(1).unwrap().parse().unwrap();
+    q.request("RESETTO 3", "OK RESETTO").await.unwrap();
+    wait_until("our Reject", WAIT, || !q.admin(true, "3").is_empty())
+        .await
+        .unwrap();
+    let reject = &q.admin(true, "3")[0];
+    assert!(
+        reject.contains(&format!(" 45={next_sender}")),
+        "{test}: {reject}"
+    );
+    assert!(reject.contains(" 373=5"), "{test}: {reject}");
+    assert!(
+        q.admin(false, "3").is_empty(),
+        "{test}: quickfix rejected our Reject"
+    );
+    // Still in sequence.
+    q.request("ORDERS 5 SF", "SENT").await.unwrap();
+    q.wait_count("reports after the reset", 1, WAIT, |l| l == "DONE SF 5")
+        .await
+        .unwrap();
+    // QuickFIX restarts on an empty store: its Logon is MsgSeqNum 1.
+    q.quit().await.unwrap();
+    let store = r.qf_cfg.dir.join("store");
+    std::fs::remove_dir_all(&store).unwrap();
+    // The SequenceReset was `next_sender` (not counted: rejected), then 5 orders, a Logout.
+    let expected = next_sender + 1 + 5 + 1;
+    *q = QfPeer::start(
+        &peer,
+        Role::Initiator,
+        &r.qf_cfg.to_settings(),
+        &r.qf_cfg.dir,
+    )
+    .await
+    .unwrap();
+    let text = format!("MsgSeqNum too low, expecting {expected} but received 1");
+    q.wait_count("our Logout", 1, WAIT, |l| {
+        l.starts_with("ADMIN_IN 5 ") && l.ends_with(&format!(" 58={text}"))
+    })
+    .await
+    .unwrap();
+    // (QuickFIX retries every second, one Logon and one Logout further each time, and would
+    // log on once it reaches the number we expect.)
+    assert_eq!(q.count(|l| l.starts_with("LOGON ")), 0, "{test}: logged on");
+    assert_eq!(r.acc.logons(), 1, "{test}: we logged on");
+    assert_eq!(r.acc.logouts(), 1, "{test}: onLogout for a Logon refused");
+    r.acc.stop().await;
+    r.ini.stop().await;
+}
+
 /// The control for everything above: QuickFIX does validate what we send against its
 /// dictionary (a missing required field, a repeating group entry not starting with its
 /// delimiter), answers with Reject, keeps invalid messages from its application, and the log
@@ -1432,6 +1575,36 @@ async fn fix44_quickfix_killed_and_restarted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fix50sp2_quickfix_killed_and_restarted() {
     peer_killed(Version::Fix50Sp2).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_logon_refused_by_quickfix() {
+    logon_refused(Version::Fix44, Role::Initiator).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix50sp2_logon_refused_by_us() {
+    logon_refused(Version::Fix50Sp2, Role::Acceptor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix42_logon_refused_by_us() {
+    logon_refused(Version::Fix42, Role::Acceptor).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix42_sequence_errors() {
+    sequence_errors(Version::Fix42).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix44_sequence_errors() {
+    sequence_errors(Version::Fix44).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix50sp2_sequence_errors() {
+    sequence_errors(Version::Fix50Sp2).await;
 }
 
 macro_rules! heartbeat_test {
