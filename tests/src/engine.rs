@@ -1,9 +1,10 @@
 //! Helpers for tests that run engines as real processes (the `store-engine` binary): start
 //! one, read what it prints line by line, kill it (SIGKILL), pause and resume it
-//! (SIGSTOP/SIGCONT), and find free ports and the PostgreSQL test database.
+//! (SIGSTOP/SIGCONT), and find free ports and the PostgreSQL test database; plus the orders
+//! those engines exchange.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -185,4 +186,39 @@ impl Rng {
         let x = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d);
         range.start + x % (range.end - range.start).max(1)
     }
+}
+
+/// The workspace folder.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The value of `tag` in a raw message.
+pub fn field(msg: &[u8], tag: &str) -> Option<String> {
+    let prefix = format!("{tag}=");
+    msg.split(|&b| b == 1)
+        .find_map(|f| f.strip_prefix(prefix.as_bytes()))
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+}
+
+/// FIX.4.4 NewOrderSingle number `i`: ClOrdID `ORD-<i>`, 100 XYZ to buy at market, sent now.
+pub fn order(i: u64) -> fix_session::RawBody {
+    use fix_core::value::{Precision, UtcTimestamp};
+    use fix_core::FixValue;
+    let mut now = Vec::new();
+    if let Some(t) = UtcTimestamp::from_system_time(std::time::SystemTime::now(), Precision::Millis)
+    {
+        t.write(&mut now);
+    }
+    fix_session::RawBody::new("D")
+        .with(11, format!("ORD-{i}"))
+        .with(21, "1")
+        .with(55, "XYZ")
+        .with(54, "1")
+        .with(60, now)
+        .with(38, "100")
+        .with(40, "1")
 }

@@ -10,34 +10,19 @@
 //! The kill points come from a seed printed at the start; `STORE_CRASH_SEED=n` repeats a run.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fix_session::app::NullApplication;
 use fix_session::store::MemoryStoreFactory;
 use fix_session::{Acceptor, AcceptorHandle, Event, Settings};
-use fix_tests::engine::{postgres_url, unique_schema, EngineProcess, Rng};
+use fix_tests::engine::{field, postgres_url, repo, unique_schema, EngineProcess, Rng};
 
 const ORDERS: u64 = 20_000;
 const KILLS: usize = 5;
 /// Safety net for every wait.
 const SAFETY: Duration = Duration::from_secs(120);
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
-/// The value of `tag` in a raw message.
-fn field(msg: &[u8], tag: &str) -> Option<String> {
-    let prefix = format!("{tag}=");
-    msg.split(|&b| b == 1)
-        .find_map(|f| f.strip_prefix(prefix.as_bytes()))
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-}
 
 /// What the counterparty saw.
 #[derive(Debug, Default)]

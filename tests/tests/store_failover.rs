@@ -21,14 +21,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
-use fix_core::value::{Precision, UtcTimestamp};
-use fix_core::FixValue;
 use fix_session::app::NullApplication;
 use fix_session::store::MemoryStoreFactory;
-use fix_session::{Event, Initiator, InitiatorHandle, RawBody, SessionId, Settings};
-use fix_tests::engine::{free_port, postgres_url, unique_schema, EngineProcess};
+use fix_session::{Event, Initiator, InitiatorHandle, SessionId, Settings};
+use fix_tests::engine::{
+    field, free_port, order, postgres_url, repo, unique_schema, EngineProcess,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -36,20 +36,6 @@ use tokio::sync::watch;
 const ORDERS: u64 = 3_000;
 const SAFETY: Duration = Duration::from_secs(120);
 const LEASE_SECS: u64 = 2;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
-fn field(msg: &[u8], tag: &str) -> Option<String> {
-    let prefix = format!("{tag}=");
-    msg.split(|&b| b == 1)
-        .find_map(|f| f.strip_prefix(prefix.as_bytes()))
-        .map(|v| String::from_utf8_lossy(v).into_owned())
-}
 
 /// What the client's application received.
 #[derive(Debug, Default)]
@@ -220,21 +206,6 @@ async fn client(dir: &Path, first: u16, second: u16) -> Client {
         received,
         logons,
     }
-}
-
-fn order(i: u64) -> RawBody {
-    let mut now = Vec::new();
-    if let Some(t) = UtcTimestamp::from_system_time(SystemTime::now(), Precision::Millis) {
-        t.write(&mut now);
-    }
-    RawBody::new("D")
-        .with(11, format!("ORD-{i}"))
-        .with(21, "1")
-        .with(55, "XYZ")
-        .with(54, "1")
-        .with(60, now)
-        .with(38, "100")
-        .with(40, "1")
 }
 
 impl Client {

@@ -26,15 +26,14 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use clap::{Parser, Subcommand};
-use fix_core::value::{Precision, UtcTimestamp};
-use fix_core::{FixValue, MessageView};
+use fix_core::MessageView;
 use fix_session::store::{MessageStore, SettingsStoreFactory, StoreFactory};
 use fix_session::{
     Acceptor, AppReject, Application, Event, Initiator, RawBody, Responder, SessionId, Settings,
 };
+use fix_tests::engine::order;
 
 /// Command line.
 #[derive(Debug, Parser)]
@@ -137,21 +136,6 @@ async fn resume_point(store: &mut dyn MessageStore) -> Result<u64, String> {
         .rev()
         .find_map(|(_, m)| order_number(m))
         .unwrap_or(0))
-}
-
-fn order(i: u64) -> RawBody {
-    let mut now = Vec::new();
-    if let Some(t) = UtcTimestamp::from_system_time(SystemTime::now(), Precision::Millis) {
-        t.write(&mut now);
-    }
-    RawBody::new("D")
-        .with(11, format!("ORD-{i}"))
-        .with(21, "1")
-        .with(55, "XYZ")
-        .with(54, "1")
-        .with(60, now)
-        .with(38, "100")
-        .with(40, "1")
 }
 
 async fn sender(path: &str, orders: u64, window: u64, owner: Option<&str>) -> Result<(), String> {
