@@ -16,7 +16,8 @@
 //       BAD KIND ID        send an invalid NewOrderSingle (or ExecutionReport for group
 //                          kinds), ClOrdID ID: KIND is missing (no OrdType), enum (Side Z),
 //                          format (OrderQty abc), duplicate (Symbol twice), undefined (tag
-//                          5999), empty (Price without value), groupcount (NoContraBrokers 3
+//                          5999), empty (Price without value), msgtype (MsgType ZZ, body of
+//                          an order), unsupported (a valid News), groupcount (NoContraBrokers 3
 //                          with 2 entries) or grouporder (an entry starting with ContraTrader)
 //       TESTREQ ID         send a TestRequest with TestReqID ID
 //       GAP k              skip k outgoing sequence numbers (the peer then sees a gap)
@@ -30,7 +31,8 @@
 // Lines printed (space separated, first word is the kind):
 //   READY | ERROR text | CREATE sid | LOGON sid | LOGOUT sid
 //   ADMIN_IN type seq tag=value...  ADMIN_OUT type seq tag=value...  (admin messages)
-//   APP type seq clordid possdup groups   (received application messages)
+//   APP type seq clordid possdup groups   (received application messages; for a
+//                                         BusinessMessageReject `45=.. 372=.. 380=..`)
 //   SENT n | DONE prefix n (every order of ORDERS answered) | OK ... | SEQ next_sender next_target
 //   STOPPED
 //
@@ -204,6 +206,10 @@ class Peer : public FIX::Application {
     line << "APP " << type << ' ' << m.getHeader().getField(34) << ' ' << clordid << ' '
          << fieldOr(m.getHeader(), 43, "N");
     if (type == "8") line << ' ' << groups(m);
+    if (type == "j") {
+      line << " 45=" << fieldOr(m, 45, "") << " 372=" << fieldOr(m, 372, "")
+           << " 380=" << fieldOr(m, 380, "");
+    }
     say(line.str());
     if (type == "D") {
       FIX::Message er = report(sid, clordid, m.getField(54), m.getField(55));
@@ -291,6 +297,16 @@ void run(Peer& peer, FIX::Initiator* initiator, FIX::Acceptor* acceptor,
           m.setField(5999, "X");
         } else if (kind == "empty") {
           m.setField(44, "");
+        } else if (kind == "msgtype") {
+          m.getHeader().setField(35, "ZZ");
+        } else if (kind == "unsupported") {
+          // A valid News, which the test's application does not support.
+          m = FIX::Message();
+          m.getHeader().setField(35, "B");
+          m.setField(148, "headline " + id);
+          FIX::Group line(33, 58);
+          line.setField(58, "text");
+          m.addGroup(line);
         } else if (kind == "groupcount") {
           m.setField(382, "3");
         } else if (kind == "grouporder") {

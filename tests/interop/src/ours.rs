@@ -21,7 +21,8 @@ use crate::{Error, Role, SessionConfig, Version};
 pub type AdminMessage = Vec<(u32, String)>;
 
 /// Our application: an exchange (every NewOrderSingle is answered with
-/// [`messages::report`]) that records every application and admin message it receives.
+/// [`messages::report`]) that records every application and admin message it receives;
+/// other message types than NewOrderSingle and ExecutionReport are unsupported.
 #[derive(Debug, Default)]
 pub struct OurApp {
     logons: AtomicUsize,
@@ -120,6 +121,9 @@ impl Application for OurApp {
         out: &mut Responder,
     ) -> Result<(), AppReject> {
         let r = messages::received(msg.bytes());
+        if !matches!(r.msg_type.as_str(), "D" | "8") {
+            return Err(AppReject::UnsupportedMessageType);
+        }
         if r.msg_type == "D" {
             let version = Version::of_begin_string(&id.begin_string)
                 .ok_or(AppReject::UnsupportedMessageType)?;

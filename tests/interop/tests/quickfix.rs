@@ -1360,7 +1360,7 @@ async fn our_rejects(version: Version) {
     let Side::Qf(q) = &mut r.ini else {
         unreachable!()
     };
-    // Kind, RefTagID, SessionRejectReason (None: the version has no code for it).
+    // Kind, RefTagID (empty: none), SessionRejectReason (None: the version has no code).
     let fix42 = version == Version::Fix42;
     let kinds: &[(&str, &str, Option<&str>)] = &[
         ("missing", "40", Some("1")),
@@ -1368,6 +1368,7 @@ async fn our_rejects(version: Version) {
         ("format", "38", Some("6")),
         ("empty", "44", Some("4")),
         ("undefined", "5999", Some("0")),
+        ("msgtype", "", Some("11")),
         ("duplicate", "55", if fix42 { None } else { Some("13") }),
         ("groupcount", "382", if fix42 { None } else { Some("16") }),
         // QuickFIX itself names the NumInGroup tag with reason 16 here; we name the field
@@ -1410,14 +1411,32 @@ async fn our_rejects(version: Version) {
                 .find_map(|w| w.strip_prefix(&format!("{t}=")))
                 .map(str::to_string)
         };
-        assert_eq!(
-            field("371").as_deref(),
-            Some(*tag),
-            "{test}: {kind}: {line}"
-        );
+        let tag = Some(*tag).filter(|t| !t.is_empty());
+        assert_eq!(field("371").as_deref(), tag, "{test}: {kind}: {line}");
         assert_eq!(field("373").as_deref(), *reason, "{test}: {kind}: {line}");
         assert!(field("45").is_some(), "{test}: {kind}: {line}");
     }
+    // A valid message our application does not support: BusinessMessageReject, which
+    // QuickFIX validates and hands to its application.
+    let before = q.admin(true, "3").len();
+    let next = q.request("SEQ", "SEQ").await.unwrap();
+    let news_seq: u64 = next.split(' ').nth(1).unwrap().parse().unwrap();
+    q.request("BAD unsupported NEWS-1", "SENT").await.unwrap();
+    let bmr = format!(" 45={news_seq} 372=B 380=3");
+    q.wait_count("BusinessMessageReject", 1, WAIT, |l| {
+        l.starts_with("APP j ") && l.ends_with(&bmr)
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        q.admin(true, "3").len(),
+        before,
+        "{test}: a Reject for the News"
+    );
+    assert!(
+        q.admin(false, "3").is_empty(),
+        "{test}: quickfix rejected our answer"
+    );
     let ours = r.acc.received();
     assert!(
         ours.iter().all(|m| !m.clordid.starts_with("BAD-")),
