@@ -762,10 +762,17 @@ async fn heartbeat_scenario(version: Version, ours: Role) {
     .unwrap();
     assert_once(r.ini.name(), &r.ini.received());
     assert_once(r.acc.name(), &r.acc.received());
-    r.ini.logout().await;
-    wait_until("logout", WAIT, || r.acc.logouts_received() >= 1)
-        .await
-        .unwrap();
+    // Here the acceptor starts the logout handshake.
+    let logouts = (r.ini.logouts(), r.acc.logouts());
+    r.acc.logout().await;
+    wait_until("logout started by the acceptor", WAIT, || {
+        r.ini.logouts() > logouts.0
+            && r.acc.logouts() > logouts.1
+            && r.ini.logouts_received() >= 1
+            && r.acc.logouts_received() >= 1
+    })
+    .await
+    .unwrap();
     r.ini.stop().await;
     r.acc.stop().await;
     for (name, dir) in &r.logs {
