@@ -76,7 +76,33 @@ pub fn load_dictionary(
 /// Generates formatted Rust source for a checked model. `source` names the dictionary in the
 /// file's banner.
 pub fn generate(model: &Model, source: &str) -> Result<String, Error> {
-    format::format(emit::generate(model), source)
+    // The parts are generated and formatted on their own threads (parsing and printing take
+    // most of a build script's time), then joined in order.
+    let names = emit::names(model);
+    let parts: Vec<Result<String, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..emit::PARTS)
+            .map(|part| {
+                let names = &names;
+                scope.spawn(move || format::unparse(emit::generate_part(model, names, part)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Syntax("code generation thread panicked".into()))
+                })
+            })
+            .collect()
+    });
+    let mut body = String::new();
+    for (i, part) in parts.into_iter().enumerate() {
+        if i > 0 {
+            body.push('\n');
+        }
+        body.push_str(&part?);
+    }
+    Ok(format::with_banner(&body, source))
 }
 
 /// What to generate and where: the builder a `build.rs` uses.

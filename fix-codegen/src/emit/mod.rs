@@ -125,49 +125,73 @@ pub(crate) fn has_enum(f: &Field) -> bool {
     !f.values.is_empty() && f.field_type != fix_core::FieldType::Boolean
 }
 
-/// The whole generated file, unformatted.
-pub fn generate(model: &Model) -> TokenStream {
-    let names = Names::new(model);
-    let tags = enums::tags(model);
-    let field_enums = enums::enums(model, &names);
-    let (components, groups, messages) = structs::all(model, &names);
-    let message_enum = structs::message_enum(model, &names);
-    let tables = tables::dictionary(model);
-    let begin_string = model.begin_string();
-    let appl_ver = match model.appl_ver_id() {
-        Some(v) => quote!(Some(#v)),
-        None => quote!(None),
-    };
-    quote! {
-        /// BeginString (8) of this dictionary's messages.
-        pub const BEGIN_STRING: &str = #begin_string;
-        /// ApplVerID (1128) of this application dictionary, for FIX 5.0 and later.
-        pub const APPL_VER_ID: Option<&str> = #appl_ver;
+/// How many independent parts [`generate_part`] splits the file into.
+pub(crate) const PARTS: usize = 4;
 
-        /// A constant per field: its tag number.
-        pub mod tags {
-            #tags
+/// The names of the model's generated types, shared by the parts.
+pub(crate) fn names(model: &Model) -> Names {
+    Names::new(model)
+}
+
+/// Part `part` (0 to [`PARTS`] - 1) of the generated file, unformatted: the parts in order
+/// hold the same items as [`generate`], so they can be generated and formatted on separate
+/// threads and concatenated.
+pub(crate) fn generate_part(model: &Model, names: &Names, part: usize) -> TokenStream {
+    match part {
+        0 => {
+            let tags = enums::tags(model);
+            let field_enums = enums::enums(model, names);
+            let begin_string = model.begin_string();
+            let appl_ver = match model.appl_ver_id() {
+                Some(v) => quote!(Some(#v)),
+                None => quote!(None),
+            };
+            quote! {
+                /// BeginString (8) of this dictionary's messages.
+                pub const BEGIN_STRING: &str = #begin_string;
+                /// ApplVerID (1128) of this application dictionary, for FIX 5.0 and later.
+                pub const APPL_VER_ID: Option<&str> = #appl_ver;
+
+                /// A constant per field: its tag number.
+                pub mod tags {
+                    #tags
+                }
+
+                /// An enum per enumerated field, with a variant per value the dictionary lists and
+                /// `Unlisted` for any other value a counterparty sends.
+                pub mod fields {
+                    #field_enums
+                }
+            }
         }
-
-        /// An enum per enumerated field, with a variant per value the dictionary lists and
-        /// `Unlisted` for any other value a counterparty sends.
-        pub mod fields {
-            #field_enums
+        1 => {
+            let components = structs::components(model, names);
+            quote! {
+                /// A struct per component. Components are sets of fields reused by messages; on the
+                /// wire their fields sit directly in the message.
+                pub mod components {
+                    #components
+                }
+            }
         }
-
-        /// A struct per component. Components are sets of fields reused by messages; on the
-        /// wire their fields sit directly in the message.
-        pub mod components {
-            #components
+        2 => {
+            let groups = structs::groups(model, names);
+            quote! {
+                /// A struct per repeating-group entry.
+                pub mod groups {
+                    #groups
+                }
+            }
         }
-
-        /// A struct per repeating-group entry.
-        pub mod groups {
-            #groups
+        _ => {
+            let messages = structs::messages(model, names);
+            let message_enum = structs::message_enum(model, names);
+            let tables = tables::dictionary(model);
+            quote! {
+                #messages
+                #message_enum
+                #tables
+            }
         }
-
-        #messages
-        #message_enum
-        #tables
     }
 }

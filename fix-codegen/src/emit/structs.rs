@@ -440,8 +440,8 @@ fn fields_struct(
     }
 }
 
-/// Components, groups and messages.
-pub(super) fn all(model: &Model, names: &Names) -> (TokenStream, TokenStream, TokenStream) {
+/// A struct per component.
+pub(super) fn components(model: &Model, names: &Names) -> TokenStream {
     let mut comps = TokenStream::new();
     for (i, c) in model.components.iter().enumerate() {
         let name = &names.components[i];
@@ -455,6 +455,11 @@ pub(super) fn all(model: &Model, names: &Names) -> (TokenStream, TokenStream, To
             Place::Module,
         ));
     }
+    comps
+}
+
+/// A struct per group entry.
+pub(super) fn groups(model: &Model, names: &Names) -> TokenStream {
     let mut groups = TokenStream::new();
     for g in &names.group_order {
         let name = &names.groups[g];
@@ -476,6 +481,11 @@ pub(super) fn all(model: &Model, names: &Names) -> (TokenStream, TokenStream, To
             Place::Module,
         ));
     }
+    groups
+}
+
+/// A struct per message, and `Header` and `Trailer`.
+pub(super) fn messages(model: &Model, names: &Names) -> TokenStream {
     let mut msgs = TokenStream::new();
     for (i, m) in model.messages.iter().enumerate() {
         let name = &names.messages[i];
@@ -541,7 +551,7 @@ pub(super) fn all(model: &Model, names: &Names) -> (TokenStream, TokenStream, To
     );
     msgs.extend(header);
     msgs.extend(trailer);
-    (comps, groups, msgs)
+    msgs
 }
 
 /// The header without the leading BeginString, BodyLength and MsgType, which the encoder
