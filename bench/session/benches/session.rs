@@ -1,0 +1,348 @@
+//! Side by side, session engine: our engine vs QuickFIX C++ 1.15.1 over loopback, each
+//! engine role in its own process (see the crate docs), same machine, same run, same
+//! message bytes (the NewOrderSingle and the ExecutionReport are byte for byte the same on
+//! the wire apart from timestamps, checked with strace):
+//!
+//! - one-way throughput: an initiator sends N NewOrderSingles as fast as it can; the
+//!   acceptor counts them. Rate = N / (realtime of the N-th order received by the acceptor's
+//!   application - realtime just before the first send), for every pair of engines with the
+//!   memory store, and per engine with durable stores;
+//! - round trip: NewOrderSingle -> ExecutionReport (the acceptor echoes a fill), one at a
+//!   time, 1,000 warm-up round trips then N measured; percentiles, and the plot
+//!   `bench/session/latency.svg`.
+//!
+//! ```text
+//! cargo bench -p fix-bench-session --bench session
+//! cargo bench -p fix-bench-session --bench session -- --orders 100000 --round-trips 20000 --repeat 3
+//! cargo bench -p fix-bench-session --bench session -- --only throughput|rtt
+//! ```
+//!
+//! Without QuickFIX's headers at build time the QuickFIX rows print "skipped".
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fix_bench_session::{
+    free_port, latency_svg, load_average, percentile, read_samples, settings, Proc, Role, Series,
+    Store,
+};
+
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+const RUN_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// An engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    Ours,
+    QuickFix,
+}
+
+impl Engine {
+    fn name(self) -> &'static str {
+        match self {
+            Engine::Ours => "ours",
+            Engine::QuickFix => "QuickFIX",
+        }
+    }
+
+    fn program(self) -> Option<PathBuf> {
+        match self {
+            Engine::Ours => Some(PathBuf::from(env!("CARGO_BIN_EXE_fix-bench-engine"))),
+            Engine::QuickFix => option_env!("FIX_BENCH_QFBENCH").map(PathBuf::from),
+        }
+    }
+}
+
+/// Writes both settings files in `dir`; returns (acceptor file, initiator file).
+fn write_settings(dir: &Path, store: Store, port: u16) -> Result<(PathBuf, PathBuf), String> {
+    let acc = dir.join("acceptor.cfg");
+    let ini = dir.join("initiator.cfg");
+    let pair = |a: &str, b: &str| vec![(a.to_string(), b.to_string())];
+    let write = |path: &Path, text: String| {
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    write(
+        &acc,
+        settings(
+            Role::Acceptor,
+            port,
+            &pair("EXCH", "BANK"),
+            30,
+            &dir.join("acc"),
+            store,
+        ),
+    )?;
+    write(
+        &ini,
+        settings(
+            Role::Initiator,
+            port,
+            &pair("BANK", "EXCH"),
+            30,
+            &dir.join("ini"),
+            store,
+        ),
+    )?;
+    Ok((acc, ini))
+}
+
+fn args(role: &str, store: Store, mode: &str, n: usize, cfg: &Path, out: &str) -> Vec<String> {
+    vec![
+        role.to_string(),
+        store.qf_arg().to_string(),
+        mode.to_string(),
+        n.to_string(),
+        cfg.display().to_string(),
+        out.to_string(),
+    ]
+}
+
+fn programs(ini: Engine, acc: Engine) -> Option<(PathBuf, PathBuf)> {
+    Some((ini.program()?, acc.program()?))
+}
+
+/// One one-way run; messages per second.
+fn one_way(ini: Engine, acc: Engine, store: Store, mode: &str, n: usize) -> Result<f64, String> {
+    let (ini_prog, acc_prog) = programs(ini, acc).ok_or("skipped")?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let port = free_port().map_err(|e| e.to_string())?;
+    let (acc_cfg, ini_cfg) = write_settings(dir.path(), store, port)?;
+    let a = Proc::spawn(
+        "acceptor",
+        &acc_prog,
+        &args("acceptor", store, "count", n, &acc_cfg, "-"),
+    )?;
+    a.expect("READY", START_TIMEOUT)?;
+    // QuickFIX's sendToTarget persists and writes each message before it returns: its only
+    // way, the like of our awaited send.
+    let mode = if ini == Engine::QuickFix {
+        "send"
+    } else {
+        mode
+    };
+    let i = Proc::spawn(
+        "initiator",
+        &ini_prog,
+        &args("initiator", store, mode, n, &ini_cfg, "-"),
+    )?;
+    let start: u128 = i.expect("START", START_TIMEOUT)?[0]
+        .parse()
+        .map_err(|_| "bad START")?;
+    let got = a.expect("RECEIVED", RUN_TIMEOUT)?;
+    let last: u128 = got[2].parse().map_err(|_| "bad RECEIVED")?;
+    i.expect("SENT", RUN_TIMEOUT)?;
+    i.quit();
+    a.quit();
+    Ok(n as f64 / ((last - start) as f64 / 1e9))
+}
+
+/// One round-trip run; sorted samples in ns.
+fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u64>, String> {
+    let (ini_prog, acc_prog) = programs(ini, acc).ok_or("skipped")?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let port = free_port().map_err(|e| e.to_string())?;
+    let (acc_cfg, ini_cfg) = write_settings(dir.path(), store, port)?;
+    let out = dir.path().join("rtt.txt");
+    let a = Proc::spawn(
+        "acceptor",
+        &acc_prog,
+        &args("acceptor", store, "echo", 0, &acc_cfg, "-"),
+    )?;
+    a.expect("READY", START_TIMEOUT)?;
+    let i = Proc::spawn(
+        "initiator",
+        &ini_prog,
+        &args(
+            "initiator",
+            store,
+            "rtt",
+            n,
+            &ini_cfg,
+            &out.display().to_string(),
+        ),
+    )?;
+    i.expect("RTT", RUN_TIMEOUT)?;
+    i.quit();
+    a.quit();
+    read_samples(&out)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// A one-way case: initiator, acceptor, store, our send mode, N.
+struct Case {
+    ini: Engine,
+    acc: Engine,
+    store: Store,
+    mode: &'static str,
+    n: usize,
+}
+
+fn main() {
+    let mut orders = 100_000usize;
+    let mut durable_orders = 20_000usize;
+    let mut rts = 20_000usize;
+    let mut repeat = 3usize;
+    let mut only = String::new();
+    let mut svg = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("latency.svg");
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut val = || it.next().unwrap_or_default();
+        match a.as_str() {
+            "--bench" => {}
+            "--orders" => orders = val().parse().unwrap_or(orders),
+            "--durable-orders" => durable_orders = val().parse().unwrap_or(durable_orders),
+            "--round-trips" => rts = val().parse().unwrap_or(rts),
+            "--repeat" => repeat = val().parse::<usize>().unwrap_or(repeat).max(1),
+            "--only" => only = val(),
+            "--svg" => svg = PathBuf::from(val()),
+            other => {
+                eprintln!(
+                    "unknown argument {other}\nusage: session [--orders N] [--durable-orders N] \
+                     [--round-trips N] [--repeat R] [--only throughput|rtt] [--svg FILE]"
+                );
+                std::process::exit(2);
+            }
+        }
+    }
+    use Engine::{Ours, QuickFix as Qf};
+    println!(
+        "load average {} (start); QuickFIX peer: {}",
+        load_average(),
+        Engine::QuickFix
+            .program()
+            .map_or("not built (skipped)".to_string(), |p| p
+                .display()
+                .to_string())
+    );
+
+    if only.is_empty() || only == "throughput" {
+        let slow = durable_orders.min(2_000);
+        let c = |ini, acc, store, mode, n| Case {
+            ini,
+            acc,
+            store,
+            mode,
+            n,
+        };
+        let cases = [
+            c(Ours, Ours, Store::Memory, "send", orders),
+            c(Ours, Ours, Store::Memory, "send-awaited", orders),
+            c(Qf, Qf, Store::Memory, "send", orders),
+            c(Ours, Qf, Store::Memory, "send", orders),
+            c(Qf, Ours, Store::Memory, "send", orders),
+            c(Ours, Ours, Store::File, "send", durable_orders),
+            c(Ours, Ours, Store::File, "send-awaited", durable_orders),
+            c(Ours, Ours, Store::SqliteNormal, "send", durable_orders),
+            c(
+                Ours,
+                Ours,
+                Store::SqliteNormal,
+                "send-awaited",
+                durable_orders,
+            ),
+            c(Qf, Qf, Store::QfFile, "send", durable_orders),
+            c(Ours, Ours, Store::SqliteFull, "send", durable_orders),
+            c(Ours, Ours, Store::SqliteFull, "send-awaited", slow),
+        ];
+        println!("\none way, initiator -> acceptor, median of {repeat} runs\n");
+        println!("| initiator -> acceptor | store (both ends) | send | orders | msg/s |");
+        println!("|---|---|---|---|---|");
+        for case in &cases {
+            let mut rates = Vec::new();
+            let mut err = None;
+            for _ in 0..repeat {
+                match one_way(case.ini, case.acc, case.store, case.mode, case.n) {
+                    Ok(r) => rates.push(r),
+                    Err(e) => {
+                        err = Some(e);
+                        break;
+                    }
+                }
+            }
+            let send = match (case.ini, case.mode) {
+                (Qf, _) => "sendToTarget",
+                (_, "send") => "queued",
+                _ => "awaited",
+            };
+            let figure = match err {
+                Some(e) if e == "skipped" => "skipped".to_string(),
+                Some(e) => format!("failed: {e}"),
+                None => format!(
+                    "{:.0} (runs: {})",
+                    median(rates.clone()),
+                    rates
+                        .iter()
+                        .map(|r| format!("{r:.0}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            println!(
+                "| {} -> {} | {} | {send} | {} | {figure} |",
+                case.ini.name(),
+                case.acc.name(),
+                case.store.label(),
+                case.n
+            );
+        }
+    }
+
+    if only.is_empty() || only == "rtt" {
+        println!(
+            "\nround trip NewOrderSingle -> ExecutionReport, one at a time, {rts} after 1,000 warm-up\n"
+        );
+        println!("| initiator -> acceptor | store | p50 | p99 | p99.9 | max |");
+        println!("|---|---|---|---|---|---|");
+        let pairs = [
+            (Ours, Ours, Store::Memory, "#1f77b4"),
+            (Qf, Qf, Store::Memory, "#d62728"),
+            (Ours, Qf, Store::Memory, "#9ecae1"),
+            (Qf, Ours, Store::Memory, "#fc9272"),
+            (Ours, Ours, Store::SqliteNormal, ""),
+            (Qf, Qf, Store::QfFile, ""),
+        ];
+        let mut plotted: Vec<(String, &str, Vec<u64>)> = Vec::new();
+        for (ini, acc, store, color) in pairs {
+            let label = format!("{} -> {}", ini.name(), acc.name());
+            match round_trips(ini, acc, store, rts) {
+                Ok(v) => {
+                    let us = |q: f64| percentile(&v, q) as f64 / 1000.0;
+                    println!(
+                        "| {label} | {} | {:.1} us | {:.1} us | {:.1} us | {:.1} us |",
+                        store.label(),
+                        us(0.5),
+                        us(0.99),
+                        us(0.999),
+                        us(1.0)
+                    );
+                    if !color.is_empty() {
+                        plotted.push((label, color, v));
+                    }
+                }
+                Err(e) => println!("| {label} | {} | {e} | | | |", store.label()),
+            }
+        }
+        if !plotted.is_empty() {
+            let series: Vec<Series<'_>> = plotted
+                .iter()
+                .map(|(name, color, v)| Series {
+                    name,
+                    color,
+                    samples: v,
+                })
+                .collect();
+            let title = format!(
+                "NewOrderSingle -> ExecutionReport round trip, loopback, memory store ({rts} each)"
+            );
+            match std::fs::write(&svg, latency_svg(&title, &series)) {
+                Ok(()) => println!("\nplot: {}", svg.display()),
+                Err(e) => println!("\nplot: cannot write {}: {e}", svg.display()),
+            }
+        }
+    }
+    println!("\nload average {} (end)", load_average());
+}
