@@ -293,8 +293,9 @@ impl Layout {
                 pairs.push((tag, level << 16 | u32::from(slot) | group));
             }
         }
-        // First by tag, then by level: the header wins, then the body.
-        pairs.sort_unstable();
+        // First by tag, then by level (not by the whole value, whose group flag sits above
+        // the level): the header wins, then the body.
+        pairs.sort_unstable_by_key(|&(tag, v)| (tag, (v >> 16) & 3));
         pairs.dedup_by_key(|&mut (tag, _)| tag);
         self.combined = SlotTable::build_values(pairs.into_iter());
     }
@@ -688,6 +689,47 @@ mod tests {
             assert_eq!(layout.slot(tag), None);
         }
         assert_eq!(Layout::EMPTY.slot(1), None);
+    }
+
+    #[test]
+    fn combined_table_prefers_header_then_body_then_trailer() {
+        let field = |tag| Member::Field {
+            tag,
+            required: false,
+        };
+        let group = |tag| Member::Group {
+            tag,
+            required: false,
+            delimiter: 1,
+            entry: Layout::new(vec![field(1)]),
+        };
+        // 100: a header group, also in body and trailer; 200: a body group, also in the
+        // trailer; 300: only in the trailer.
+        let header = Layout::new(vec![field(8), group(100)]);
+        let body = Layout::new(vec![field(100), field(5), group(200)]);
+        let trailer = Layout::new(vec![field(200), field(100), field(300)]);
+        let dict = Dictionary::new(
+            Cow::Borrowed("FIX.4.4"),
+            None,
+            Cow::Owned(Vec::new()),
+            header,
+            trailer,
+            Cow::Owned(vec![MessageDef {
+                msg_type: Cow::Borrowed("D"),
+                name: Cow::Borrowed("D"),
+                admin: false,
+                body,
+            }]),
+        );
+        let body = &dict.messages[0].body;
+        assert_eq!(body.combined_slot(100), Some(Some((0, 1, true))));
+        assert_eq!(body.combined_slot(5), Some(Some((1, 1, false))));
+        assert_eq!(body.combined_slot(200), Some(Some((1, 2, true))));
+        assert_eq!(body.combined_slot(300), Some(Some((2, 2, false))));
+        assert_eq!(body.combined_slot(8), Some(Some((0, 0, false))));
+        assert_eq!(body.combined_slot(9), None);
+        // Layouts outside a dictionary have no combined table.
+        assert_eq!(Layout::new(vec![field(5)]).combined_slot(5), Some(None));
     }
 
     #[test]
