@@ -414,6 +414,37 @@ mod tests {
         drop_schema(&url, &schema).await;
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_engines_starting_together_migrate_once() {
+        let Some(url) = postgres_url() else { return };
+        let schema = unique_schema("race");
+        let opens = (0..6).map(|i| {
+            let mut t = postgres_template(&url, &schema);
+            t.id.target_comp_id = format!("PEER{i}");
+            tokio::spawn(async move {
+                let f = PostgresStoreFactory::with_owner(&format!("engine-{i}"));
+                f.open(&t).await.map(|s| s.next_sender_seq())
+            })
+        });
+        for open in opens.collect::<Vec<_>>() {
+            assert_eq!(open.await.unwrap().unwrap(), 1);
+        }
+        let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        let v: i32 = c
+            .query_one(
+                &format!("SELECT version FROM \"{schema}\".fix_schema_version"),
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(v, 1);
+        drop_schema(&url, &schema).await;
+    }
+
     #[tokio::test]
     async fn postgres_lease_fences_a_former_owner() {
         let Some(url) = postgres_url() else { return };

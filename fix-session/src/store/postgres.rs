@@ -122,12 +122,11 @@ impl Database {
         let app_name = self.app_name.replace('\'', "''");
         client
             .batch_execute(&format!(
-                "SET application_name TO '{app_name}'; \
-                 CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+                "SET application_name TO '{app_name}'; SET search_path TO {schema}"
             ))
             .await
             .map_err(pg)?;
-        migrate(&client).await?;
+        migrate(&client, &schema).await?;
         let client = Arc::new(client);
         *slot = Some(client.clone());
         Ok(client)
@@ -142,13 +141,18 @@ impl Database {
     }
 }
 
-async fn migrate(client: &Client) -> Result<(), StoreError> {
+/// Creates the schema (`schema`, quoted) and applies missing migrations.
+async fn migrate(client: &Client, schema: &str) -> Result<(), StoreError> {
     // One transaction under a transaction-scoped advisory lock: concurrent engines wait for
-    // the first one's migrations and then find nothing left to do.
+    // the first one's migrations and then find nothing left to do. (Even CREATE SCHEMA IF NOT
+    // EXISTS can fail when two sessions run it at once, so it is under the lock too.)
     client.batch_execute("BEGIN").await.map_err(pg)?;
     let result = async {
         client
             .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        client
+            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
             .await?;
         client
             .batch_execute(
