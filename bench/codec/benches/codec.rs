@@ -1,0 +1,152 @@
+//! Side-by-side codec benches, every engine on the same bytes in one run, message by
+//! message: ours (fix44 typed, fix_core view), fefix 0.7, QuickFIX C++ 1.15.1.
+//!
+//! ```text
+//! cargo bench -p fix-bench-codec [-- --warm-up-time 1 --measurement-time 3]
+//! cargo run -p fix-bench-codec --release --bin codec-table   # the ratio table from the run
+//! ```
+//!
+//! Criterion ids are `<message>/<engine>_<operation>`:
+//!
+//! - `ours_view_decode_validate`: bytes -> zero-copy `MessageView` validated against
+//!   `fix44::DICTIONARY` (what the session engine does with each incoming message);
+//! - `ours_typed_decode_validate`: bytes -> validated `fix44::Message`;
+//! - `ours_typed_encode`: typed message + header -> bytes (BodyLength, CheckSum);
+//! - `fefix_decode_fresh/<message>`: fefix `Decoder::decode` on a decoder made for the
+//!   message (construction not timed; see `fefix_peer` for the group-state bug this works
+//!   around);
+//! - `fefix_decode_reused`: the same on one decoder reused for every message, which files
+//!   fields under the wrong group after the first message: a lower bound, not a result;
+//! - `fefix_encode`: fefix `Encoder` with typed values, as written (wrong BodyLength from
+//!   256 body bytes); `fefix_encode_repaired`: plus the BodyLength/CheckSum repair;
+//! - `quickfix_parse_plain`: `FIX::Message(string)`, no dictionary;
+//!   `quickfix_parse_validate`: `FIX::Message(string, dd)` + `DataDictionary::validate`;
+//!   `quickfix_encode`: `Message::toString` of a parsed message into a reused string.
+//!
+//! `fefix_decoder_new/fresh_decoder` is the cost of fefix's `Decoder::new` (the price of
+//! the workaround per message).
+#![allow(missing_docs)] // criterion_group! generates undocumented items
+
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion};
+use fix_bench_codec::{fefix_peer, messages, quickfix};
+use fix_core::{Decoder, ValidationOptions};
+use std::time::Duration;
+
+fn benches(c: &mut Criterion) {
+    let opts = ValidationOptions::default();
+    let fefix_dict = fefix_peer::dictionary();
+    let qf_dict = quickfix::Dictionary::load(quickfix::fix44_xml());
+    if let Err(e) = &qf_dict {
+        eprintln!("QuickFIX C++: {e}");
+    }
+
+    for (name, raw) in messages::all() {
+        let (header, msg) = fix44::Message::decode_with(&raw, &opts).expect("valid message");
+        let mut out = Vec::with_capacity(1024);
+        msg.encode(&header, &mut out).expect("encodes");
+        assert_eq!(out, raw, "{name}: ours re-encodes to the same bytes");
+
+        let mut g = c.benchmark_group(name);
+
+        // Ours.
+        let mut decoder = Decoder::new();
+        g.bench_function("ours_view_decode_validate", |b| {
+            b.iter(|| {
+                let view = decoder
+                    .decode(black_box(&raw), &fix44::DICTIONARY, &opts)
+                    .expect("framed");
+                assert!(view.problem().is_none());
+                view.len()
+            })
+        });
+        g.bench_function("ours_typed_decode_validate", |b| {
+            b.iter(|| fix44::Message::decode_with(black_box(&raw), &opts).expect("valid"))
+        });
+        g.bench_function("ours_typed_encode", |b| {
+            b.iter(|| {
+                out.clear();
+                black_box(&msg)
+                    .encode(black_box(&header), &mut out)
+                    .expect("encodes");
+                out.len()
+            })
+        });
+
+        // fefix (a fresh decoder per message: see the group `fefix_decode_fresh` below).
+        let mut reused = fefix_peer::fresh_decoder(&fefix_dict);
+        g.bench_function("fefix_decode_reused", |b| {
+            b.iter(|| fefix_peer::decode(&mut reused, black_box(&raw)).expect("decodes"))
+        });
+        let fefix_msg = fefix_peer::outgoing(&raw);
+        let mut encoder = fefix::tagvalue::Encoder::default();
+        let mut fefix_out = Vec::with_capacity(1024);
+        fefix_peer::encode(&mut encoder, &fefix_msg, &mut fefix_out);
+        match messages::check_framing(&fefix_out) {
+            Ok(()) => eprintln!("{name}: fefix output is framed right"),
+            Err(e) => eprintln!("{name}: fefix output is WRONG: {e}"),
+        }
+        g.bench_function("fefix_encode", |b| {
+            b.iter(|| fefix_peer::encode(&mut encoder, black_box(&fefix_msg), &mut fefix_out))
+        });
+        g.bench_function("fefix_encode_repaired", |b| {
+            b.iter(|| {
+                let n = fefix_peer::encode(&mut encoder, black_box(&fefix_msg), &mut fefix_out);
+                fefix_peer::repair_body_length(&mut fefix_out);
+                n
+            })
+        });
+        fefix_peer::repair_body_length(&mut fefix_out);
+        messages::check_framing(&fefix_out).expect("repaired fefix output");
+
+        // QuickFIX C++.
+        match qf_dict
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|dd| quickfix::Bench::new(dd, &raw))
+        {
+            Ok(mut qf) => {
+                assert!(qf.parse_plain() > 0, "{name}: QuickFIX parses");
+                assert!(qf.parse_validate() > 0, "{name}: QuickFIX validates");
+                assert!(qf.encode() > 0, "{name}: QuickFIX encodes");
+                messages::check_framing(&qf.encoded()).expect("QuickFIX output");
+                g.bench_function("quickfix_parse_plain", |b| {
+                    b.iter(|| assert!(qf.parse_plain() > 0))
+                });
+                g.bench_function("quickfix_parse_validate", |b| {
+                    b.iter(|| assert!(qf.parse_validate() > 0))
+                });
+                g.bench_function("quickfix_encode", |b| b.iter(|| qf.encode()));
+            }
+            Err(e) => eprintln!("{name}: QuickFIX C++ {e}"),
+        }
+        g.finish();
+    }
+
+    // fefix on a decoder made for each message (outside the timed code): the
+    // construction costs tens of microseconds, so these run with a short measurement time.
+    let mut g = c.benchmark_group("fefix_decode_fresh");
+    g.measurement_time(Duration::from_millis(300));
+    for (name, raw) in messages::all() {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || fefix_peer::fresh_decoder(&fefix_dict),
+                |mut d| {
+                    let n = fefix_peer::decode(&mut d, black_box(&raw)).expect("decodes");
+                    (d, n)
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("fefix_decoder_new");
+    g.measurement_time(Duration::from_secs(1));
+    g.bench_function("fresh_decoder", |b| {
+        b.iter(|| fefix_peer::fresh_decoder(black_box(&fefix_dict)))
+    });
+    g.finish();
+}
+
+criterion_group!(codec, benches);
+criterion_main!(codec);

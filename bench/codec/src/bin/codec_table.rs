@@ -1,0 +1,123 @@
+//! Prints the side-by-side codec table (markdown) from the last `cargo bench -p
+//! fix-bench-codec` run: criterion medians from `target/criterion`, ratios ours / peer and
+//! how many times faster we are, against the issue's goals (5x fefix, 10x QuickFIX C++).
+//!
+//! ```text
+//! cargo run -p fix-bench-codec --release --bin codec-table [-- TARGET_DIR]
+//! ```
+
+use fix_bench_codec::{fefix_peer, messages};
+use std::path::{Path, PathBuf};
+
+/// The criterion median of `group/id` in nanoseconds.
+fn median(root: &Path, group: &str, id: &str) -> Option<f64> {
+    let path = root.join(group).join(id).join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["median"]["point_estimate"].as_f64()
+}
+
+fn time(ns: Option<f64>) -> String {
+    match ns {
+        None => "n/a".to_string(),
+        Some(ns) if ns >= 1000.0 => format!("{:.2} us", ns / 1000.0),
+        Some(ns) => format!("{ns:.0} ns"),
+    }
+}
+
+/// "ours / peer = r (k x faster)" and whether the goal is met.
+fn ratio(ours: Option<f64>, peer: Option<f64>, goal: f64) -> String {
+    match (ours, peer) {
+        (Some(o), Some(p)) => {
+            let faster = p / o;
+            let verdict = if faster >= goal { "met" } else { "missed" };
+            format!("{:.3} ({faster:.1}x; {goal:.0}x goal {verdict})", o / p)
+        }
+        _ => "n/a".to_string(),
+    }
+}
+
+fn main() {
+    let target = std::env::args()
+        .nth(1)
+        .filter(|a| a != "--bench")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let root = target.join("criterion");
+    if !root.exists() {
+        eprintln!(
+            "{} not found: run `cargo bench -p fix-bench-codec` first",
+            root.display()
+        );
+        std::process::exit(1);
+    }
+
+    println!("| message | operation | ours | fefix 0.7 | QuickFIX C++ | ours / fefix | ours / QuickFIX |");
+    println!("|---|---|---|---|---|---|---|");
+    for (name, raw) in messages::all() {
+        let m = |id: &str| median(&root, name, id);
+        let fefix_decode = median(&root, "fefix_decode_fresh", name);
+        let qf_decode = m("quickfix_parse_validate");
+        for (label, ours) in [
+            ("decode+validate, view", m("ours_view_decode_validate")),
+            ("decode+validate, typed", m("ours_typed_decode_validate")),
+        ] {
+            println!(
+                "| {name} | {label} | {} | {} | {} | {} | {} |",
+                time(ours),
+                time(fefix_decode),
+                time(qf_decode),
+                ratio(ours, fefix_decode, 5.0),
+                ratio(ours, qf_decode, 10.0),
+            );
+        }
+        // Is fefix's own output right for this message?
+        let mut enc = fefix::tagvalue::Encoder::default();
+        let mut buf = Vec::new();
+        fefix_peer::encode(&mut enc, &fefix_peer::outgoing(&raw), &mut buf);
+        let fefix_note = match messages::check_framing(&buf) {
+            Ok(()) => String::new(),
+            Err(_) => " (wrong BodyLength)".to_string(),
+        };
+        let (ours, fefix, qf) = (
+            m("ours_typed_encode"),
+            m("fefix_encode"),
+            m("quickfix_encode"),
+        );
+        println!(
+            "| {name} | encode | {} | {}{fefix_note} | {} | {} | {} |",
+            time(ours),
+            time(fefix),
+            time(qf),
+            ratio(ours, fefix, 5.0),
+            ratio(ours, qf, 10.0),
+        );
+    }
+
+    println!();
+    println!("| message | more figures | median |");
+    println!("|---|---|---|");
+    for (name, _) in messages::all() {
+        for (label, id) in [
+            (
+                "fefix decode, one decoder reused (fields filed under the wrong group)",
+                "fefix_decode_reused",
+            ),
+            (
+                "fefix encode + BodyLength/CheckSum repair",
+                "fefix_encode_repaired",
+            ),
+            (
+                "QuickFIX C++ `Message` from string, no dictionary",
+                "quickfix_parse_plain",
+            ),
+        ] {
+            println!("| {name} | {label} | {} |", time(median(&root, name, id)));
+        }
+    }
+    println!(
+        "| all | fefix `Decoder::new` (the fresh-decoder workaround, per message) | {} |",
+        time(median(&root, "fefix_decoder_new", "fresh_decoder"))
+    );
+}
