@@ -30,8 +30,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fix_bench_session::{
-    clock_ticks, cpu_ticks, free_port, load_average, new_order, open_files_limit, rss_kb, settings,
-    threads, Proc, Role, Store,
+    clock_ticks, cpu_ticks, free_port, load_average, new_order, open_files_limit, rss_kb, running,
+    settings, threads, Proc, Role, Store,
 };
 use fix_core::MessageView;
 use fix_session::app::{AppReject, Application, Responder};
@@ -175,12 +175,23 @@ fn run(engine: &str, n: usize, o: &Options) -> Result<Figures, String> {
         let mut on = 0usize;
         let mut retries = 0u64;
         let wait = async {
+            let mut check = tokio::time::interval(Duration::from_millis(500));
             while on < n {
-                match events.recv().await.map(|e| e.event) {
-                    Some(Event::LoggedOn) => on += 1,
-                    Some(Event::Disconnected { .. }) => retries += 1,
-                    Some(_) => {}
-                    None => return Err("initiator stopped".to_string()),
+                tokio::select! {
+                    ev = events.recv() => match ev.map(|e| e.event) {
+                        Some(Event::LoggedOn) => on += 1,
+                        Some(Event::Disconnected { .. }) => retries += 1,
+                        Some(_) => {}
+                        None => return Err("initiator stopped".to_string()),
+                    },
+                    _ = check.tick() => {
+                        if !running(pid) {
+                            return Err(format!(
+                                "the acceptor process exited after {on} of {n} sessions logged \
+                                 on (its message is on stderr)"
+                            ));
+                        }
+                    }
                 }
             }
             Ok(())

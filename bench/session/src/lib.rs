@@ -319,6 +319,19 @@ pub fn rss_kb(pid: u32) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Whether process `pid` is still running (exists and is not a zombie).
+pub fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let rest = &s[s.rfind(')')? + 2..];
+            rest.split_whitespace()
+                .next()
+                .map(|state| state != "Z" && state != "X")
+        })
+        .unwrap_or(false)
+}
+
 /// Threads of process `pid` (`/proc/<pid>/status`).
 pub fn threads(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -558,5 +571,6 @@ mod tests {
         assert!(rss_kb(pid).unwrap_or(0) > 0);
         assert!(cpu_ticks(pid).is_some());
         assert!(threads(pid).unwrap_or(0) >= 1);
+        assert!(running(pid));
     }
 }

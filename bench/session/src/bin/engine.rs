@@ -160,10 +160,7 @@ fn main() {
         let (quit_tx, mut quit) = mpsc::unbounded_channel::<()>();
         std::thread::spawn(move || {
             let mut line = String::new();
-            while std::io::stdin()
-                .read_line(&mut line)
-                .map_or(false, |k| k > 0)
-            {
+            while std::io::stdin().read_line(&mut line).is_ok_and(|k| k > 0) {
                 if line.trim() == "QUIT" {
                     break;
                 }
