@@ -20,7 +20,7 @@ pub struct QfPeer {
 
 impl QfPeer {
     /// Writes `settings` to `dir/quickfix.cfg`, starts `binary` as `role` on it and waits
-    /// for `READY` (an `ERROR` line, exit or 15 s without it is an error). stderr goes to
+    /// for `READY` (an `ERROR` line, exit or 60 s without it is an error). stderr goes to
     /// `dir/qfpeer.stderr`.
     pub async fn start(
         binary: &Path,
@@ -57,7 +57,8 @@ impl QfPeer {
             lines,
             reader: Some(reader),
         };
-        let started = wait_until("qfpeer READY", Duration::from_secs(15), || {
+        // Generous: parsing FIX50SP2.xml takes QuickFIX seconds on a loaded 2-core machine.
+        let started = wait_until("qfpeer READY", Duration::from_secs(60), || {
             peer.count(|l| l == "READY" || l.starts_with("ERROR")) > 0
         })
         .await;
