@@ -16,6 +16,8 @@
 //! the same key names; booleans may be TOML booleans or `"Y"`/`"N"`.
 //!
 //! Unknown keys and bad values are errors that name the key, the section and the line.
+//! QuickFIX keys that only tune things this engine does its own way (screen log, socket buffer
+//! sizes: [`COMPATIBILITY_KEYS`]) are accepted with a warning, so a QuickFIX file loads.
 //!
 //! A value may take part or all of itself from the environment with `${NAME}` (for secrets
 //! such as `PostgreSQLStorePassword=${FIX_PG_PASSWORD}`, kept out of the file); an unset
@@ -727,8 +729,25 @@ pub const KNOWN_KEYS: &[&str] = &[
     "MillisecondsInTimeStamp",
 ];
 
+/// QuickFIX keys that only tune what this engine does by itself or has no counterpart for
+/// (screen logging, log backups, socket buffer sizes, field order preservation): accepted so
+/// that a QuickFIX settings file loads, with a warning that they have no effect.
+/// `ValidateLengthAndChecksum` is accepted as `Y` only: BodyLength and CheckSum are always
+/// checked.
+pub const COMPATIBILITY_KEYS: &[&str] = &[
+    "ScreenLogShowIncoming",
+    "ScreenLogShowOutgoing",
+    "ScreenLogShowEvents",
+    "ScreenLogShowHeartBeats",
+    "FileLogBackupPath",
+    "SocketSendBufferSize",
+    "SocketReceiveBufferSize",
+    "PreserveMessageFieldsOrder",
+    "ValidateLengthAndChecksum",
+];
+
 fn known(key: &str) -> bool {
-    if KNOWN_KEYS.contains(&key) {
+    if KNOWN_KEYS.contains(&key) || COMPATIBILITY_KEYS.contains(&key) {
         return true;
     }
     // Failover hosts: SocketConnectHost1, SocketConnectPort1, ...
@@ -1207,6 +1226,21 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
         });
     }
     g.bool("UseLocalTime", false)?;
+    if !g.bool("ValidateLengthAndChecksum", true)? {
+        return Err(g.bad(
+            "ValidateLengthAndChecksum",
+            "only Y: BodyLength and CheckSum are always validated",
+        ));
+    }
+    for key in COMPATIBILITY_KEYS {
+        if raw.contains_key(*key) && *key != "ValidateLengthAndChecksum" {
+            tracing::warn!(
+                key = *key,
+                section,
+                "QuickFIX setting accepted for compatibility; it has no effect here"
+            );
+        }
+    }
     g.bool("SocketReuseAddress", true)?;
     s.logon_timeout = g.secs("LogonTimeout", 10)?;
     s.logout_timeout = g.secs("LogoutTimeout", 2)?;
@@ -1785,5 +1819,27 @@ mod tests {
                 other => panic!("{key}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn quickfix_tuning_keys_load_and_disabling_checksums_does_not() {
+        let text = format!(
+            "{STORE}ScreenLogShowIncoming=Y\nFileLogBackupPath=bak\nSocketSendBufferSize=65536\n\
+             ValidateLengthAndChecksum=Y\n[SESSION]\nTargetCompID=A\n"
+        );
+        assert!(Settings::from_str_in(&text, Path::new(".")).is_ok());
+        let text = format!("{STORE}[SESSION]\nTargetCompID=A\nValidateLengthAndChecksum=N\n");
+        match Settings::from_str_in(&text, Path::new(".")) {
+            Err(SettingsError::BadValue { key, line, .. }) => {
+                assert_eq!((key.as_str(), line), ("ValidateLengthAndChecksum", 8))
+            }
+            other => panic!("{other:?}"),
+        }
+        // Keys with behaviour we do not implement stay errors rather than being ignored.
+        let text = format!("{STORE}[SESSION]\nTargetCompID=A\nLogonTime=08:00:00\n");
+        assert!(matches!(
+            Settings::from_str_in(&text, Path::new(".")),
+            Err(SettingsError::UnknownKey { .. })
+        ));
     }
 }
