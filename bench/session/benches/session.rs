@@ -11,6 +11,10 @@
 //!   time, 1,000 warm-up round trips then N measured; percentiles, and the plot
 //!   `bench/session/latency.svg`.
 //!
+//! Our engine runs twice: on a 2-worker tokio runtime (`ours`) and on a current-thread
+//! runtime (`ours (1 thread)`, `FIX_BENCH_RUNTIME=current-thread`), which has no wake-ups
+//! between worker threads.
+//!
 //! ```text
 //! cargo bench -p fix-bench-session --bench session
 //! cargo bench -p fix-bench-session --bench session -- --orders 100000 --round-trips 20000 --repeat 3
@@ -33,7 +37,10 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(900);
 /// An engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Engine {
+    /// Our engine on a 2-worker tokio runtime.
     Ours,
+    /// Our engine on a current-thread tokio runtime.
+    Ours1,
     QuickFix,
 }
 
@@ -41,14 +48,24 @@ impl Engine {
     fn name(self) -> &'static str {
         match self {
             Engine::Ours => "ours",
+            Engine::Ours1 => "ours (1 thread)",
             Engine::QuickFix => "QuickFIX",
         }
     }
 
     fn program(self) -> Option<PathBuf> {
         match self {
-            Engine::Ours => Some(PathBuf::from(env!("CARGO_BIN_EXE_fix-bench-engine"))),
+            Engine::Ours | Engine::Ours1 => {
+                Some(PathBuf::from(env!("CARGO_BIN_EXE_fix-bench-engine")))
+            }
             Engine::QuickFix => option_env!("FIX_BENCH_QFBENCH").map(PathBuf::from),
+        }
+    }
+
+    fn env(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Engine::Ours1 => &[("FIX_BENCH_RUNTIME", "current-thread")],
+            _ => &[],
         }
     }
 }
@@ -107,10 +124,11 @@ fn one_way(ini: Engine, acc: Engine, store: Store, mode: &str, n: usize) -> Resu
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let port = free_port().map_err(|e| e.to_string())?;
     let (acc_cfg, ini_cfg) = write_settings(dir.path(), store, port)?;
-    let a = Proc::spawn(
+    let a = Proc::spawn_env(
         "acceptor",
         &acc_prog,
         &args("acceptor", store, "count", n, &acc_cfg, "-"),
+        acc.env(),
     )?;
     a.expect("READY", START_TIMEOUT)?;
     // QuickFIX's sendToTarget persists and writes each message before it returns: its only
@@ -120,10 +138,11 @@ fn one_way(ini: Engine, acc: Engine, store: Store, mode: &str, n: usize) -> Resu
     } else {
         mode
     };
-    let i = Proc::spawn(
+    let i = Proc::spawn_env(
         "initiator",
         &ini_prog,
         &args("initiator", store, mode, n, &ini_cfg, "-"),
+        ini.env(),
     )?;
     let start: u128 = i.expect("START", START_TIMEOUT)?[0]
         .parse()
@@ -143,13 +162,14 @@ fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u
     let port = free_port().map_err(|e| e.to_string())?;
     let (acc_cfg, ini_cfg) = write_settings(dir.path(), store, port)?;
     let out = dir.path().join("rtt.txt");
-    let a = Proc::spawn(
+    let a = Proc::spawn_env(
         "acceptor",
         &acc_prog,
         &args("acceptor", store, "echo", 0, &acc_cfg, "-"),
+        acc.env(),
     )?;
     a.expect("READY", START_TIMEOUT)?;
-    let i = Proc::spawn(
+    let i = Proc::spawn_env(
         "initiator",
         &ini_prog,
         &args(
@@ -160,6 +180,7 @@ fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u
             &ini_cfg,
             &out.display().to_string(),
         ),
+        ini.env(),
     )?;
     i.expect("RTT", RUN_TIMEOUT)?;
     i.quit();
@@ -208,7 +229,7 @@ fn main() {
             }
         }
     }
-    use Engine::{Ours, QuickFix as Qf};
+    use Engine::{Ours, Ours1, QuickFix as Qf};
     println!(
         "load average {} (start); QuickFIX peer: {}",
         load_average(),
@@ -231,6 +252,8 @@ fn main() {
         let cases = [
             c(Ours, Ours, Store::Memory, "send", orders),
             c(Ours, Ours, Store::Memory, "send-awaited", orders),
+            c(Ours1, Ours1, Store::Memory, "send", orders),
+            c(Ours1, Ours1, Store::Memory, "send-awaited", orders),
             c(Qf, Qf, Store::Memory, "send", orders),
             c(Ours, Qf, Store::Memory, "send", orders),
             c(Qf, Ours, Store::Memory, "send", orders),
@@ -299,10 +322,12 @@ fn main() {
         println!("|---|---|---|---|---|---|");
         let pairs = [
             (Ours, Ours, Store::Memory, "#1f77b4"),
+            (Ours1, Ours1, Store::Memory, "#2ca02c"),
             (Qf, Qf, Store::Memory, "#d62728"),
             (Ours, Qf, Store::Memory, "#9ecae1"),
             (Qf, Ours, Store::Memory, "#fc9272"),
             (Ours, Ours, Store::SqliteNormal, ""),
+            (Ours1, Ours1, Store::SqliteNormal, ""),
             (Qf, Qf, Store::QfFile, ""),
         ];
         let mut plotted: Vec<(String, &str, Vec<u64>)> = Vec::new();

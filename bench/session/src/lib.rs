@@ -224,8 +224,19 @@ pub struct Proc {
 impl Proc {
     /// Starts `program` with `args`; its stdout lines are read by a thread.
     pub fn spawn(name: &str, program: &Path, args: &[String]) -> Result<Proc, String> {
+        Proc::spawn_env(name, program, args, &[])
+    }
+
+    /// [`Proc::spawn`] with more environment variables.
+    pub fn spawn_env(
+        name: &str,
+        program: &Path,
+        args: &[String],
+        env: &[(&str, &str)],
+    ) -> Result<Proc, String> {
         let mut child = Command::new(program)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -10,7 +10,8 @@
 //! `SessionHandle::enqueue`, the batching fast path, then `flush`), `send-awaited`
 //! (`SessionHandle::send`, which returns once the message is persisted and written, like
 //! QuickFIX's `sendToTarget`) or `rtt` (1,000 warm-up round trips, then N). The process runs
-//! a 2-worker tokio runtime (the bench machine has 2 cores).
+//! a 2-worker tokio runtime (the bench machine has 2 cores), or a current-thread runtime
+//! with `FIX_BENCH_RUNTIME=current-thread`.
 
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -141,11 +142,18 @@ fn main() {
     let n: usize = n.parse().unwrap_or_else(|_| fail("N is not a number"));
     say(&format!("RSS {}", rss_kb(std::process::id()).unwrap_or(0)));
     let settings = Settings::from_file(settings).unwrap_or_else(|e| fail(&e.to_string()));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    // FIX_BENCH_RUNTIME=current-thread: one thread for everything (no wake-ups between
+    // worker threads); default: a 2-worker multi-thread runtime.
+    let runtime = match std::env::var("FIX_BENCH_RUNTIME").as_deref() {
+        Ok("current-thread") => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        _ => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build(),
+    }
+    .unwrap_or_else(|e| fail(&e.to_string()));
     runtime.block_on(async {
         let (tx, mut reports) = mpsc::unbounded_channel();
         let app = Arc::new(Bench {
