@@ -57,7 +57,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|");
     for (name, raw) in messages::all() {
         let m = |id: &str| median(&root, name, id);
-        let fefix_decode = median(&root, "fefix_decode_fresh", name);
+        let fefix_decode = m("fefix_decode_fresh");
         let qf_decode = m("quickfix_parse_validate");
         for (label, ours) in [
             ("decode+validate, view", m("ours_view_decode_validate")),
