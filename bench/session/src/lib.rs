@@ -419,8 +419,8 @@ pub struct Series<'a> {
 /// A percentile plot as SVG: x is the percentile on a log scale of 1/(1-q) (50, 90, 99,
 /// 99.9, 99.99), y the round-trip time in microseconds on a log scale; one line per series.
 pub fn latency_svg(title: &str, series: &[Series<'_>]) -> String {
-    let (w, h) = (760.0_f64, 440.0_f64);
-    let (left, right, top, bottom) = (70.0, 190.0, 40.0, 50.0);
+    let (w, h) = (860.0_f64, 440.0_f64);
+    let (left, right, top, bottom) = (70.0, 290.0, 40.0, 50.0);
     let pw = w - left - right;
     let ph = h - top - bottom;
     // x: log10(1/(1-q)) from q=0 (0) to 99.99% (4).
