@@ -12,6 +12,8 @@
 //!   `fix44::DICTIONARY` (what the session engine does with each incoming message);
 //! - `ours_typed_decode_validate`: bytes -> validated `fix44::Message`;
 //! - `ours_typed_encode`: typed message + header -> bytes (BodyLength, CheckSum);
+//!   `ours_build_encode` (NewOrderSingle only): the typed message made (a clone of a built
+//!   one: its strings allocated), then encoded, to compare with `quickfix_build_encode`;
 //! - `fefix_decode_fresh`: fefix `Decoder::decode` on a decoder made for the message
 //!   (construction not timed; see `fefix_peer` for the group-state bug this works around);
 //! - `fefix_decode_reused`: the same on one decoder reused for every message, which files
@@ -20,7 +22,9 @@
 //!   256 body bytes); `fefix_encode_repaired`: plus the BodyLength/CheckSum repair;
 //! - `quickfix_parse_plain`: `FIX::Message(string)`, no dictionary;
 //!   `quickfix_parse_validate`: `FIX::Message(string, dd)` + `DataDictionary::validate`;
-//!   `quickfix_encode`: `Message::toString` of a parsed message into a reused string.
+//!   `quickfix_encode`: `Message::toString` of a parsed message into a reused string;
+//!   `quickfix_build_encode` (NewOrderSingle only): `FIX44::NewOrderSingle` built from typed
+//!   values, then `toString`.
 //!
 //! `fefix_decoder_new/fresh_decoder` is the cost of fefix's `Decoder::new` (the price of
 //! the workaround per message).
@@ -70,6 +74,17 @@ fn benches(c: &mut Criterion) {
                 out.len()
             })
         });
+
+        if name == "new_order_single" {
+            g.bench_function("ours_build_encode", |b| {
+                b.iter(|| {
+                    out.clear();
+                    let m = black_box(&msg).clone();
+                    m.encode(black_box(&header), &mut out).expect("encodes");
+                    out.len()
+                })
+            });
+        }
 
         // fefix. A decoder made for each message, outside the timed code, eight at a time:
         // few enough that their memory is reused from one chunk to the next, as it would be
@@ -136,6 +151,11 @@ fn benches(c: &mut Criterion) {
                     b.iter(|| assert!(qf.parse_validate() > 0))
                 });
                 g.bench_function("quickfix_encode", |b| b.iter(|| qf.encode()));
+                if name == "new_order_single" {
+                    g.bench_function("quickfix_build_encode", |b| {
+                        b.iter(|| assert!(qf.build_encode_nos() > 0))
+                    });
+                }
             }
             Err(e) => eprintln!("{name}: QuickFIX C++ {e}"),
         }

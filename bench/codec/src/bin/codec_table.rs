@@ -93,6 +93,15 @@ fn main() {
             ratio(ours, fefix, 5.0),
             ratio(ours, qf, 10.0),
         );
+        if name == "new_order_single" {
+            let (ours, qf) = (m("ours_build_encode"), m("quickfix_build_encode"));
+            println!(
+                "| {name} | build from typed values + encode | {} | | {} | | {} |",
+                time(ours),
+                time(qf),
+                ratio(ours, qf, 10.0),
+            );
+        }
     }
 
     println!();
