@@ -12,8 +12,6 @@
 //!   `fix44::DICTIONARY` (what the session engine does with each incoming message);
 //! - `ours_typed_decode_validate`: bytes -> validated `fix44::Message`;
 //! - `ours_typed_encode`: typed message + header -> bytes (BodyLength, CheckSum);
-//!   `ours_build_encode` (NewOrderSingle only): the typed message made (a clone of a built
-//!   one: its strings allocated), then encoded, to compare with `quickfix_build_encode`;
 //! - `fefix_decode_fresh`: fefix `Decoder::decode` on a decoder made for the message
 //!   (construction not timed; see `fefix_peer` for the group-state bug this works around);
 //! - `fefix_decode_reused`: the same on one decoder reused for every message, which files
@@ -74,17 +72,6 @@ fn benches(c: &mut Criterion) {
                 out.len()
             })
         });
-
-        if name == "new_order_single" {
-            g.bench_function("ours_build_encode", |b| {
-                b.iter(|| {
-                    out.clear();
-                    let m = black_box(&msg).clone();
-                    m.encode(black_box(&header), &mut out).expect("encodes");
-                    out.len()
-                })
-            });
-        }
 
         // fefix. A decoder made for each message, outside the timed code, eight at a time:
         // few enough that their memory is reused from one chunk to the next, as it would be
