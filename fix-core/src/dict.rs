@@ -359,6 +359,11 @@ pub struct Dictionary {
     /// [`Dictionary::new`]; when empty, lookups fall back to binary search.
     #[serde(skip)]
     field_index: Vec<u32>,
+    /// `(pack(msg_type), position in messages)` for every MsgType of 1 to 7 bytes, sorted:
+    /// the message lookup compares integers instead of byte strings. Built by
+    /// [`Dictionary::new`]; when empty, lookups fall back to binary search.
+    #[serde(skip)]
+    message_keys: Vec<(u64, u32)>,
     /// Per field position: what validation needs, without loading the whole [`FieldDef`].
     #[serde(skip)]
     meta: FieldMetaTable,
@@ -398,15 +403,23 @@ pub(crate) fn small_int(v: &[u8]) -> Option<u8> {
 /// A value of 1 to 7 bytes as one integer: the bytes, little-endian, and the length on top.
 #[inline]
 pub(crate) fn pack(v: &[u8]) -> Option<u64> {
-    if v.is_empty() || v.len() > 7 {
-        return None;
-    }
-    let mut word = [0u8; 8];
-    for (w, b) in word.iter_mut().zip(v) {
-        *w = *b;
-    }
-    word[7] = v.len() as u8;
-    Some(u64::from_le_bytes(word))
+    let len = v.len();
+    // Two loads that together cover the value (overlapping bytes are equal), no loop.
+    let word = match *v {
+        [] => return None,
+        [a, ..] if len <= 3 => {
+            u64::from(a)
+                | u64::from(v[len / 2]) << (8 * (len / 2))
+                | u64::from(v[len - 1]) << (8 * (len - 1))
+        }
+        _ if len <= 7 => {
+            let lo = v.first_chunk::<4>().map_or(0, |w| u32::from_le_bytes(*w));
+            let hi = v.last_chunk::<4>().map_or(0, |w| u32::from_le_bytes(*w));
+            u64::from(lo) | u64::from(hi) << (8 * (len - 4))
+        }
+        _ => return None,
+    };
+    Some(word | (len as u64) << 56)
 }
 
 /// What validation needs to know about one field.
@@ -553,6 +566,12 @@ impl Dictionary {
             field_index.clear();
         }
         let mut messages = messages;
+        let mut message_keys: Vec<(u64, u32)> = messages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| Some((pack(m.msg_type.as_bytes())?, u32::try_from(i).ok()?)))
+            .collect();
+        message_keys.sort_unstable();
         if let Cow::Owned(list) = &mut messages {
             for m in list.iter_mut() {
                 m.body.build_combined(&header, &trailer);
@@ -566,6 +585,7 @@ impl Dictionary {
             trailer,
             messages,
             field_index,
+            message_keys,
             meta: FieldMetaTable {
                 meta,
                 bitmaps,
@@ -643,6 +663,16 @@ impl Dictionary {
     /// The message with MsgType `msg_type`.
     #[inline]
     pub fn message(&self, msg_type: &[u8]) -> Option<&MessageDef> {
+        if let (false, Some(key)) = (self.message_keys.is_empty(), pack(msg_type)) {
+            let keys: &[(u64, u32)] = &self.message_keys;
+            return match keys.binary_search_by_key(&key, |&(k, _)| k) {
+                Ok(i) => keys
+                    .get(i)
+                    .and_then(|&(_, m)| self.messages.get(m as usize)),
+                // Every MsgType of 1 to 7 bytes has a key: no other can match.
+                Err(_) => None,
+            };
+        }
         self.messages
             .binary_search_by(|m| m.msg_type.as_bytes().cmp(msg_type))
             .ok()
@@ -671,6 +701,27 @@ impl DataDictionary for Dictionary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pack_keeps_bytes_and_length_of_one_to_seven_bytes() {
+        let naive = |v: &[u8]| {
+            (!v.is_empty() && v.len() <= 7).then(|| {
+                let mut w = [0u8; 8];
+                w[..v.len()].copy_from_slice(v);
+                w[7] = v.len() as u8;
+                u64::from_le_bytes(w)
+            })
+        };
+        let bytes = b"AbC1xy9=Q";
+        for start in 0..bytes.len() {
+            for end in start..=bytes.len() {
+                let v = &bytes[start..end];
+                assert_eq!(pack(v), naive(v), "{v:?}");
+            }
+        }
+        assert_ne!(pack(b"1"), pack(b"10"));
+        assert_ne!(pack(b"1\0"), pack(b"1"));
+    }
 
     #[test]
     fn layout_lookup_finds_every_tag_and_no_other() {

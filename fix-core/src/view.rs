@@ -255,10 +255,7 @@ fn tokenize(
                 if (d | d.wrapping_add(ONES * 0x76)) & HIGHS & low != 0 {
                     return None;
                 }
-                let mut tag: Tag = 0;
-                for i in 0..k {
-                    tag = tag * 10 + ((d >> (8 * i)) & 0xFF) as Tag;
-                }
+                let tag = digits_value(d & low, k);
                 if tag == 0 {
                     return None;
                 }
@@ -313,6 +310,21 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 #[inline(always)]
 fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The number whose `len` (1 to 8) decimal digits are the low bytes of `d` (each 0 to 9,
+/// the first digit lowest, higher bytes zero), without a loop.
+#[inline(always)]
+fn digits_value(d: u64, len: usize) -> Tag {
+    // Right-align the digits as eight with leading zeros, then combine pairs, quads and
+    // halves.
+    let v = d << (64 - 8 * len);
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let v = ((v & 0x0000_00FF_0000_00FF)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32))))
+        >> 32;
+    v as Tag
 }
 
 /// The tag at `pos` and the position of its `=`, byte by byte: 1 to 9 digits, then `=`;
@@ -938,5 +950,30 @@ fn value_error(e: ValueError, tag: Tag) -> Invalid {
     match e {
         ValueError::Empty => Invalid::new(R::TagSpecifiedWithoutAValue, tag),
         _ => Invalid::new(R::IncorrectDataFormatForValue, tag),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_value_reads_one_to_eight_digits() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let len = 1 + (rng % 8) as usize;
+            let digits: Vec<u8> = (0..len).map(|i| ((rng >> (5 * i)) % 10) as u8).collect();
+            let word = digits
+                .iter()
+                .enumerate()
+                .fold(0u64, |w, (i, &d)| w | u64::from(d) << (8 * i));
+            let expected = digits.iter().fold(0u32, |a, &d| a * 10 + u32::from(d));
+            assert_eq!(digits_value(word, len), expected, "{digits:?}");
+        }
+        assert_eq!(digits_value(0x0909_0909_0909_0909, 8), 99_999_999);
+        assert_eq!(digits_value(0x05_03, 2), 35);
     }
 }
