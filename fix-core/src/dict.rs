@@ -531,7 +531,54 @@ const COMBINED_GROUP: u32 = 1 << 20;
 /// [`Dictionary::field_info`] of a tag the dictionary does not define.
 pub(crate) const NO_FIELD: u32 = u32::MAX;
 /// The position part of [`Dictionary::field_info`].
-pub(crate) const POSITION_MASK: u32 = (1 << 24) - 1;
+pub(crate) const POSITION_MASK: u32 = (1 << 16) - 1;
+
+/// [`Dictionary::field_info`]'s check class (bits 16 to 23): which quick value check fits
+/// the field. Free text: nothing to check.
+pub(crate) const C_TEXT: u8 = 0;
+/// No quick check: the full format and enumeration checks.
+pub(crate) const C_FULL: u8 = 1;
+/// A CHAR or text enumeration of single bytes: one byte, in the bitmap.
+pub(crate) const C_BITMAP: u8 = 2;
+/// SEQNUM, LENGTH, NUMINGROUP, TAGNUM: up to nine digits pass at once.
+pub(crate) const C_UINT: u8 = 3;
+/// FLOAT and its kinds: the usual decimal shapes pass at once.
+pub(crate) const C_DECIMAL: u8 = 4;
+/// UTCTIMESTAMP: the usual shapes pass at once.
+pub(crate) const C_TIMESTAMP: u8 = 5;
+
+/// The check class of a field with `meta`.
+fn check_class(meta: &FieldMeta) -> u8 {
+    if meta.kind & (K_NO_FORMAT | K_ENUM) == K_NO_FORMAT {
+        return C_TEXT;
+    }
+    if meta.kind & K_BITMAP != 0 {
+        return match meta.field_type {
+            // Any listed byte is a well-formed value of these types.
+            FieldType::Char | FieldType::String => C_BITMAP,
+            _ => C_FULL,
+        };
+    }
+    if meta.kind & K_ENUM != 0 {
+        return C_FULL;
+    }
+    match meta.field_type {
+        FieldType::SeqNum | FieldType::Length | FieldType::NumInGroup | FieldType::TagNum => C_UINT,
+        FieldType::Float
+        | FieldType::Price
+        | FieldType::Qty
+        | FieldType::Amt
+        | FieldType::PriceOffset
+        | FieldType::Percentage => C_DECIMAL,
+        FieldType::UtcTimestamp => C_TIMESTAMP,
+        _ => C_FULL,
+    }
+}
+
+/// `field_info` of the field at `position` with `meta`.
+fn info(position: usize, meta: &FieldMeta) -> u32 {
+    position as u32 | u32::from(check_class(meta)) << 16 | u32::from(meta.kind) << 24
+}
 
 impl Dictionary {
     /// Tables from their parts; `fields` must be sorted by tag and `messages` by MsgType.
@@ -559,7 +606,7 @@ impl Dictionary {
         if fields.len() < POSITION_MASK as usize {
             for (i, (f, m)) in fields.iter().zip(&meta).enumerate() {
                 if let Some(slot) = field_index.get_mut(f.tag as usize) {
-                    *slot = i as u32 | u32::from(m.kind) << 24;
+                    *slot = info(i, m);
                 }
             }
         } else {
@@ -610,10 +657,25 @@ impl Dictionary {
     pub(crate) fn in_packed(&self, meta: &FieldMeta, v: &[u8]) -> bool {
         let Some(key) = pack(v) else { return false };
         let start = meta.bitmap as usize;
-        self.meta
-            .packed
-            .get(start..start + meta.count as usize)
-            .is_some_and(|keys| keys.binary_search(&key).is_ok())
+        let Some(keys) = self.meta.packed.get(start..start + meta.count as usize) else {
+            return false;
+        };
+        // Branch-free lower bound: which value comes is data, not a pattern to predict.
+        let mut lo = 0usize;
+        let mut len = keys.len();
+        if len == 0 {
+            return false;
+        }
+        while len > 1 {
+            let half = len / 2;
+            lo = if keys[lo + half] <= key {
+                lo + half
+            } else {
+                lo
+            };
+            len -= half;
+        }
+        keys[lo] == key
     }
 
     /// Whether the single byte `b` is one of the values of an enumeration with a bitmap.
@@ -634,7 +696,8 @@ impl Dictionary {
         self.fields.binary_search_by_key(&tag, |f| f.tag).ok()
     }
 
-    /// The field with `tag` as `position | kind << 24` (kind: the `K_*` flags), or
+    /// The field with `tag` as `position | class << 16 | kind << 24` (class: the `C_*`
+    /// check class; kind: the `K_*` flags), or
     /// [`NO_FIELD`] when the dictionary does not define it.
     #[inline]
     pub(crate) fn field_info(&self, tag: Tag) -> u32 {
@@ -642,9 +705,10 @@ impl Dictionary {
             return i;
         }
         match self.fields.binary_search_by_key(&tag, |f| f.tag) {
-            Ok(i) if i < POSITION_MASK as usize => {
-                i as u32 | u32::from(self.meta(i).map_or(0, |m| m.kind)) << 24
-            }
+            Ok(i) if i < POSITION_MASK as usize => match self.meta(i) {
+                Some(m) => info(i, &m),
+                None => NO_FIELD,
+            },
             _ => NO_FIELD,
         }
     }

@@ -24,6 +24,7 @@ pub mod frame;
 pub mod message;
 pub mod raw;
 pub mod sample;
+mod scan;
 pub mod spec;
 pub mod tag;
 pub mod value;

@@ -12,14 +12,18 @@
 use std::ops::Range;
 
 use crate::dict::{
-    small_int, Dictionary, FieldDef, Layout, Member, MessageDef, K_BITMAP, K_DATA, K_ENUM,
-    K_INTMAP, K_NO_FORMAT, K_PACKED, NO_FIELD, POSITION_MASK,
+    small_int, Dictionary, FieldDef, Layout, Member, MessageDef, C_BITMAP, C_DECIMAL, C_TEXT,
+    C_TIMESTAMP, C_UINT, K_BITMAP, K_DATA, K_ENUM, K_INTMAP, K_NO_FORMAT, K_PACKED, NO_FIELD,
+    POSITION_MASK,
 };
 use crate::error::{Invalid, RefTag, SessionRejectReason as R};
-use crate::frame::{find_frame, find_soh, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
+use crate::frame::{find_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
 use crate::message::Fields;
+use crate::scan::soh_bitmap;
 use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
-use crate::value::{check_format, quick_format_ok, FixValue, ValueError};
+use crate::value::{
+    check_format, quick_decimal_ok, quick_format_ok, quick_utc_timestamp_ok, FixValue, ValueError,
+};
 
 /// Which dictionary rules to enforce, named after QuickFIX's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,10 +93,10 @@ impl FieldRef {
         (self.def & POSITION_MASK) as usize
     }
 
-    /// The `K_*` validation flags (meaningless for an undefined tag).
+    /// The `C_*` check class (meaningless for an undefined tag).
     #[inline]
-    fn kind(&self) -> u8 {
-        (self.def >> 24) as u8
+    fn class(&self) -> u8 {
+        (self.def >> 16) as u8
     }
 }
 
@@ -114,6 +118,8 @@ const NO_DEF: u32 = NO_FIELD;
 #[derive(Debug, Default)]
 pub struct Decoder {
     fields: Vec<FieldRef>,
+    /// Where the body's SOH bytes are.
+    soh_bits: Vec<u64>,
     /// Per level, per slot: 0 when absent, else field index + 1 (fields) or group index + 1.
     slots: Vec<u32>,
     levels: Vec<LevelRec>,
@@ -172,7 +178,13 @@ impl Decoder {
         ));
         self.fields
             .push(field_ref(dict, 9, bl_start, frame.body.start - 1));
-        let tokenized = tokenize(buf, frame.body.clone(), dict, &mut self.fields);
+        let tokenized = tokenize(
+            buf,
+            frame.body.clone(),
+            dict,
+            &mut self.fields,
+            &mut self.soh_bits,
+        );
         let cs = frame.body.end + 3;
         self.fields.push(field_ref(dict, CHECK_SUM, cs, cs + 3));
 
@@ -224,82 +236,96 @@ fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef 
 
 /// Splits the body into fields. A tag that is not a positive number is reported as
 /// `Invalid tag number` with the tag as received, and tokenizing stops.
+///
+/// Field ends come from a bitmap of the body's SOH bytes, one bit at a time, so the next
+/// field's bounds never wait for this one's tag; only a DATA field (whose value may hold
+/// SOH) moves the end by its length field, skipping the SOH bits inside its value.
 fn tokenize(
     buf: &[u8],
     body: Range<usize>,
     dict: &Dictionary,
     out: &mut Vec<FieldRef>,
+    soh_bits: &mut Vec<u64>,
 ) -> Result<(), Invalid> {
     let end = body.end.min(buf.len());
-    let buf = &buf[..end];
-    let mut pos = body.start;
-    // Most fields have at least 8 bytes left after them; room for them all up front.
+    let base = body.start.min(end);
+    soh_bitmap(&buf[base..end], soh_bits);
+    // Fields take at least four bytes (`1=x` and SOH); room for them all up front.
     out.reserve(body.len() / 4 + 1);
-    while pos < end {
-        // Fastest path: a tag of 1 to 7 digits and its `=` in the next 8 bytes, read as one
-        // word; the value's SOH too when the field is that short.
-        let mut soh_in_word = None;
-        let word_tag = buf
-            .get(pos..)
-            .and_then(<[u8]>::first_chunk::<8>)
-            .and_then(|w| {
-                let word = u64::from_le_bytes(*w);
-                let k = (zero_bytes(word ^ (ONES * u64::from(b'='))).trailing_zeros() / 8) as usize;
-                if k == 0 || k >= 8 {
-                    return None;
+    let mut start = base;
+    // SOH bytes before this one are inside a DATA value.
+    let mut skip_to = base;
+    for (w, &word) in soh_bits.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let soh = base + w * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if soh < skip_to {
+                continue;
+            }
+            let (tag, eq) = match word_tag(buf, start) {
+                Some(found) => found,
+                None => tag_slow(&buf[..end], start)?,
+            };
+            let vstart = eq + 1;
+            let def = dict.field_info(tag);
+            let mut vend = soh;
+            if def != NO_DEF && (def >> 24) as u8 & K_DATA != 0 {
+                // The preceding field holds the byte count.
+                let len = out
+                    .last()
+                    .and_then(|prev| u32::parse(&buf[prev.start as usize..prev.end as usize]).ok())
+                    .map(|n| n as usize);
+                match len {
+                    Some(n) if vstart + n < end && buf[vstart + n] == SOH => vend = vstart + n,
+                    _ => return Err(Invalid::new(R::IncorrectDataFormatForValue, tag)),
                 }
-                // Bytes below `k` must be digits: d <= 9, so neither d nor d + 0x76 has its top
-                // bit set. Only a byte that already fails can borrow or carry into the next one.
-                let low = (1u64 << (8 * k)) - 1;
-                let d = word.wrapping_sub(ONES * u64::from(b'0'));
-                if (d | d.wrapping_add(ONES * 0x76)) & HIGHS & low != 0 {
-                    return None;
-                }
-                let tag = digits_value(d & low, k);
-                if tag == 0 {
-                    return None;
-                }
-                // The digits and `=` hold no SOH, so the lowest flagged byte is the first SOH.
-                let s = (zero_bytes(word ^ ONES).trailing_zeros() / 8) as usize;
-                if s < 8 {
-                    soh_in_word = Some(pos + s);
-                }
-                Some((tag, pos + k))
+                // SOH bits up to the value's end, in this word or later ones, are skipped
+                // by the check at the top.
+                skip_to = vend + 1;
+            }
+            if vstart > vend {
+                // Unreachable: the tag's digits hold no SOH, so its `=` comes first.
+                return Err(Invalid::new(R::Other, tag));
+            }
+            out.push(FieldRef {
+                tag,
+                start: vstart as u32,
+                end: vend as u32,
+                def,
             });
-        let (tag, eq) = match word_tag {
-            Some(found) => found,
-            None => tag_slow(buf, pos)?,
-        };
-        let vstart = eq + 1;
-        let def = dict.field_info(tag);
-        let is_data = def != NO_DEF && (def >> 24) as u8 & K_DATA != 0;
-        let vend = if is_data {
-            // The preceding field holds the byte count.
-            let len = out
-                .last()
-                .and_then(|prev| u32::parse(&buf[prev.start as usize..prev.end as usize]).ok())
-                .map(|n| n as usize);
-            match len {
-                Some(n) if vstart + n < end && buf[vstart + n] == SOH => vstart + n,
-                _ => return Err(Invalid::new(R::IncorrectDataFormatForValue, tag)),
-            }
-        } else if let Some(soh) = soh_in_word {
-            soh
-        } else {
-            match find_soh(buf.get(vstart..).unwrap_or_default()) {
-                Some(q) => vstart + q,
-                None => return Err(Invalid::new(R::Other, tag)),
-            }
-        };
-        out.push(FieldRef {
-            tag,
-            start: vstart as u32,
-            end: vend as u32,
-            def,
-        });
-        pos = vend + 1;
+            start = vend + 1;
+        }
+    }
+    if start < end {
+        // Bytes after the last SOH (the frame's checks make this unreachable).
+        return Err(Invalid::message(R::Other));
     }
     Ok(())
+}
+
+/// The tag at `pos` and the position of its `=`, when the tag is 1 to 7 digits and the `=`
+/// lies in the eight bytes from `pos` (read as one little-endian word; the frame's trailer
+/// guarantees eight readable bytes after any body field's start). `None` otherwise: the
+/// caller reads byte by byte.
+#[inline(always)]
+fn word_tag(buf: &[u8], pos: usize) -> Option<(Tag, usize)> {
+    let word = u64::from_le_bytes(*buf.get(pos..)?.first_chunk::<8>()?);
+    let k = (zero_bytes(word ^ (ONES * u64::from(b'='))).trailing_zeros() / 8) as usize;
+    if k == 0 || k >= 8 {
+        return None;
+    }
+    // Bytes below `k` must be digits: d <= 9, so neither d nor d + 0x76 has its top bit set.
+    // Only a byte that already fails can borrow or carry into the next one.
+    let low = (1u64 << (8 * k)) - 1;
+    let d = word.wrapping_sub(ONES * u64::from(b'0'));
+    if (d | d.wrapping_add(ONES * 0x76)) & HIGHS & low != 0 {
+        return None;
+    }
+    match digits_value(d & low, k) {
+        0 => None,
+        tag => Some((tag, pos + k)),
+    }
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -421,13 +447,29 @@ impl<'w> Walk<'w> {
             }
             return Ok(());
         }
-        if !self.opts.check_values
-            || f.def == NO_DEF
-            || f.kind() & (K_NO_FORMAT | K_ENUM) == K_NO_FORMAT
-        {
-            // Undefined tags and free text: nothing more to check.
+        if !self.opts.check_values || f.def == NO_DEF {
+            // Undefined tags: nothing more to check.
             return Ok(());
         }
+        let v = self.value(f);
+        let ok = match f.class() {
+            C_TEXT => true,
+            C_BITMAP => match v {
+                [b] => self
+                    .dict
+                    .meta(f.position())
+                    .is_some_and(|m| self.dict.in_bitmap(m.bitmap, *b)),
+                _ => false,
+            },
+            C_UINT => v.len() <= 9 && v.iter().all(u8::is_ascii_digit),
+            C_DECIMAL => quick_decimal_ok(v),
+            C_TIMESTAMP => quick_utc_timestamp_ok(v),
+            _ => false,
+        };
+        if ok {
+            return Ok(());
+        }
+        // The full checks give the verdict and the reason.
         self.check_typed_value(f)
     }
 

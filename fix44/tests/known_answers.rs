@@ -110,6 +110,39 @@ fn data_field_may_contain_soh() {
 }
 
 #[test]
+fn long_data_field_full_of_separators_spans_many_words() {
+    // 200 bytes of RawData with SOH, `=` and digits everywhere, so its value crosses several
+    // 64-byte words of the tokenizer's SOH bitmap; fields after it must still be found.
+    let data: String = (0..200)
+        .map(|i| match i % 7 {
+            0 => '|',
+            1 => '=',
+            2 => '9',
+            _ => char::from(b'a' + (i % 26) as u8),
+        })
+        .collect();
+    let body = format!(
+        "35=A|49=A|56=B|34=1|52=20240102-10:11:12|98=0|108=30|95={}|96={data}|141=Y|",
+        data.len()
+    );
+    let raw = frame(&body);
+    let Message::Logon(logon) = Message::decode(&raw).expect("valid logon") else {
+        panic!("not a Logon")
+    };
+    assert_eq!(
+        logon.raw_data.expect("raw data").0,
+        data.replace('|', "\u{1}").into_bytes()
+    );
+    assert_eq!(logon.heart_bt_int, 30);
+    assert_eq!(logon.reset_seq_num_flag, Some(true));
+
+    // A length that does not end on an SOH is a bad data format for RawData (96).
+    let bad = frame(&body.replace("95=200|", "95=199|"));
+    let err = Message::decode(&bad).expect_err("wrong length");
+    assert!(err.to_string().contains("96"), "{err}");
+}
+
+#[test]
 fn unknown_message_types_are_kept_as_raw_fields() {
     let raw = frame("35=ZZ|49=A|56=B|34=1|52=20240102-10:11:12|58=hello|5001=x|");
     let Message::Unknown(u) = Message::decode(&raw).expect("decodes") else {

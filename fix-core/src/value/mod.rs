@@ -163,6 +163,8 @@ mod month_year;
 mod multi;
 mod string;
 mod time;
+pub(crate) use decimal::quick_decimal_ok;
+pub(crate) use time::quick_utc_timestamp_ok;
 mod tz;
 
 pub use data::Data;
