@@ -152,14 +152,6 @@ impl SlotTable {
         (tag.wrapping_mul(0x9E37_79B1) >> shift) as usize
     }
 
-    /// A table for `index` (unique tags), or an empty one when slots do not fit.
-    fn build(index: &[(Tag, u16)]) -> SlotTable {
-        if index.iter().any(|&(_, s)| s == u16::MAX) {
-            return SlotTable::default();
-        }
-        Self::build_values(index.iter().map(|&(tag, slot)| (tag, u32::from(slot))))
-    }
-
     /// A table for unique tags and their values, or an empty one when there are too many.
     fn build_values(pairs: impl ExactSizeIterator<Item = (Tag, u32)>) -> SlotTable {
         let len = pairs.len();
@@ -241,7 +233,17 @@ impl Layout {
             .filter(|(_, m)| m.required())
             .map(|(slot, _)| u16::try_from(slot).unwrap_or(u16::MAX))
             .collect::<Vec<_>>();
-        let table = SlotTable::build(&index);
+        let table = if index.iter().any(|&(_, s)| s == u16::MAX) {
+            SlotTable::default()
+        } else {
+            SlotTable::build_values(index.iter().map(|&(tag, slot)| {
+                let group = match members.get(usize::from(slot)) {
+                    Some(Member::Group { .. }) => GROUP_BIT,
+                    _ => 0,
+                };
+                (tag, u32::from(slot) | group)
+            }))
+        };
         Layout {
             members: Cow::Owned(members),
             index: Cow::Owned(index),
@@ -255,9 +257,25 @@ impl Layout {
     #[inline]
     pub fn slot(&self, tag: Tag) -> Option<usize> {
         if self.table.is_built() {
-            return self.table.get(tag).map(|v| v as usize);
+            return self.table.get(tag).map(|v| (v & 0xFFFF) as usize);
         }
         self.slot_by_search(tag)
+    }
+
+    /// The slot of `tag` in this layout and whether the member there is a group.
+    #[inline]
+    pub(crate) fn slot_info(&self, tag: Tag) -> Option<(usize, bool)> {
+        if self.table.is_built() {
+            return self
+                .table
+                .get(tag)
+                .map(|v| ((v & 0xFFFF) as usize, v & GROUP_BIT != 0));
+        }
+        let slot = self.slot_by_search(tag)?;
+        Some((
+            slot,
+            matches!(self.member(slot), Some(Member::Group { .. })),
+        ))
     }
 
     /// For a message body of a [`Dictionary`]: where `tag` goes, as `(level, slot, group)`
@@ -273,7 +291,7 @@ impl Layout {
         Some(Some((
             (v >> 16 & 3) as usize,
             (v & 0xFFFF) as usize,
-            v & COMBINED_GROUP != 0,
+            v & GROUP_BIT != 0,
         )))
     }
 
@@ -287,7 +305,7 @@ impl Layout {
                     return;
                 }
                 let group = match layout.member(usize::from(slot)) {
-                    Some(Member::Group { .. }) => COMBINED_GROUP,
+                    Some(Member::Group { .. }) => GROUP_BIT,
                     _ => 0,
                 };
                 pairs.push((tag, level << 16 | u32::from(slot) | group));
@@ -525,8 +543,8 @@ impl FieldMeta {
 /// Tags below this are looked up in a direct table; above it, by binary search.
 const DIRECT_TAGS: usize = 65_536;
 
-/// In a combined table's value: the member is a group.
-const COMBINED_GROUP: u32 = 1 << 20;
+/// In a slot table's value: the member is a group.
+const GROUP_BIT: u32 = 1 << 20;
 
 /// [`Dictionary::field_info`] of a tag the dictionary does not define.
 pub(crate) const NO_FIELD: u32 = u32::MAX;

@@ -614,7 +614,8 @@ impl<'w> Walk<'w> {
                     ..
                 }) => {
                     self.put(lvl, slot, i)?;
-                    i = self.group(lvl, slot, i, *tag, *delimiter, entry)?;
+                    let at = self.levels[lvl].slots_start as usize + slot;
+                    i = self.group(at, i, *tag, *delimiter, entry)?;
                 }
                 _ => {
                     self.put(lvl, slot, i)?;
@@ -635,12 +636,11 @@ impl<'w> Walk<'w> {
         Ok(())
     }
 
-    /// Reads a group whose NumInGroup field is `fields[i]`, stored at `slot` of `level`.
-    /// Returns the index of the first field after the group.
+    /// Reads a group whose NumInGroup field is `fields[i]`, stored at slot index `at` of
+    /// `slots`. Returns the index of the first field after the group.
     fn group(
         &mut self,
-        level: usize,
-        slot: usize,
+        at: usize,
         i: usize,
         count_tag: Tag,
         delimiter: Tag,
@@ -650,76 +650,80 @@ impl<'w> Walk<'w> {
         let Ok(count) = u32::parse(self.value(&count_field)) else {
             return Err(Invalid::new(R::IncorrectDataFormatForValue, count_tag));
         };
-        let remaining = self.fields.len() - i - 1;
-        if count as usize > remaining {
+        let n = self.fields.len();
+        if count as usize > n - i - 1 {
             return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
         }
-        let first_level = self.levels.len() as u32;
-        for _ in 0..count {
-            self.levels.push(LevelRec {
+        let first_level = self.levels.len();
+        let width = entry.members.len();
+        self.levels.resize(
+            first_level + count as usize,
+            LevelRec {
                 slots_start: 0,
                 slots_len: 0,
-            });
+            },
+        );
+        self.groups.push(GroupRec {
+            first_level: first_level as u32,
+            count,
+        });
+        if let Some(s) = self.slots.get_mut(at) {
+            *s = self.groups.len() as u32; // group index + 1
         }
-        self.groups.push(GroupRec { first_level, count });
-        let at = self.levels[level].slots_start as usize + slot;
-        self.slots[at] = self.groups.len() as u32; // group index + 1
         let mut j = i + 1;
         let mut seen = 0u32;
-        while j < self.fields.len() {
+        // Where the current entry's slots start.
+        let mut base = 0usize;
+        while j < n {
             let f = self.fields[j];
-            let Some(s) = entry.slot(f.tag) else { break };
-            if f.tag != delimiter {
-                if seen == 0 {
-                    return Err(Invalid::new(R::RepeatingGroupFieldsOutOfOrder, f.tag));
-                }
-                // A field of the current entry.
-                j = self.entry_field(first_level + seen - 1, entry, s, j)?;
-                continue;
-            }
-            if seen == count {
-                return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
-            }
-            let lvl = (first_level + seen) as usize;
-            let start = self.slots.len();
-            self.slots.resize(start + entry.members.len(), 0);
-            self.levels[lvl] = LevelRec {
-                slots_start: start as u32,
-                slots_len: entry.members.len() as u32,
+            let Some((s, is_group)) = entry.slot_info(f.tag) else {
+                break;
             };
-            seen += 1;
-            j = self.entry_field(lvl as u32, entry, s, j)?;
+            if f.tag == delimiter {
+                if seen == count {
+                    return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
+                }
+                base = self.slots.len();
+                self.slots.resize(base + width, 0);
+                if let Some(rec) = self.levels.get_mut(first_level + seen as usize) {
+                    *rec = LevelRec {
+                        slots_start: base as u32,
+                        slots_len: width as u32,
+                    };
+                }
+                seen += 1;
+            } else if seen == 0 {
+                return Err(Invalid::new(R::RepeatingGroupFieldsOutOfOrder, f.tag));
+            }
+            self.check_value(&f)?;
+            let field_at = base + s;
+            match self.slots.get_mut(field_at) {
+                Some(slot) if *slot == 0 => *slot = j as u32 + 1,
+                _ => return Err(Invalid::new(R::TagAppearsMoreThanOnce, f.tag)),
+            }
+            if is_group {
+                if let Some(Member::Group {
+                    tag,
+                    delimiter: inner_delimiter,
+                    entry: inner,
+                    ..
+                }) = entry.member(s)
+                {
+                    j = self.group(field_at, j, *tag, *inner_delimiter, inner)?;
+                    continue;
+                }
+            }
+            j += 1;
         }
         if seen != count {
             return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
         }
         if self.opts.check_required {
-            for e in 0..count {
-                self.check_required((first_level + e) as usize, entry)?;
+            for e in 0..count as usize {
+                self.check_required(first_level + e, entry)?;
             }
         }
         Ok(j)
-    }
-
-    fn entry_field(
-        &mut self,
-        lvl: u32,
-        entry: &'w Layout,
-        slot: usize,
-        j: usize,
-    ) -> Result<usize, Invalid> {
-        let f = self.fields[j];
-        self.check_value(&f)?;
-        self.put(lvl as usize, slot, j)?;
-        match entry.member(slot) {
-            Some(Member::Group {
-                tag,
-                delimiter,
-                entry: inner,
-                ..
-            }) => self.group(lvl as usize, slot, j, *tag, *delimiter, inner),
-            _ => Ok(j + 1),
-        }
     }
 
     fn check_required(&self, level: usize, layout: &Layout) -> Result<(), Invalid> {

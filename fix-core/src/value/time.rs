@@ -572,10 +572,56 @@ fn fast_timestamp(bytes: &[u8]) -> Option<UtcTimestamp> {
     Some(UtcTimestamp { date, time })
 }
 
-/// `true` only for a valid `UTCTIMESTAMP` of the usual shapes (see [`fast_timestamp`]).
+/// `true` exactly when [`fast_timestamp`] reads `bytes`: a valid `UTCTIMESTAMP` of the usual
+/// shapes, checked by range without building the value.
 #[inline]
 pub(crate) fn quick_utc_timestamp_ok(bytes: &[u8]) -> bool {
-    fast_timestamp(bytes).is_some()
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const COLONS: u64 = 0x0000_3A00_003A_0000;
+    let Some(head) = bytes.first_chunk::<17>() else {
+        return false;
+    };
+    let (Some(date), Some(time)) = (head.first_chunk::<8>(), head.last_chunk::<8>()) else {
+        return false;
+    };
+    let (date_word, time_word) = (u64::from_le_bytes(*date), u64::from_le_bytes(*time));
+    if head[8] != b'-' || time_word & 0x0000_FF00_00FF_0000 != COLONS {
+        return false;
+    }
+    let time_digits = time_word ^ COLONS ^ ((ONES * u64::from(b'0')) & 0x0000_FF00_00FF_0000);
+    let d = date_word.wrapping_sub(ONES * u64::from(b'0'));
+    let t = time_digits.wrapping_sub(ONES * u64::from(b'0'));
+    // Every byte minus '0' at most 9 (see the tokenizer for why borrows cannot hide one).
+    if (d | d.wrapping_add(ONES * 0x76) | t | t.wrapping_add(ONES * 0x76)) & HIGHS != 0 {
+        return false;
+    }
+    let pair = |w: u64, at: u32| ((w >> at) & 0xFF) as u8 * 10 + ((w >> (at + 8)) & 0xFF) as u8;
+    let (month, day) = (pair(d, 32), pair(d, 48));
+    let last = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 => {
+            let year = u16::from(pair(d, 0)) * 100 + u16::from(pair(d, 16));
+            if Date::is_leap_year(year) {
+                29
+            } else {
+                28
+            }
+        }
+        _ => return false,
+    };
+    // The time word starts at byte 9: H H : M M : S S, as pairs at bytes 0, 3 and 6.
+    if day == 0 || day > last || pair(t, 0) > 23 || pair(t, 24) > 59 || pair(t, 48) > 60 {
+        return false;
+    }
+    match &bytes[17..] {
+        [] => true,
+        [b'.', fraction @ ..] => {
+            (1..=12).contains(&fraction.len()) && fraction.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
 }
 
 /// Checks a `UTCTIMESTAMP` without building it; the same verdict as
@@ -1295,6 +1341,51 @@ mod tests {
 #[cfg(test)]
 mod fast_path_tests {
     use super::*;
+
+    #[test]
+    fn quick_check_agrees_with_fast_timestamp() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let good = b"20240229-23:59:60.123456789123";
+        for _ in 0..200_000 {
+            let r = next();
+            let len = [17usize, 18, 19, 21, 24, 27, 30, 31, 16][(r % 9) as usize];
+            let mut v = good[..len.min(good.len())].to_vec();
+            while v.len() < len {
+                v.push(b'7');
+            }
+            // Change one or two bytes to nearby digits or separators.
+            for k in 0..=(r >> 8) % 2 {
+                let at = (r >> (16 + 8 * k)) as usize % v.len();
+                v[at] = b"0123456789:-./ "[(r >> (40 + 4 * k)) as usize % 15];
+            }
+            assert_eq!(
+                quick_utc_timestamp_ok(&v),
+                fast_timestamp(&v).is_some(),
+                "{:?}",
+                String::from_utf8_lossy(&v)
+            );
+        }
+        for s in [
+            &b"20230229-10:11:12"[..],
+            b"20240229-10:11:12",
+            b"19000229-00:00:00",
+            b"20000229-00:00:00",
+            b"20241131-00:00:00",
+            b"20241231-23:59:60.5",
+        ] {
+            assert_eq!(
+                quick_utc_timestamp_ok(s),
+                fast_timestamp(s).is_some(),
+                "{s:?}"
+            );
+        }
+    }
 
     #[test]
     fn fast_timestamp_reads_the_usual_shapes() {
