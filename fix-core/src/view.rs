@@ -416,13 +416,6 @@ struct Walk<'w> {
     groups: &'w mut Vec<GroupRec>,
 }
 
-#[derive(PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
-enum Phase {
-    Header,
-    Body,
-    Trailer,
-}
-
 impl<'w> Walk<'w> {
     fn new_level(&mut self, layout: &Layout) -> usize {
         let start = self.slots.len();
@@ -517,16 +510,6 @@ impl<'w> Walk<'w> {
         Ok(())
     }
 
-    /// Stores field `i` in `slot` of `level`; a second occurrence is an error.
-    fn put(&mut self, level: usize, slot: usize, i: usize) -> Result<(), Invalid> {
-        let at = self.levels[level].slots_start as usize + slot;
-        if self.slots[at] != 0 {
-            return Err(Invalid::new(R::TagAppearsMoreThanOnce, self.fields[i].tag));
-        }
-        self.slots[at] = i as u32 + 1;
-        Ok(())
-    }
-
     fn run(&mut self, message: Option<&'w MessageDef>) -> Result<(), Invalid> {
         let result = self.run_levels(message);
         if message.is_none() {
@@ -544,7 +527,14 @@ impl<'w> Walk<'w> {
         let trailer_l = self.new_level(&dict.trailer);
         debug_assert_eq!((header_l, body_l, trailer_l), (HEADER, BODY, TRAILER));
 
-        let mut phase = Phase::Header;
+        // Where each level's slots start (levels 0, 1 and 2 are laid out in that order).
+        let bases = [
+            0,
+            dict.header.members.len(),
+            dict.header.members.len() + body_layout.members.len(),
+        ];
+        let layouts = [&dict.header, body_layout, &dict.trailer];
+        let mut phase = HEADER;
         let mut i = 0;
         let n = self.fields.len();
         let mut first: Option<Invalid> = None;
@@ -566,17 +556,9 @@ impl<'w> Walk<'w> {
                 None => None,
             };
             // `maybe_group`: false only when the member is known to be a field.
-            let (target, layout, level, maybe_group) = if let Some((lvl, s, g)) = place {
-                match lvl {
-                    HEADER => (Phase::Header, &dict.header, (HEADER, s), g),
-                    BODY => (Phase::Body, body_layout, (BODY, s), g),
-                    _ => (Phase::Trailer, &dict.trailer, (TRAILER, s), g),
-                }
-            } else {
+            let Some((lvl, slot, maybe_group)) = place else {
                 // Not a member of this message.
-                if phase == Phase::Header {
-                    phase = Phase::Body;
-                }
+                phase = phase.max(BODY);
                 if f.def == NO_DEF {
                     let user = f.tag >= USER_DEFINED_START;
                     if !user || self.opts.check_user_defined_fields {
@@ -590,38 +572,34 @@ impl<'w> Walk<'w> {
                 i += 1;
                 continue;
             };
-            if target < phase {
+            if lvl < phase {
                 if self.opts.check_fields_out_of_order {
                     first.get_or_insert(Invalid::new(R::TagSpecifiedOutOfRequiredOrder, f.tag));
                 }
             } else {
-                phase = target;
+                phase = lvl;
             }
             if let Err(e) = self.check_value(&f) {
                 first.get_or_insert(e);
             }
-            let (lvl, slot) = level;
-            if !maybe_group {
-                self.put(lvl, slot, i)?;
-                i += 1;
-                continue;
+            let at = bases[lvl] + slot;
+            match self.slots.get_mut(at) {
+                Some(s) if *s == 0 => *s = i as u32 + 1,
+                _ => return Err(Invalid::new(R::TagAppearsMoreThanOnce, f.tag)),
             }
-            match layout.member(slot) {
-                Some(Member::Group {
+            if maybe_group {
+                if let Some(Member::Group {
                     tag,
                     delimiter,
                     entry,
                     ..
-                }) => {
-                    self.put(lvl, slot, i)?;
-                    let at = self.levels[lvl].slots_start as usize + slot;
+                }) = layouts[lvl].member(slot)
+                {
                     i = self.group(at, i, *tag, *delimiter, entry)?;
-                }
-                _ => {
-                    self.put(lvl, slot, i)?;
-                    i += 1;
+                    continue;
                 }
             }
+            i += 1;
         }
         if let Some(e) = first {
             return Err(e);
