@@ -546,8 +546,9 @@ const DIRECT_TAGS: usize = 65_536;
 /// In a slot table's value: the member is a group.
 const GROUP_BIT: u32 = 1 << 20;
 
-/// [`Dictionary::field_info`] of a tag the dictionary does not define.
-pub(crate) const NO_FIELD: u32 = u32::MAX;
+/// [`Dictionary::field_info`] of a tag the dictionary does not define: no position a field
+/// can have, and no `K_*` flag set (so a flag test needs no separate check for it).
+pub(crate) const NO_FIELD: u32 = 0x00FF_FFFF;
 /// The position part of [`Dictionary::field_info`].
 pub(crate) const POSITION_MASK: u32 = (1 << 16) - 1;
 

@@ -270,7 +270,7 @@ fn tokenize(
             let vstart = eq + 1;
             let def = dict.field_info(tag);
             let mut vend = soh;
-            if def != NO_DEF && (def >> 24) as u8 & K_DATA != 0 {
+            if (def >> 24) as u8 & K_DATA != 0 {
                 // The preceding field holds the byte count.
                 let len = out
                     .last()
@@ -311,13 +311,17 @@ fn tokenize(
 #[inline(always)]
 fn word_tag(buf: &[u8], pos: usize) -> Option<(Tag, usize)> {
     let word = u64::from_le_bytes(*buf.get(pos..)?.first_chunk::<8>()?);
-    let k = (zero_bytes(word ^ (ONES * u64::from(b'='))).trailing_zeros() / 8) as usize;
-    if k == 0 || k >= 8 {
+    let eq = zero_bytes(word ^ (ONES * u64::from(b'=')));
+    // The lowest flag is the first `=`'s top bit: bit 8k + 7 for the `=` at byte k.
+    let first = eq & eq.wrapping_neg();
+    let k = (first.trailing_zeros() / 8) as usize;
+    if k.wrapping_sub(1) >= 7 {
+        // No `=` in the word (k = 8), or none before it (k = 0).
         return None;
     }
     // Bytes below `k` must be digits: d <= 9, so neither d nor d + 0x76 has its top bit set.
     // Only a byte that already fails can borrow or carry into the next one.
-    let low = (1u64 << (8 * k)) - 1;
+    let low = (first >> 7) - 1;
     let d = word.wrapping_sub(ONES * u64::from(b'0'));
     if (d | d.wrapping_add(ONES * 0x76)) & HIGHS & low != 0 {
         return None;

@@ -12,6 +12,9 @@
 //!   `fix44::DICTIONARY` (what the session engine does with each incoming message);
 //! - `ours_typed_decode_validate`: bytes -> validated `fix44::Message`;
 //! - `ours_typed_encode`: typed message + header -> bytes (BodyLength, CheckSum);
+//! - `ours_build_encode` (NewOrderSingle only): the header and order built from typed values
+//!   (`messages::build_new_order_single`, its strings allocated), then encoded: the peer of
+//!   `quickfix_build_encode`;
 //! - `fefix_decode_fresh`: fefix `Decoder::decode` on a decoder made for the message
 //!   (construction not timed; see `fefix_peer` for the group-state bug this works around);
 //! - `fefix_decode_reused`: the same on one decoder reused for every message, which files
@@ -63,6 +66,21 @@ fn benches(c: &mut Criterion) {
         g.bench_function("ours_typed_decode_validate", |b| {
             b.iter(|| fix44::Message::decode_with(black_box(&raw), &opts).expect("valid"))
         });
+        if name == "new_order_single" {
+            // Like-for-like with `quickfix_build_encode`: build from typed values, encode.
+            let (h, o) = messages::build_new_order_single();
+            out.clear();
+            o.encode(&h, &mut out).expect("encodes");
+            assert_eq!(out, raw, "the built order encodes to the benchmark bytes");
+            g.bench_function("ours_build_encode", |b| {
+                b.iter(|| {
+                    out.clear();
+                    let (h, o) = messages::build_new_order_single();
+                    black_box(&o).encode(&h, &mut out).expect("encodes");
+                    out.len()
+                })
+            });
+        }
         g.bench_function("ours_typed_encode", |b| {
             b.iter(|| {
                 out.clear();

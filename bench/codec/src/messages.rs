@@ -65,6 +65,60 @@ pub fn market_data_incremental_refresh() -> Vec<u8> {
     frame(&body)
 }
 
+/// The NewOrderSingle of [`new_order_single`] built from typed values, as a user builds an
+/// order: the header and the message, ready for `encode`. Building and encoding it is the
+/// like-for-like peer of QuickFIX's `FIX44::NewOrderSingle` built field by field and
+/// `toString` (`qfshim_build_encode_nos`), which formats each value as it is set.
+pub fn build_new_order_single() -> (fix44::Header, fix44::NewOrderSingle) {
+    use fix44::components::{Instrument, OrderQtyData, Parties};
+    use fix44::fields::{
+        HandlInst, OrdType, PartyIDSource, PartyRole, SecurityIDSource, Side, TimeInForce,
+    };
+    use fix44::groups::NoPartyIDs;
+    use fix_core::value::{Date, Precision, UtcTimestamp};
+    use rust_decimal::Decimal;
+
+    let at = |ms: u32| {
+        Date::new(2024, 1, 2)
+            .and_then(|d| UtcTimestamp::new(d, 10, 11, 12, ms * 1_000_000, Precision::Millis))
+    };
+    let (Some(sent), Some(transact)) = (at(345), at(340)) else {
+        unreachable!("the benchmark's timestamps are valid")
+    };
+    let header = fix44::Header::new("BUYSIDE-OMS", "SELLSIDE-GW", 1047u64, sent);
+    let order = fix44::NewOrderSingle::new(
+        "ORD-20240102-000042",
+        Instrument::new()
+            .with_symbol("AAPL")
+            .with_security_id("US0378331005")
+            .with_security_id_source(SecurityIDSource::IsinNumber)
+            .with_security_exchange("XNAS"),
+        Side::Buy,
+        transact,
+        OrderQtyData::new().with_order_qty(Decimal::from(100)),
+        OrdType::Limit,
+    )
+    .with_parties(
+        Parties::new().with_no_party_ids([
+            NoPartyIDs::new()
+                .with_party_id("TRADER-JSMITH")
+                .with_party_id_source(PartyIDSource::Proprietary)
+                .with_party_role(PartyRole::OrderOriginationTrader),
+            NoPartyIDs::new()
+                .with_party_id("FIRM-ABCD")
+                .with_party_id_source(PartyIDSource::Bic)
+                .with_party_role(PartyRole::ExecutingFirm),
+        ]),
+    )
+    .with_account("ACC-7781")
+    .with_handl_inst(HandlInst::AutomatedExecutionNoIntervention)
+    .with_price(Decimal::new(18725, 2))
+    .with_currency("USD")
+    .with_time_in_force(TimeInForce::Day)
+    .with_text("bench order");
+    (header, order)
+}
+
 /// Every benchmark message with its name, in the order of the tables.
 pub fn all() -> Vec<(&'static str, Vec<u8>)> {
     vec![
@@ -137,6 +191,17 @@ mod tests {
             assert_eq!(out, raw, "{name} re-encodes to the same bytes");
         }
         assert!(market_data_incremental_refresh().len() > 512);
+    }
+
+    #[test]
+    fn built_order_encodes_to_the_benchmark_bytes() {
+        let (header, order) = build_new_order_single();
+        let mut out = Vec::new();
+        order.encode(&header, &mut out).expect("encodes");
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&new_order_single())
+        );
     }
 
     #[test]
