@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::field_type::FieldType;
 use crate::tag::Tag;
+use crate::tag_text::{TagTable, NO_PLACE};
 
 /// A string in a dictionary table: borrowed from static generated data or owned.
 pub type Text = Cow<'static, str>;
@@ -114,6 +115,9 @@ pub struct Layout {
     /// over the body, the body over the trailer). Built by [`Dictionary::new`]; empty otherwise.
     #[serde(skip)]
     combined: SlotTable,
+    /// The same as `combined`, keyed by the tags' wire text, with each field's `field_info`.
+    #[serde(skip)]
+    pub(crate) combined_tags: TagTable,
 }
 
 /// An open-addressing hash table from tag to a 32-bit value (a slot): each entry packs
@@ -215,6 +219,7 @@ impl Layout {
             entries: Cow::Borrowed(&[]),
             shift: 0,
         },
+        combined_tags: TagTable::EMPTY,
     };
 
     /// Builds a layout from members, computing the index. For tags that appear twice the
@@ -250,6 +255,7 @@ impl Layout {
             required: Cow::Owned(required),
             table,
             combined: SlotTable::default(),
+            combined_tags: TagTable::EMPTY,
         }
     }
 
@@ -288,15 +294,11 @@ impl Layout {
             return Some(None);
         }
         let v = self.combined.get(tag)?;
-        Some(Some((
-            (v >> 16 & 3) as usize,
-            (v & 0xFFFF) as usize,
-            v & GROUP_BIT != 0,
-        )))
+        Some(Some(unpack_place(v)))
     }
 
     /// Builds the combined header, body and trailer table of a message body.
-    fn build_combined(&mut self, header: &Layout, trailer: &Layout) {
+    fn build_combined(&mut self, header: &Layout, trailer: &Layout, info: impl Fn(Tag) -> u32) {
         let mut pairs: Vec<(Tag, u32)> =
             Vec::with_capacity(header.index.len() + self.index.len() + trailer.index.len());
         for (level, layout) in [(0u32, header), (1, &*self), (2, trailer)] {
@@ -315,6 +317,7 @@ impl Layout {
         // the level): the header wins, then the body.
         pairs.sort_unstable_by_key(|&(tag, v)| (tag, (v >> 16) & 3));
         pairs.dedup_by_key(|&mut (tag, _)| tag);
+        self.combined_tags = TagTable::build(pairs.iter().map(|&(tag, v)| (tag, info(tag), v)));
         self.combined = SlotTable::build_values(pairs.into_iter());
     }
 
@@ -382,6 +385,9 @@ pub struct Dictionary {
     /// [`Dictionary::new`]; when empty, lookups fall back to binary search.
     #[serde(skip)]
     message_keys: Vec<(u64, u32)>,
+    /// Every field by its tag's wire text, with its `field_info`.
+    #[serde(skip)]
+    pub(crate) tags: TagTable,
     /// Per field position: what validation needs, without loading the whole [`FieldDef`].
     #[serde(skip)]
     meta: FieldMetaTable,
@@ -546,6 +552,17 @@ const DIRECT_TAGS: usize = 65_536;
 /// In a slot table's value: the member is a group.
 const GROUP_BIT: u32 = 1 << 20;
 
+/// A combined table's value as `(level, slot, group)`: level 0 for the header, 1 for the
+/// body, 2 for the trailer, and whether the member is a group.
+#[inline(always)]
+pub(crate) fn unpack_place(v: u32) -> (usize, usize, bool) {
+    (
+        (v >> 16 & 3) as usize,
+        (v & 0xFFFF) as usize,
+        v & GROUP_BIT != 0,
+    )
+}
+
 /// [`Dictionary::field_info`] of a tag the dictionary does not define: no position a field
 /// can have, and no `K_*` flag set (so a flag test needs no separate check for it).
 pub(crate) const NO_FIELD: u32 = 0x00FF_FFFF;
@@ -638,11 +655,19 @@ impl Dictionary {
             .filter_map(|(i, m)| Some((pack(m.msg_type.as_bytes())?, u32::try_from(i).ok()?)))
             .collect();
         message_keys.sort_unstable();
+        let info_of = |tag: Tag| match field_index.get(tag as usize) {
+            Some(&i) => i,
+            None => match fields.binary_search_by_key(&tag, |f| f.tag) {
+                Ok(i) if i < POSITION_MASK as usize => meta.get(i).map_or(NO_FIELD, |m| info(i, m)),
+                _ => NO_FIELD,
+            },
+        };
         if let Cow::Owned(list) = &mut messages {
             for m in list.iter_mut() {
-                m.body.build_combined(&header, &trailer);
+                m.body.build_combined(&header, &trailer, info_of);
             }
         }
+        let tags = TagTable::build(fields.iter().map(|f| (f.tag, info_of(f.tag), NO_PLACE)));
         Dictionary {
             begin_string,
             appl_ver_id,
@@ -652,6 +677,7 @@ impl Dictionary {
             messages,
             field_index,
             message_keys,
+            tags,
             meta: FieldMetaTable {
                 meta,
                 bitmaps,

@@ -27,6 +27,7 @@ pub mod sample;
 mod scan;
 pub mod spec;
 pub mod tag;
+mod tag_text;
 pub mod value;
 pub mod view;
 

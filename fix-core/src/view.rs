@@ -12,15 +12,16 @@
 use std::ops::Range;
 
 use crate::dict::{
-    small_int, Dictionary, FieldDef, Layout, Member, MessageDef, C_BITMAP, C_DECIMAL, C_TEXT,
-    C_TIMESTAMP, C_UINT, K_BITMAP, K_DATA, K_ENUM, K_INTMAP, K_NO_FORMAT, K_PACKED, NO_FIELD,
-    POSITION_MASK,
+    small_int, unpack_place, Dictionary, FieldDef, Layout, Member, MessageDef, C_BITMAP, C_DECIMAL,
+    C_TEXT, C_TIMESTAMP, C_UINT, K_BITMAP, K_DATA, K_ENUM, K_INTMAP, K_NO_FORMAT, K_PACKED,
+    NO_FIELD, POSITION_MASK,
 };
 use crate::error::{Invalid, RefTag, SessionRejectReason as R};
 use crate::frame::{find_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
 use crate::message::Fields;
 use crate::scan::soh_bitmap;
 use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
+use crate::tag_text::{TagTable, NO_PLACE};
 use crate::value::{
     check_format, quick_decimal_ok, quick_format_ok, quick_utc_timestamp_ok, FixValue, ValueError,
 };
@@ -82,9 +83,16 @@ struct FieldRef {
     start: u32,
     end: u32,
     /// The dictionary's [`Dictionary::field_info`]: the index into its fields and the
-    /// field's validation kind, or `u32::MAX` for a tag it does not define.
+    /// field's validation kind, or `NO_FIELD` for a tag it does not define.
     def: u32,
+    /// Where the field goes in the message's header, body or trailer (`level << 16 | slot`
+    /// and the group flag) when the tokenizer found it by its text in the message's table;
+    /// [`NO_PLACE`] when it is no member of them; [`UNPLACED`] when not looked up yet.
+    place: u32,
 }
+
+/// [`FieldRef::place`] of a field the walk must look up itself.
+const UNPLACED: u32 = u32::MAX - 1;
 
 impl FieldRef {
     /// The index into the dictionary's fields (meaningless for an undefined tag).
@@ -178,22 +186,23 @@ impl Decoder {
         ));
         self.fields
             .push(field_ref(dict, 9, bl_start, frame.body.start - 1));
+        // The body starts with `35=` (the frame checks it); MsgType runs to the next SOH.
+        let msg_type = buf
+            .get(frame.body.start + 3..frame.body.end)
+            .and_then(|rest| rest.iter().position(|&b| b == SOH).map(|n| &rest[..n]))
+            .unwrap_or_default();
+        let message = dict.message(msg_type);
+        let tags = message.map_or(&TagTable::EMPTY, |m| &m.body.combined_tags);
         let tokenized = tokenize(
             buf,
             frame.body.clone(),
             dict,
+            tags,
             &mut self.fields,
             &mut self.soh_bits,
         );
         let cs = frame.body.end + 3;
         self.fields.push(field_ref(dict, CHECK_SUM, cs, cs + 3));
-
-        let msg_type = self
-            .fields
-            .get(2)
-            .map(|f| &buf[f.start as usize..f.end as usize])
-            .unwrap_or_default();
-        let message = dict.message(msg_type);
         let mut walk = Walk {
             buf,
             dict,
@@ -231,6 +240,7 @@ fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef 
         start: start as u32,
         end: end as u32,
         def,
+        place: UNPLACED,
     }
 }
 
@@ -244,9 +254,16 @@ fn tokenize(
     buf: &[u8],
     body: Range<usize>,
     dict: &Dictionary,
+    message_tags: &TagTable,
     out: &mut Vec<FieldRef>,
     soh_bits: &mut Vec<u64>,
 ) -> Result<(), Invalid> {
+    // Without the message's table, fields are placed by the walk.
+    let not_member = if message_tags.is_built() {
+        NO_PLACE
+    } else {
+        UNPLACED
+    };
     let end = body.end.min(buf.len());
     let base = body.start.min(end);
     soh_bitmap(&buf[base..end], soh_bits);
@@ -263,12 +280,26 @@ fn tokenize(
             if soh < skip_to {
                 continue;
             }
-            let (tag, eq) = match word_tag(buf, start) {
+            // The tag by its text: in the message's table (with its place), else in the
+            // dictionary's; else (unknown tag, leading zeros, long tag) read as a number.
+            let by_text = tag_text(buf, start).and_then(|(key, eq)| {
+                if let Some(e) = message_tags.get(key) {
+                    return Some((e.tag, eq, e.def, e.place));
+                }
+                let e = dict.tags.get(key)?;
+                Some((e.tag, eq, e.def, not_member))
+            });
+            let (tag, eq, def, place) = match by_text {
                 Some(found) => found,
-                None => tag_slow(&buf[..end], start)?,
+                None => {
+                    let (tag, eq) = match word_tag(buf, start) {
+                        Some(found) => found,
+                        None => tag_slow(&buf[..end], start)?,
+                    };
+                    (tag, eq, dict.field_info(tag), UNPLACED)
+                }
             };
             let vstart = eq + 1;
-            let def = dict.field_info(tag);
             let mut vend = soh;
             if (def >> 24) as u8 & K_DATA != 0 {
                 // The preceding field holds the byte count.
@@ -293,6 +324,7 @@ fn tokenize(
                 start: vstart as u32,
                 end: vend as u32,
                 def,
+                place,
             });
             start = vend + 1;
         }
@@ -302,6 +334,21 @@ fn tokenize(
         return Err(Invalid::message(R::Other));
     }
     Ok(())
+}
+
+/// The text key of the tag at `pos` (the bytes before `=` in the word read there, see
+/// [`crate::tag_text`]) and the position of its `=`, when the `=` is one of the word's
+/// bytes 1 to 7.
+#[inline(always)]
+fn tag_text(buf: &[u8], pos: usize) -> Option<(u64, usize)> {
+    let word = u64::from_le_bytes(*buf.get(pos..)?.first_chunk::<8>()?);
+    let eq = zero_bytes(word ^ (ONES * u64::from(b'=')));
+    let first = eq & eq.wrapping_neg();
+    let k = (first.trailing_zeros() / 8) as usize;
+    if k.wrapping_sub(1) >= 7 {
+        return None;
+    }
+    Some((word & ((first >> 7) - 1), pos + k))
 }
 
 /// The tag at `pos` and the position of its `=`, when the tag is 1 to 7 digits and the `=`
@@ -546,18 +593,22 @@ impl<'w> Walk<'w> {
             let f = self.fields[i];
             // Where does the field belong? One lookup in the message's combined table, or
             // the header, body and trailer in turn.
-            let place = match body_layout.combined_slot(f.tag) {
-                Some(Some(found)) => Some(found),
-                Some(None) => {
-                    if let Some(s) = dict.header.slot(f.tag) {
-                        Some((HEADER, s, true))
-                    } else if let Some(s) = body_layout.slot(f.tag) {
-                        Some((BODY, s, true))
-                    } else {
-                        dict.trailer.slot(f.tag).map(|s| (TRAILER, s, true))
+            let place = match f.place {
+                NO_PLACE => None,
+                UNPLACED => match body_layout.combined_slot(f.tag) {
+                    Some(Some(found)) => Some(found),
+                    Some(None) => {
+                        if let Some(s) = dict.header.slot(f.tag) {
+                            Some((HEADER, s, true))
+                        } else if let Some(s) = body_layout.slot(f.tag) {
+                            Some((BODY, s, true))
+                        } else {
+                            dict.trailer.slot(f.tag).map(|s| (TRAILER, s, true))
+                        }
                     }
-                }
-                None => None,
+                    None => None,
+                },
+                placed => Some(unpack_place(placed)),
             };
             // `maybe_group`: false only when the member is known to be a field.
             let Some((lvl, slot, maybe_group)) = place else {
