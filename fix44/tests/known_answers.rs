@@ -72,6 +72,31 @@ fn new_order_single_with_parties() {
 }
 
 #[test]
+fn tags_written_with_leading_zeros_read_like_the_plain_ones() {
+    // The tokenizer finds tags by their text; `011`, `0448` and `00054` are not the text of
+    // any tag and must go the numeric way to the same fields, in the body and in a group.
+    let plain =
+        "35=D|49=BUYER|56=SELLER|34=12|52=20240102-10:11:12.345|11=ORD-7|453=1|448=T1|447=D|\
+                 452=11|55=AAPL|54=1|60=20240102-10:11:12.001|38=100|40=1|";
+    let odd = plain
+        .replace("|11=", "|011=")
+        .replace("|448=", "|0448=")
+        .replace("|54=", "|00054=");
+    let (_, a) = Message::decode_with(&frame(plain), &Default::default()).expect("plain");
+    let (_, b) = Message::decode_with(&frame(&odd), &Default::default()).expect("leading zeros");
+    assert_eq!(a, b);
+    let Message::NewOrderSingle(o) = b else {
+        panic!("expected NewOrderSingle")
+    };
+    assert_eq!(o.cl_ord_id, "ORD-7");
+    assert_eq!(o.side, Side::Buy);
+    // A duplicate spelled differently is still a duplicate.
+    let dup = plain.replace("|54=1|", "|54=1|054=2|");
+    let err = Message::decode_with(&frame(&dup), &Default::default()).expect_err("duplicate");
+    assert!(err.to_string().contains("54"), "{err}");
+}
+
+#[test]
 fn execution_report_with_nested_party_sub_ids() {
     let raw = frame(
         "35=8|49=SELLER|56=BUYER|34=3|52=20240102-10:11:13.000|37=X1|11=ORD-7|\
