@@ -582,6 +582,10 @@ pub(crate) const C_UINT: u8 = 3;
 pub(crate) const C_DECIMAL: u8 = 4;
 /// UTCTIMESTAMP: the usual shapes pass at once.
 pub(crate) const C_TIMESTAMP: u8 = 5;
+/// An INT enumeration of small numbers: the number, in the bitmap.
+pub(crate) const C_INTMAP: u8 = 6;
+/// A single-valued text enumeration of short values: the packed value, among the keys.
+pub(crate) const C_PACKED: u8 = 7;
 
 /// The check class of a field with `meta`.
 fn check_class(meta: &FieldMeta) -> u8 {
@@ -594,6 +598,13 @@ fn check_class(meta: &FieldMeta) -> u8 {
             FieldType::Char | FieldType::String => C_BITMAP,
             _ => C_FULL,
         };
+    }
+    if meta.kind & K_INTMAP != 0 && meta.field_type == FieldType::Int {
+        // A number 0 to 255 without leading zeros is a well-formed INT.
+        return C_INTMAP;
+    }
+    if meta.kind & K_PACKED != 0 && meta.kind & K_NO_FORMAT != 0 && !meta.field_type.is_multiple() {
+        return C_PACKED;
     }
     if meta.kind & K_ENUM != 0 {
         return C_FULL;

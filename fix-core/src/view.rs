@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use crate::dict::{
     small_int, unpack_place, Dictionary, FieldDef, Layout, Member, MessageDef, C_BITMAP, C_DECIMAL,
-    C_TEXT, C_TIMESTAMP, C_UINT, K_BITMAP, K_DATA, K_ENUM, K_INTMAP, K_NO_FORMAT, K_PACKED,
-    NO_FIELD, POSITION_MASK,
+    C_INTMAP, C_PACKED, C_TEXT, C_TIMESTAMP, C_UINT, K_BITMAP, K_DATA, K_ENUM, K_INTMAP,
+    K_NO_FORMAT, K_PACKED, NO_FIELD, POSITION_MASK,
 };
 use crate::error::{Invalid, RefTag, SessionRejectReason as R};
 use crate::frame::{find_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
@@ -505,6 +505,15 @@ impl<'w> Walk<'w> {
                     .is_some_and(|m| self.dict.in_bitmap(m.bitmap, *b)),
                 _ => false,
             },
+            C_INTMAP => small_int(v).is_some_and(|n| {
+                self.dict
+                    .meta(f.position())
+                    .is_some_and(|m| self.dict.in_bitmap(m.bitmap, n))
+            }),
+            C_PACKED => self
+                .dict
+                .meta(f.position())
+                .is_some_and(|m| self.dict.in_packed(&m, v)),
             C_UINT => v.len() <= 9 && v.iter().all(u8::is_ascii_digit),
             C_DECIMAL => quick_decimal_ok(v),
             C_TIMESTAMP => quick_utc_timestamp_ok(v),

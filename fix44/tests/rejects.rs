@@ -120,6 +120,31 @@ fn value_incorrect_5() {
         )),
         (R::ValueIsIncorrect, Some(54))
     );
+    // Each kind of enumeration check: small INT values (PartyRole 452 in a group, with a
+    // number not listed, a negative one and one past 255), short text values
+    // (SecurityIDSource 22), and single characters (HandlInst 21).
+    for (extra, tag) in [
+        ("453=1|448=P|447=D|452=99|", 452),
+        ("453=1|448=P|447=D|452=300|", 452),
+        ("22=Z9|", 22),
+        ("22=44|", 22),
+        ("21=9|", 21),
+    ] {
+        assert_eq!(
+            reject(&nos(extra)),
+            (R::ValueIsIncorrect, Some(tag)),
+            "{extra}"
+        );
+    }
+    // Listed values pass, and a badly formed value of an INT enumeration is reason 6.
+    for extra in ["453=1|448=P|447=D|452=11|", "22=4|", "21=1|"] {
+        let raw = frame(&nos(extra));
+        assert!(fix44::Message::decode(&raw).is_ok(), "{extra}");
+    }
+    assert_eq!(
+        reject(&nos("453=1|448=P|447=D|452=1x|")),
+        (R::IncorrectDataFormatForValue, Some(452))
+    );
 }
 
 #[test]
