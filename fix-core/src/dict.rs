@@ -317,7 +317,21 @@ impl Layout {
         // the level): the header wins, then the body.
         pairs.sort_unstable_by_key(|&(tag, v)| (tag, (v >> 16) & 3));
         pairs.dedup_by_key(|&mut (tag, _)| tag);
-        self.combined_tags = TagTable::build(pairs.iter().map(|&(tag, v)| (tag, info(tag), v)));
+        // The text table also knows the tags inside groups (as no member of the top levels),
+        // so a group's fields are found in one lookup too.
+        let mut nested = Vec::new();
+        for layout in [header, &*self, trailer] {
+            collect_group_tags(layout, &mut nested);
+        }
+        nested.sort_unstable();
+        nested.dedup();
+        nested.retain(|tag| pairs.binary_search_by_key(tag, |&(t, _)| t).is_err());
+        self.combined_tags = TagTable::build(
+            pairs
+                .iter()
+                .map(|&(tag, v)| (tag, info(tag), v))
+                .chain(nested.iter().map(|&tag| (tag, info(tag), NO_PLACE))),
+        );
         self.combined = SlotTable::build_values(pairs.into_iter());
     }
 
@@ -344,6 +358,16 @@ impl Layout {
     /// The member at `slot`.
     pub fn member(&self, slot: usize) -> Option<&Member> {
         self.members.get(slot)
+    }
+}
+
+/// Every tag inside the groups of `layout`, at any depth.
+fn collect_group_tags(layout: &Layout, out: &mut Vec<Tag>) {
+    for m in layout.members.iter() {
+        if let Member::Group { entry, .. } = m {
+            out.extend(entry.members.iter().map(Member::tag));
+            collect_group_tags(entry, out);
+        }
     }
 }
 
@@ -586,6 +610,8 @@ pub(crate) const C_TIMESTAMP: u8 = 5;
 pub(crate) const C_INTMAP: u8 = 6;
 /// A single-valued text enumeration of short values: the packed value, among the keys.
 pub(crate) const C_PACKED: u8 = 7;
+/// UTCTIMEONLY: checked by ranges at once.
+pub(crate) const C_TIMEONLY: u8 = 8;
 
 /// The check class of a field with `meta`.
 fn check_class(meta: &FieldMeta) -> u8 {
@@ -618,6 +644,7 @@ fn check_class(meta: &FieldMeta) -> u8 {
         | FieldType::PriceOffset
         | FieldType::Percentage => C_DECIMAL,
         FieldType::UtcTimestamp => C_TIMESTAMP,
+        FieldType::UtcTimeOnly => C_TIMEONLY,
         _ => C_FULL,
     }
 }

@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use crate::dict::{
     small_int, unpack_place, Dictionary, FieldDef, Layout, Member, MessageDef, C_BITMAP, C_DECIMAL,
-    C_INTMAP, C_PACKED, C_TEXT, C_TIMESTAMP, C_UINT, K_BITMAP, K_DATA, K_ENUM, K_INTMAP,
-    K_NO_FORMAT, K_PACKED, NO_FIELD, POSITION_MASK,
+    C_INTMAP, C_PACKED, C_TEXT, C_TIMEONLY, C_TIMESTAMP, C_UINT, K_BITMAP, K_DATA, K_ENUM,
+    K_INTMAP, K_NO_FORMAT, K_PACKED, NO_FIELD, POSITION_MASK,
 };
 use crate::error::{Invalid, RefTag, SessionRejectReason as R};
 use crate::frame::{find_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
@@ -23,7 +23,8 @@ use crate::scan::soh_bitmap;
 use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
 use crate::tag_text::{TagTable, NO_PLACE};
 use crate::value::{
-    check_format, quick_decimal_ok, quick_format_ok, quick_utc_timestamp_ok, FixValue, ValueError,
+    check_format, quick_decimal_ok, quick_format_ok, quick_utc_time_only_ok,
+    quick_utc_timestamp_ok, FixValue, ValueError,
 };
 
 /// Which dictionary rules to enforce, named after QuickFIX's settings.
@@ -517,6 +518,7 @@ impl<'w> Walk<'w> {
             C_UINT => v.len() <= 9 && v.iter().all(u8::is_ascii_digit),
             C_DECIMAL => quick_decimal_ok(v),
             C_TIMESTAMP => quick_utc_timestamp_ok(v),
+            C_TIMEONLY => quick_utc_time_only_ok(v),
             _ => false,
         };
         if ok {

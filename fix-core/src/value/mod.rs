@@ -164,7 +164,7 @@ mod multi;
 mod string;
 mod time;
 pub(crate) use decimal::quick_decimal_ok;
-pub(crate) use time::quick_utc_timestamp_ok;
+pub(crate) use time::{quick_utc_time_only_ok, quick_utc_timestamp_ok};
 mod tz;
 
 pub use data::Data;

@@ -572,31 +572,62 @@ fn fast_timestamp(bytes: &[u8]) -> Option<UtcTimestamp> {
     Some(UtcTimestamp { date, time })
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// The colons of `HH:MM:SS` read as a little-endian word.
+const COLONS: u64 = 0x0000_3A00_003A_0000;
+
+/// Two digits (each 0 to 9) at bit `at` of `w`, first digit lowest, as a number.
+#[inline(always)]
+fn pair(w: u64, at: u32) -> u8 {
+    ((w >> at) & 0xFF) as u8 * 10 + ((w >> (at + 8)) & 0xFF) as u8
+}
+
+/// Whether `word` holds `HH:MM:SS` with an hour up to 23, a minute up to 59 and a second up
+/// to 60.
+#[inline(always)]
+fn hms_word_ok(word: u64) -> bool {
+    if word & 0x0000_FF00_00FF_0000 != COLONS {
+        return false;
+    }
+    let digits = word ^ COLONS ^ ((ONES * u64::from(b'0')) & 0x0000_FF00_00FF_0000);
+    let t = digits.wrapping_sub(ONES * u64::from(b'0'));
+    // Every byte minus '0' at most 9 (see the tokenizer for why borrows cannot hide one).
+    (t | t.wrapping_add(ONES * 0x76)) & HIGHS == 0
+        && pair(t, 0) <= 23
+        && pair(t, 24) <= 59
+        && pair(t, 48) <= 60
+}
+
+/// Whether what follows the seconds is nothing or `.` and 1 to 12 digits.
+#[inline(always)]
+fn fraction_ok(rest: &[u8]) -> bool {
+    match rest {
+        [] => true,
+        [b'.', fraction @ ..] => {
+            (1..=12).contains(&fraction.len()) && fraction.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
 /// `true` exactly when [`fast_timestamp`] reads `bytes`: a valid `UTCTIMESTAMP` of the usual
 /// shapes, checked by range without building the value.
 #[inline]
 pub(crate) fn quick_utc_timestamp_ok(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const COLONS: u64 = 0x0000_3A00_003A_0000;
     let Some(head) = bytes.first_chunk::<17>() else {
         return false;
     };
     let (Some(date), Some(time)) = (head.first_chunk::<8>(), head.last_chunk::<8>()) else {
         return false;
     };
-    let (date_word, time_word) = (u64::from_le_bytes(*date), u64::from_le_bytes(*time));
-    if head[8] != b'-' || time_word & 0x0000_FF00_00FF_0000 != COLONS {
+    let d = u64::from_le_bytes(*date).wrapping_sub(ONES * u64::from(b'0'));
+    if head[8] != b'-' || (d | d.wrapping_add(ONES * 0x76)) & HIGHS != 0 {
         return false;
     }
-    let time_digits = time_word ^ COLONS ^ ((ONES * u64::from(b'0')) & 0x0000_FF00_00FF_0000);
-    let d = date_word.wrapping_sub(ONES * u64::from(b'0'));
-    let t = time_digits.wrapping_sub(ONES * u64::from(b'0'));
-    // Every byte minus '0' at most 9 (see the tokenizer for why borrows cannot hide one).
-    if (d | d.wrapping_add(ONES * 0x76) | t | t.wrapping_add(ONES * 0x76)) & HIGHS != 0 {
+    if !hms_word_ok(u64::from_le_bytes(*time)) {
         return false;
     }
-    let pair = |w: u64, at: u32| ((w >> at) & 0xFF) as u8 * 10 + ((w >> (at + 8)) & 0xFF) as u8;
     let (month, day) = (pair(d, 32), pair(d, 48));
     let last = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -611,16 +642,17 @@ pub(crate) fn quick_utc_timestamp_ok(bytes: &[u8]) -> bool {
         }
         _ => return false,
     };
-    // The time word starts at byte 9: H H : M M : S S, as pairs at bytes 0, 3 and 6.
-    if day == 0 || day > last || pair(t, 0) > 23 || pair(t, 24) > 59 || pair(t, 48) > 60 {
-        return false;
-    }
-    match &bytes[17..] {
-        [] => true,
-        [b'.', fraction @ ..] => {
-            (1..=12).contains(&fraction.len()) && fraction.iter().all(u8::is_ascii_digit)
-        }
-        _ => false,
+    day != 0 && day <= last && fraction_ok(&bytes[17..])
+}
+
+/// `true` only for a valid `UTCTIMEONLY` (`HH:MM:SS` and an optional fraction of 1 to 12
+/// digits), checked by range without building the value: the verdict of
+/// [`UtcTimeOnly`]'s `parse`.
+#[inline]
+pub(crate) fn quick_utc_time_only_ok(bytes: &[u8]) -> bool {
+    match bytes.first_chunk::<8>() {
+        Some(time) => hms_word_ok(u64::from_le_bytes(*time)) && fraction_ok(&bytes[8..]),
+        None => false,
     }
 }
 
@@ -1341,6 +1373,33 @@ mod tests {
 #[cfg(test)]
 mod fast_path_tests {
     use super::*;
+
+    #[test]
+    fn quick_time_only_check_agrees_with_parse() {
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let good = b"23:59:60.123456789123";
+        for _ in 0..200_000 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let r = rng;
+            let len = [8usize, 9, 10, 12, 15, 18, 20, 21, 22, 7][(r % 10) as usize];
+            let mut v = good[..len.min(good.len())].to_vec();
+            while v.len() < len {
+                v.push(b'3');
+            }
+            for k in 0..=(r >> 8) % 2 {
+                let at = (r >> (16 + 8 * k)) as usize % v.len();
+                v[at] = b"0123456789:-./ "[(r >> (40 + 4 * k)) as usize % 15];
+            }
+            assert_eq!(
+                quick_utc_time_only_ok(&v),
+                UtcTimeOnly::parse(&v).is_ok(),
+                "{:?}",
+                String::from_utf8_lossy(&v)
+            );
+        }
+    }
 
     #[test]
     fn quick_check_agrees_with_fast_timestamp() {
