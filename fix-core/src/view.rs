@@ -358,25 +358,18 @@ fn tag_text(buf: &[u8], pos: usize) -> Option<(u64, usize)> {
 /// caller reads byte by byte.
 #[inline(always)]
 fn word_tag(buf: &[u8], pos: usize) -> Option<(Tag, usize)> {
-    let word = u64::from_le_bytes(*buf.get(pos..)?.first_chunk::<8>()?);
-    let eq = zero_bytes(word ^ (ONES * u64::from(b'=')));
-    // The lowest flag is the first `=`'s top bit: bit 8k + 7 for the `=` at byte k.
-    let first = eq & eq.wrapping_neg();
-    let k = (first.trailing_zeros() / 8) as usize;
-    if k.wrapping_sub(1) >= 7 {
-        // No `=` in the word (k = 8), or none before it (k = 0).
-        return None;
-    }
+    let (key, eq) = tag_text(buf, pos)?;
+    let k = eq - pos;
     // Bytes below `k` must be digits: d <= 9, so neither d nor d + 0x76 has its top bit set.
     // Only a byte that already fails can borrow or carry into the next one.
-    let low = (first >> 7) - 1;
-    let d = word.wrapping_sub(ONES * u64::from(b'0'));
+    let low = u64::MAX >> (64 - 8 * k);
+    let d = key.wrapping_sub(ONES * u64::from(b'0'));
     if (d | d.wrapping_add(ONES * 0x76)) & HIGHS & low != 0 {
         return None;
     }
     match digits_value(d & low, k) {
         0 => None,
-        tag => Some((tag, pos + k)),
+        tag => Some((tag, eq)),
     }
 }
 

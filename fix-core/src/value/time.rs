@@ -1374,60 +1374,51 @@ mod tests {
 mod fast_path_tests {
     use super::*;
 
-    #[test]
-    fn quick_time_only_check_agrees_with_parse() {
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let good = b"23:59:60.123456789123";
-        for _ in 0..200_000 {
+    /// `good` cut or padded to lengths from `lens`, with one or two bytes changed to
+    /// digits or separators: values near the valid ones, for checks that must agree.
+    fn near_misses(good: &[u8], lens: &[usize], seed: u64) -> impl Iterator<Item = Vec<u8>> {
+        let good = good.to_vec();
+        let lens = lens.to_vec();
+        let mut rng = seed;
+        (0..200_000).map(move |_| {
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
             let r = rng;
-            let len = [8usize, 9, 10, 12, 15, 18, 20, 21, 22, 7][(r % 10) as usize];
+            let len = lens[(r % lens.len() as u64) as usize];
             let mut v = good[..len.min(good.len())].to_vec();
-            while v.len() < len {
-                v.push(b'3');
-            }
+            v.resize(len, b'3');
             for k in 0..=(r >> 8) % 2 {
                 let at = (r >> (16 + 8 * k)) as usize % v.len();
                 v[at] = b"0123456789:-./ "[(r >> (40 + 4 * k)) as usize % 15];
             }
+            v
+        })
+    }
+
+    #[test]
+    fn quick_time_only_check_agrees_with_parse() {
+        let lens = [8, 9, 10, 12, 15, 18, 20, 21, 22, 7];
+        for v in near_misses(b"23:59:60.123456789123", &lens, 0x2545_f491_4f6c_dd1d) {
+            let text = String::from_utf8_lossy(&v);
             assert_eq!(
                 quick_utc_time_only_ok(&v),
                 UtcTimeOnly::parse(&v).is_ok(),
-                "{:?}",
-                String::from_utf8_lossy(&v)
+                "{text}"
             );
         }
     }
 
     #[test]
     fn quick_check_agrees_with_fast_timestamp() {
-        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let lens = [17, 18, 19, 21, 24, 27, 30, 31, 16];
         let good = b"20240229-23:59:60.123456789123";
-        for _ in 0..200_000 {
-            let r = next();
-            let len = [17usize, 18, 19, 21, 24, 27, 30, 31, 16][(r % 9) as usize];
-            let mut v = good[..len.min(good.len())].to_vec();
-            while v.len() < len {
-                v.push(b'7');
-            }
-            // Change one or two bytes to nearby digits or separators.
-            for k in 0..=(r >> 8) % 2 {
-                let at = (r >> (16 + 8 * k)) as usize % v.len();
-                v[at] = b"0123456789:-./ "[(r >> (40 + 4 * k)) as usize % 15];
-            }
+        for v in near_misses(good, &lens, 0x9e37_79b9_7f4a_7c15) {
+            let text = String::from_utf8_lossy(&v);
             assert_eq!(
                 quick_utc_timestamp_ok(&v),
                 fast_timestamp(&v).is_some(),
-                "{:?}",
-                String::from_utf8_lossy(&v)
+                "{text}"
             );
         }
         for s in [
