@@ -7,10 +7,12 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/codec-loop OP MSG N
 //! ```
 //!
-//! OP: `view`, `typed`, `encode` (ours); `fefix-decode` (a decoder made per message; the
+//! OP: `view`, `typed`, `encode`, `build-encode` (ours; the NewOrderSingle built from typed
+//! values then encoded, whatever MSG says); `fefix-decode` (a decoder made per message; the
 //! count includes making them, which `fefix-new` counts alone), `fefix-reused` (one decoder,
 //! wrong group state), `fefix-encode`; `qf-parse` (no dictionary), `qf-validate`,
-//! `qf-encode`. MSG: `nos`, `er`, `md`.
+//! `qf-encode`, `qf-build-encode` (the NewOrderSingle built and encoded). MSG: `nos`, `er`,
+//! `md`.
 
 use fix_bench_codec::{fefix_peer, messages, quickfix};
 use fix_core::{Decoder, ValidationOptions};
@@ -51,6 +53,17 @@ fn main() {
                 black_box(&m).encode(&header, &mut out).expect("encodes");
             }
         }
+        "build-encode" => {
+            // The NewOrderSingle built from typed values, then encoded (any MSG argument).
+            let mut out = Vec::with_capacity(1024);
+            for _ in 0..n {
+                out.clear();
+                let (header, order) = messages::build_new_order_single();
+                black_box(&order)
+                    .encode(&header, &mut out)
+                    .expect("encodes");
+            }
+        }
         "fefix-decode" => {
             let dict = fefix_peer::dictionary();
             let mut ds: Vec<_> = (0..n).map(|_| fefix_peer::fresh_decoder(&dict)).collect();
@@ -78,13 +91,14 @@ fn main() {
                 black_box(fefix_peer::encode(&mut enc, black_box(&m), &mut out));
             }
         }
-        "qf-parse" | "qf-validate" | "qf-encode" => {
+        "qf-parse" | "qf-validate" | "qf-encode" | "qf-build-encode" => {
             let dd = quickfix::Dictionary::load(quickfix::fix44_xml()).expect("QuickFIX");
             let mut b = quickfix::Bench::new(&dd, &raw).expect("QuickFIX accepts it");
             for _ in 0..n {
                 let ok = match op.as_str() {
                     "qf-parse" => b.parse_plain() > 0,
                     "qf-validate" => b.parse_validate() > 0,
+                    "qf-build-encode" => b.build_encode_nos() > 0,
                     _ => b.encode() > 0,
                 };
                 assert!(ok);
