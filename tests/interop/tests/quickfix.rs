@@ -1465,104 +1465,18 @@ async fn our_rejects(version: Version) {
     r.acc.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix42_our_engine_rejects_invalid_messages() {
-    our_rejects(Version::Fix42).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_our_engine_rejects_invalid_messages() {
-    our_rejects(Version::Fix44).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix50sp2_our_engine_rejects_invalid_messages() {
-    our_rejects(Version::Fix50Sp2).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix42_quickfix_rejects_invalid_messages() {
-    validation_control(Version::Fix42).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_quickfix_rejects_invalid_messages() {
-    validation_control(Version::Fix44).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix50sp2_quickfix_rejects_invalid_messages() {
-    validation_control(Version::Fix50Sp2).await;
-}
-
-macro_rules! interop_test {
-    ($name:ident, $version:expr, $ours:expr) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            scenario($version, $ours).await;
-        }
+/// One `#[tokio::test]` per line: `name => scenario call;`, attributes (such as `#[ignore]`)
+/// before the name.
+macro_rules! interop_tests {
+    ($($(#[$attr:meta])* $name:ident => $run:expr;)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            $(#[$attr])*
+            async fn $name() {
+                $run.await;
+            }
+        )*
     };
-}
-
-interop_test!(
-    fix42_our_initiator_quickfix_acceptor,
-    Version::Fix42,
-    Role::Initiator
-);
-interop_test!(
-    fix42_quickfix_initiator_our_acceptor,
-    Version::Fix42,
-    Role::Acceptor
-);
-interop_test!(
-    fix44_our_initiator_quickfix_acceptor,
-    Version::Fix44,
-    Role::Initiator
-);
-interop_test!(
-    fix44_quickfix_initiator_our_acceptor,
-    Version::Fix44,
-    Role::Acceptor
-);
-interop_test!(
-    fix50sp2_our_initiator_quickfix_acceptor,
-    Version::Fix50Sp2,
-    Role::Initiator
-);
-interop_test!(
-    fix50sp2_quickfix_initiator_our_acceptor,
-    Version::Fix50Sp2,
-    Role::Acceptor
-);
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_nanosecond_timestamps_our_initiator() {
-    nanosecond_timestamps(Version::Fix44, Role::Initiator).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix50sp2_nanosecond_timestamps_our_acceptor() {
-    nanosecond_timestamps(Version::Fix50Sp2, Role::Acceptor).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_reset_on_logon_our_initiator() {
-    reset_on_logon(Version::Fix44, Role::Initiator).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_reset_on_logon_our_acceptor() {
-    reset_on_logon(Version::Fix44, Role::Acceptor).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix42_reset_on_logon_our_acceptor() {
-    reset_on_logon(Version::Fix42, Role::Acceptor).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix50sp2_reset_on_logon_our_initiator() {
-    reset_on_logon(Version::Fix50Sp2, Role::Initiator).await;
 }
 
 /// The whole scenario with our ResendRequests in chunks of 25 (QuickFIX C++ has no such
@@ -1575,115 +1489,46 @@ fn chunked() -> Tweaks {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_chunked_resend_our_initiator() {
-    scenario_with(Version::Fix44, Role::Initiator, " chunked", chunked()).await;
+interop_tests! {
+    fix42_our_engine_rejects_invalid_messages => our_rejects(Version::Fix42);
+    fix44_our_engine_rejects_invalid_messages => our_rejects(Version::Fix44);
+    fix50sp2_our_engine_rejects_invalid_messages => our_rejects(Version::Fix50Sp2);
+    fix42_quickfix_rejects_invalid_messages => validation_control(Version::Fix42);
+    fix44_quickfix_rejects_invalid_messages => validation_control(Version::Fix44);
+    fix50sp2_quickfix_rejects_invalid_messages => validation_control(Version::Fix50Sp2);
+    fix42_our_initiator_quickfix_acceptor => scenario(Version::Fix42, Role::Initiator);
+    fix42_quickfix_initiator_our_acceptor => scenario(Version::Fix42, Role::Acceptor);
+    fix44_our_initiator_quickfix_acceptor => scenario(Version::Fix44, Role::Initiator);
+    fix44_quickfix_initiator_our_acceptor => scenario(Version::Fix44, Role::Acceptor);
+    fix50sp2_our_initiator_quickfix_acceptor => scenario(Version::Fix50Sp2, Role::Initiator);
+    fix50sp2_quickfix_initiator_our_acceptor => scenario(Version::Fix50Sp2, Role::Acceptor);
+    fix44_nanosecond_timestamps_our_initiator => nanosecond_timestamps(Version::Fix44, Role::Initiator);
+    fix50sp2_nanosecond_timestamps_our_acceptor => nanosecond_timestamps(Version::Fix50Sp2, Role::Acceptor);
+    fix44_reset_on_logon_our_initiator => reset_on_logon(Version::Fix44, Role::Initiator);
+    fix44_reset_on_logon_our_acceptor => reset_on_logon(Version::Fix44, Role::Acceptor);
+    fix42_reset_on_logon_our_acceptor => reset_on_logon(Version::Fix42, Role::Acceptor);
+    fix50sp2_reset_on_logon_our_initiator => reset_on_logon(Version::Fix50Sp2, Role::Initiator);
+    fix44_chunked_resend_our_initiator => scenario_with(Version::Fix44, Role::Initiator, " chunked", chunked());
+    fix44_chunked_resend_our_acceptor => scenario_with(Version::Fix44, Role::Acceptor, " chunked", chunked());
+    fix42_big_messages_our_acceptor => big_messages(Version::Fix42, Role::Acceptor);
+    fix44_big_messages_our_initiator => big_messages(Version::Fix44, Role::Initiator);
+    fix50sp2_big_messages_our_acceptor => big_messages(Version::Fix50Sp2, Role::Acceptor);
+    #[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
+    fix42_quickfix_killed_and_restarted => peer_killed(Version::Fix42);
+    #[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
+    fix44_quickfix_killed_and_restarted => peer_killed(Version::Fix44);
+    #[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
+    fix50sp2_quickfix_killed_and_restarted => peer_killed(Version::Fix50Sp2);
+    fix44_logon_refused_by_quickfix => logon_refused(Version::Fix44, Role::Initiator);
+    fix50sp2_logon_refused_by_us => logon_refused(Version::Fix50Sp2, Role::Acceptor);
+    fix42_logon_refused_by_us => logon_refused(Version::Fix42, Role::Acceptor);
+    fix42_sequence_errors => sequence_errors(Version::Fix42);
+    fix44_sequence_errors => sequence_errors(Version::Fix44);
+    fix50sp2_sequence_errors => sequence_errors(Version::Fix50Sp2);
+    fix42_heartbeats_our_initiator => heartbeat_scenario(Version::Fix42, Role::Initiator);
+    fix42_heartbeats_our_acceptor => heartbeat_scenario(Version::Fix42, Role::Acceptor);
+    fix44_heartbeats_our_initiator => heartbeat_scenario(Version::Fix44, Role::Initiator);
+    fix44_heartbeats_our_acceptor => heartbeat_scenario(Version::Fix44, Role::Acceptor);
+    fix50sp2_heartbeats_our_initiator => heartbeat_scenario(Version::Fix50Sp2, Role::Initiator);
+    fix50sp2_heartbeats_our_acceptor => heartbeat_scenario(Version::Fix50Sp2, Role::Acceptor);
 }
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_chunked_resend_our_acceptor() {
-    scenario_with(Version::Fix44, Role::Acceptor, " chunked", chunked()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix42_big_messages_our_acceptor() {
-    big_messages(Version::Fix42, Role::Acceptor).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_big_messages_our_initiator() {
-    big_messages(Version::Fix44, Role::Initiator).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix50sp2_big_messages_our_acceptor() {
-    big_messages(Version::Fix50Sp2, Role::Acceptor).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
-async fn fix42_quickfix_killed_and_restarted() {
-    peer_killed(Version::Fix42).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
-async fn fix44_quickfix_killed_and_restarted() {
-    peer_killed(Version::Fix44).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
-async fn fix50sp2_quickfix_killed_and_restarted() {
-    peer_killed(Version::Fix50Sp2).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_logon_refused_by_quickfix() {
-    logon_refused(Version::Fix44, Role::Initiator).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix50sp2_logon_refused_by_us() {
-    logon_refused(Version::Fix50Sp2, Role::Acceptor).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix42_logon_refused_by_us() {
-    logon_refused(Version::Fix42, Role::Acceptor).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix42_sequence_errors() {
-    sequence_errors(Version::Fix42).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix44_sequence_errors() {
-    sequence_errors(Version::Fix44).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fix50sp2_sequence_errors() {
-    sequence_errors(Version::Fix50Sp2).await;
-}
-
-macro_rules! heartbeat_test {
-    ($name:ident, $version:expr, $ours:expr) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            heartbeat_scenario($version, $ours).await;
-        }
-    };
-}
-
-heartbeat_test!(
-    fix42_heartbeats_our_initiator,
-    Version::Fix42,
-    Role::Initiator
-);
-heartbeat_test!(
-    fix42_heartbeats_our_acceptor,
-    Version::Fix42,
-    Role::Acceptor
-);
-heartbeat_test!(
-    fix44_heartbeats_our_initiator,
-    Version::Fix44,
-    Role::Initiator
-);
-heartbeat_test!(
-    fix44_heartbeats_our_acceptor,
-    Version::Fix44,
-    Role::Acceptor
-);
-heartbeat_test!(
-    fix50sp2_heartbeats_our_initiator,
-    Version::Fix50Sp2,
-    Role::Initiator
-);
-heartbeat_test!(
-    fix50sp2_heartbeats_our_acceptor,
-    Version::Fix50Sp2,
-    Role::Acceptor
-);
