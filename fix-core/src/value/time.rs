@@ -727,175 +727,136 @@ impl FixValue for UtcTimestamp {
 
 wire_string_impls!(UtcTimestamp, "a UTC timestamp as YYYYMMDD-HH:MM:SS[.sss]");
 
-/// A `UTCTIMEONLY`: a UTC time of day with its wire precision, `HH:MM:SS[.sss[sss[sss]]]`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UtcTimeOnly {
-    time: Hms,
-}
-
-impl UtcTimeOnly {
-    /// The time, or `None` if the hour is above 23, the minute above 59, the second above 60
-    /// or `nanos` is a second or more. `nanos` is truncated to `precision`.
-    pub const fn new(
-        hour: u8,
-        minute: u8,
-        second: u8,
-        nanos: u32,
-        precision: Precision,
-    ) -> Option<UtcTimeOnly> {
-        match Hms::new(hour, minute, second, nanos, precision) {
-            Some(time) => Some(UtcTimeOnly { time }),
-            None => None,
+/// A time-of-day FIX type (`HH:MM:SS[.sss[sss[sss]]]`) wrapping an `Hms`: constructor,
+/// accessors, precision, codec and string forms; the types differ in name and meaning only.
+macro_rules! time_of_day_type {
+    ($(#[$doc:meta])* $name:ident, $type_name:expr, $described:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name {
+            time: Hms,
         }
-    }
 
-    hms_accessors!();
+        impl $name {
+            /// The time, or `None` if the hour is above 23, the minute above 59, the second
+            /// above 60 or `nanos` is a second or more. `nanos` is truncated to `precision`.
+            pub const fn new(
+                hour: u8,
+                minute: u8,
+                second: u8,
+                nanos: u32,
+                precision: Precision,
+            ) -> Option<$name> {
+                match Hms::new(hour, minute, second, nanos, precision) {
+                    Some(time) => Some($name { time }),
+                    None => None,
+                }
+            }
 
-    /// The same time with another precision, truncating the fraction when lowering it.
-    pub const fn with_precision(self, precision: Precision) -> UtcTimeOnly {
-        let mut time = self.time;
-        time.nanos = precision.truncate(time.nanos);
-        time.precision = precision;
-        UtcTimeOnly { time }
-    }
+            hms_accessors!();
 
-    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
-        self.time.write_to(out);
-    }
-}
+            /// The same time with another precision, truncating the fraction when lowering
+            /// it.
+            pub const fn with_precision(self, precision: Precision) -> $name {
+                let mut time = self.time;
+                time.nanos = precision.truncate(time.nanos);
+                time.precision = precision;
+                $name { time }
+            }
 
-impl FixValue for UtcTimeOnly {
-    fn write(&self, out: &mut Vec<u8>) {
-        self.write_to(out);
-    }
-
-    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
-        Hms::parse_exact(bytes, UTCTIMEONLY).map(|time| UtcTimeOnly { time })
-    }
-}
-
-wire_string_impls!(UtcTimeOnly, "a UTC time as HH:MM:SS[.sss]");
-
-/// A `LOCALMKTTIME`: a time of day in the market's local time zone, `HH:MM:SS[.sss]`.
-///
-/// Fractions follow the same rules as [`UtcTimeOnly`].
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LocalMktTime {
-    time: Hms,
-}
-
-impl LocalMktTime {
-    /// The time, or `None` if the hour is above 23, the minute above 59, the second above 60
-    /// or `nanos` is a second or more. `nanos` is truncated to `precision`.
-    pub const fn new(
-        hour: u8,
-        minute: u8,
-        second: u8,
-        nanos: u32,
-        precision: Precision,
-    ) -> Option<LocalMktTime> {
-        match Hms::new(hour, minute, second, nanos, precision) {
-            Some(time) => Some(LocalMktTime { time }),
-            None => None,
+            fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+                self.time.write_to(out);
+            }
         }
-    }
 
-    hms_accessors!();
+        impl FixValue for $name {
+            fn write(&self, out: &mut Vec<u8>) {
+                self.write_to(out);
+            }
 
-    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
-        self.time.write_to(out);
-    }
-}
-
-impl FixValue for LocalMktTime {
-    fn write(&self, out: &mut Vec<u8>) {
-        self.write_to(out);
-    }
-
-    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
-        Hms::parse_exact(bytes, LOCALMKTTIME).map(|time| LocalMktTime { time })
-    }
-}
-
-wire_string_impls!(LocalMktTime, "a local market time as HH:MM:SS[.sss]");
-
-/// A `UTCDATEONLY`: a UTC date, `YYYYMMDD`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct UtcDateOnly {
-    date: Date,
-}
-
-impl UtcDateOnly {
-    /// The date, or `None` if it does not exist (see [`Date::new`]).
-    pub const fn new(year: u16, month: u8, day: u8) -> Option<UtcDateOnly> {
-        match Date::new(year, month, day) {
-            Some(date) => Some(UtcDateOnly { date }),
-            None => None,
+            fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+                Hms::parse_exact(bytes, $type_name).map(|time| $name { time })
+            }
         }
-    }
 
-    /// Wraps a date.
-    pub const fn from_date(date: Date) -> UtcDateOnly {
-        UtcDateOnly { date }
-    }
-
-    date_accessors!();
-
-    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
-        self.date.write_to(out);
-    }
+        wire_string_impls!($name, $described);
+    };
 }
 
-impl FixValue for UtcDateOnly {
-    fn write(&self, out: &mut Vec<u8>) {
-        self.write_to(out);
-    }
+time_of_day_type!(
+    /// A `UTCTIMEONLY`: a UTC time of day with its wire precision, `HH:MM:SS[.sss[sss[sss]]]`.
+    UtcTimeOnly,
+    UTCTIMEONLY,
+    "a UTC time as HH:MM:SS[.sss]"
+);
 
-    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
-        Date::parse_as(bytes, UTCDATEONLY).map(|date| UtcDateOnly { date })
-    }
-}
+time_of_day_type!(
+    /// A `LOCALMKTTIME`: a time of day in the market's local time zone, `HH:MM:SS[.sss]`.
+    ///
+    /// Fractions follow the same rules as [`UtcTimeOnly`].
+    LocalMktTime,
+    LOCALMKTTIME,
+    "a local market time as HH:MM:SS[.sss]"
+);
 
-wire_string_impls!(UtcDateOnly, "a UTC date as YYYYMMDD");
-
-/// A `LOCALMKTDATE`: a date in the market's local time zone, `YYYYMMDD`.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LocalMktDate {
-    date: Date,
-}
-
-impl LocalMktDate {
-    /// The date, or `None` if it does not exist (see [`Date::new`]).
-    pub const fn new(year: u16, month: u8, day: u8) -> Option<LocalMktDate> {
-        match Date::new(year, month, day) {
-            Some(date) => Some(LocalMktDate { date }),
-            None => None,
+/// A date-only FIX type (`YYYYMMDD`) wrapping a [`Date`]: constructors, accessors, codec
+/// and string forms; the types differ in name and meaning only.
+macro_rules! date_type {
+    ($(#[$doc:meta])* $name:ident, $type_name:expr, $described:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name {
+            date: Date,
         }
-    }
 
-    /// Wraps a date.
-    pub const fn from_date(date: Date) -> LocalMktDate {
-        LocalMktDate { date }
-    }
+        impl $name {
+            /// The date, or `None` if it does not exist (see [`Date::new`]).
+            pub const fn new(year: u16, month: u8, day: u8) -> Option<$name> {
+                match Date::new(year, month, day) {
+                    Some(date) => Some($name { date }),
+                    None => None,
+                }
+            }
 
-    date_accessors!();
+            /// Wraps a date.
+            pub const fn from_date(date: Date) -> $name {
+                $name { date }
+            }
 
-    fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
-        self.date.write_to(out);
-    }
+            date_accessors!();
+
+            fn write_to<S: Sink + ?Sized>(&self, out: &mut S) {
+                self.date.write_to(out);
+            }
+        }
+
+        impl FixValue for $name {
+            fn write(&self, out: &mut Vec<u8>) {
+                self.write_to(out);
+            }
+
+            fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+                Date::parse_as(bytes, $type_name).map(|date| $name { date })
+            }
+        }
+
+        wire_string_impls!($name, $described);
+    };
 }
 
-impl FixValue for LocalMktDate {
-    fn write(&self, out: &mut Vec<u8>) {
-        self.write_to(out);
-    }
+date_type!(
+    /// A `UTCDATEONLY`: a UTC date, `YYYYMMDD`.
+    UtcDateOnly,
+    UTCDATEONLY,
+    "a UTC date as YYYYMMDD"
+);
 
-    fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
-        Date::parse_as(bytes, LOCALMKTDATE).map(|date| LocalMktDate { date })
-    }
-}
-
-wire_string_impls!(LocalMktDate, "a local market date as YYYYMMDD");
+date_type!(
+    /// A `LOCALMKTDATE`: a date in the market's local time zone, `YYYYMMDD`.
+    LocalMktDate,
+    LOCALMKTDATE,
+    "a local market date as YYYYMMDD"
+);
 
 #[cfg(test)]
 mod tests {
