@@ -35,7 +35,7 @@ pub use dict::{DataDictionary, Dictionary};
 pub use encode::Writer;
 pub use error::{DecodeError, EncodeError, Invalid, SessionRejectReason};
 pub use field_type::FieldType;
-pub use message::{Fields, Message, OutgoingMessage};
+pub use message::{AnyMessage, Fields, Message, OutgoingMessage};
 pub use tag::Tag;
 pub use value::{FixValue, ValueError};
 pub use view::{Decoder, Level, MessageView, ValidationOptions};

@@ -1,8 +1,9 @@
 //! The traits generated code implements.
 
+use crate::dict::Dictionary;
 use crate::encode::Writer;
-use crate::error::Invalid;
-use crate::view::Level;
+use crate::error::{DecodeError, EncodeError, Invalid};
+use crate::view::{Level, ValidationOptions};
 
 /// A set of fields that reads itself from a [`Level`] and writes itself to a [`Writer`]:
 /// every generated message body, component and group entry.
@@ -44,4 +45,32 @@ impl<M: Message + Send + Sync> OutgoingMessage for M {
     fn is_admin(&self) -> bool {
         M::ADMIN
     }
+}
+
+/// The enum of every message of one dictionary (`fix44::Message`, `fix50::Message`, a crate
+/// made by `cargo xtask codegen`): what code written once for any FIX version needs to decode,
+/// encode and tell messages apart. Generated crates implement it; their inherent methods of
+/// the same names do the same.
+pub trait AnyMessage: Sized + OutgoingMessage {
+    /// The dictionary's standard header.
+    type Header;
+
+    /// The dictionary the messages are generated from.
+    fn dictionary() -> &'static Dictionary;
+
+    /// Decodes one whole message and its header with the given validation options.
+    fn decode_with(
+        buf: &[u8],
+        options: &ValidationOptions,
+    ) -> Result<(Self::Header, Self), DecodeError>;
+
+    /// Encodes the message with `header` into `buf` (appended); returns where it lies.
+    fn encode(
+        &self,
+        header: &Self::Header,
+        buf: &mut Vec<u8>,
+    ) -> Result<std::ops::Range<usize>, EncodeError>;
+
+    /// Whether the MsgType is one the dictionary defines (not kept as raw fields).
+    fn is_known(&self) -> bool;
 }

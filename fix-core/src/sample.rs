@@ -117,3 +117,69 @@ pub fn populated_message(
     write_level(dict, &msg.body, &mut w, &[], 0);
     w.finish()
 }
+
+/// Checks every message type of `M`'s dictionary: a [`populated_message`] decodes (as the
+/// right known type), encodes back to the same bytes (with a well-formed frame), decodes
+/// again to an equal header and message, and passes `extra` (e.g. a JSON round trip).
+/// Returns how many message types were checked, or one line per failure.
+pub fn check_round_trips<M>(
+    mut extra: impl FnMut(&M) -> Result<(), String>,
+) -> Result<usize, String>
+where
+    M: crate::message::AnyMessage + PartialEq + std::fmt::Debug,
+    M::Header: PartialEq + std::fmt::Debug,
+{
+    let dict = M::dictionary();
+    let opts = crate::view::ValidationOptions::default();
+    let show = |b: &[u8]| String::from_utf8_lossy(b).replace('\x01', "|");
+    let mut failures = Vec::new();
+    for def in dict.messages.iter() {
+        let mut sample = Vec::new();
+        populated_message(dict, def, &mut sample);
+        let mut check = || -> Result<(), String> {
+            let (header, msg) =
+                M::decode_with(&sample, &opts).map_err(|e| format!("decode: {e}"))?;
+            if msg.msg_type() != def.msg_type.as_ref() || !msg.is_known() {
+                return Err(format!(
+                    "decoded as {:?} (known: {})",
+                    msg.msg_type(),
+                    msg.is_known()
+                ));
+            }
+            let mut again = Vec::new();
+            let range = msg
+                .encode(&header, &mut again)
+                .map_err(|e| format!("encode: {e}"))?;
+            let frame = crate::frame::find_frame(&again, crate::frame::DEFAULT_MAX_MESSAGE_LEN);
+            if range != (0..again.len()) || !matches!(frame, Ok(Some(f)) if f.len == again.len()) {
+                return Err(format!("badly framed: {}", show(&again)));
+            }
+            if again != sample {
+                return Err(format!(
+                    "re-encoded bytes differ\n  sample: {}\n  again:  {}",
+                    show(&sample),
+                    show(&again)
+                ));
+            }
+            let (header2, msg2) =
+                M::decode_with(&again, &opts).map_err(|e| format!("decode again: {e}"))?;
+            if header2 != header || msg2 != msg {
+                return Err("decodes again to another value".to_string());
+            }
+            extra(&msg)
+        };
+        if let Err(e) = check() {
+            failures.push(format!("{} ({}): {e}", def.name, def.msg_type));
+        }
+    }
+    if failures.is_empty() {
+        Ok(dict.messages.len())
+    } else {
+        Err(format!(
+            "{} of {} message types failed:\n{}",
+            failures.len(),
+            dict.messages.len(),
+            failures.join("\n")
+        ))
+    }
+}

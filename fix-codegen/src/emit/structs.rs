@@ -693,6 +693,22 @@ pub(super) fn message_enum(model: &Model, names: &Names) -> TokenStream {
             }
         }
 
+        impl fix_core::AnyMessage for Message {
+            type Header = Header;
+            fn dictionary() -> &'static fix_core::Dictionary {
+                &DICTIONARY
+            }
+            fn decode_with(buf: &[u8], options: &fix_core::ValidationOptions) -> Result<(Header, Message), fix_core::DecodeError> {
+                Message::decode_with(buf, options)
+            }
+            fn encode(&self, header: &Header, buf: &mut Vec<u8>) -> Result<std::ops::Range<usize>, fix_core::EncodeError> {
+                Message::encode(self, header, buf)
+            }
+            fn is_known(&self) -> bool {
+                !matches!(self, Message::Unknown(_))
+            }
+        }
+
         impl fix_core::OutgoingMessage for Message {
             fn msg_type(&self) -> &str {
                 Message::msg_type(self)
