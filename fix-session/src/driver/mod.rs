@@ -905,7 +905,11 @@ impl SessionTask {
                     {
                         break;
                     }
+                    // Let the runtime's other tasks run (and its I/O driver poll), then
+                    // let the kernel run another thread on this core if one is waiting: on
+                    // a busy machine that may be the peer this session waits for.
                     tokio::task::yield_now().await;
+                    std::thread::yield_now();
                 }
             }
             if !ready {
