@@ -26,7 +26,10 @@
 //! Each one-way line also gives the CPU time the whole process used per message.
 //!
 //! Both sides run in one process on a 2-worker tokio runtime (the bench machine has 2
-//! cores), validating against the standard FIX44 dictionary as a deployment would.
+//! cores), validating against the standard FIX44 dictionary as a deployment would. With
+//! `--runtime current` everything runs on one current-thread runtime; with
+//! `--runtime per-side` each side has a current-thread runtime on a thread of its own (the
+//! initiator with the senders and the bench's own tasks, the acceptor alone).
 
 #[path = "../examples/common/mod.rs"]
 mod common;
@@ -43,8 +46,92 @@ use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
+/// Where the tasks run (`--runtime`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Runtime {
+    /// One 2-worker multi-thread runtime for everything (default).
+    Multi,
+    /// One current-thread runtime for everything.
+    Current,
+    /// A current-thread runtime per side: the initiator, its senders and the bench on the
+    /// main thread, the acceptor on a thread of its own.
+    PerSide,
+}
+
+static RUNTIME: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
+
+/// The acceptor, on the bench's runtime or on its own thread.
+enum AcceptorSide {
+    Here(AcceptorHandle),
+    Thread {
+        stop: tokio::sync::oneshot::Sender<()>,
+        stopped: tokio::sync::oneshot::Receiver<()>,
+        thread: std::thread::JoinHandle<()>,
+    },
+}
+
+impl AcceptorSide {
+    async fn stop(self) {
+        match self {
+            AcceptorSide::Here(a) => a.stop().await,
+            AcceptorSide::Thread {
+                stop,
+                stopped,
+                thread,
+            } => {
+                let _ = stop.send(());
+                let _ = stopped.await;
+                thread.join().expect("acceptor thread");
+            }
+        }
+    }
+}
+
+/// Starts the acceptor on this runtime or (`Runtime::PerSide`) on a thread of its own with a
+/// current-thread runtime; returns it and its port.
+async fn start_acceptor(
+    acc: Settings,
+    stores: Arc<dyn StoreFactory>,
+    exchange: Arc<Exchange>,
+) -> (AcceptorSide, u16) {
+    if RUNTIME.get() != Some(&Runtime::PerSide) {
+        let (acceptor, _) = Acceptor::start(acc, stores, exchange)
+            .await
+            .expect("acceptor");
+        let port = acceptor.local_addr().expect("port").port();
+        return (AcceptorSide::Here(acceptor), port);
+    }
+    let (port_tx, port_rx) = tokio::sync::oneshot::channel();
+    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (stopped_tx, stopped) = tokio::sync::oneshot::channel();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("acceptor runtime");
+        rt.block_on(async move {
+            let (acceptor, _) = Acceptor::start(acc, stores, exchange)
+                .await
+                .expect("acceptor");
+            let _ = port_tx.send(acceptor.local_addr().expect("port").port());
+            let _ = stop_rx.await;
+            acceptor.stop().await;
+            let _ = stopped_tx.send(());
+        });
+    });
+    let port = port_rx.await.expect("acceptor port");
+    (
+        AcceptorSide::Thread {
+            stop,
+            stopped,
+            thread,
+        },
+        port,
+    )
+}
+
 struct Pair {
-    acceptor: AcceptorHandle,
+    acceptor: AcceptorSide,
     initiator: InitiatorHandle,
     session: SessionHandle,
     events: tokio::sync::mpsc::UnboundedReceiver<fix_session::driver::SessionEvent>,
@@ -99,10 +186,7 @@ async fn pair(
     )
     .parse()
     .expect("acceptor settings");
-    let (acceptor, _) = Acceptor::start(acc, stores.clone(), exchange)
-        .await
-        .expect("acceptor");
-    let port = acceptor.local_addr().expect("port").port();
+    let (acceptor, port) = start_acceptor(acc, stores.clone(), exchange).await;
     let ini: Settings = format!(
         "[DEFAULT]\nConnectionType=initiator\nSocketConnectHost=127.0.0.1\nSocketConnectPort={port}\n\
          HeartBtInt=30\nReconnectInterval=1\nSenderCompID=BANK\nUseDataDictionary=Y\n\
@@ -267,7 +351,8 @@ async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize, tls: bool) -> comm
 fn main() {
     const USAGE: &str =
         "usage: loopback [--orders N] [--round-trips N] [--only one-way|round-trip] \
-                         [--store memory|file] [--senders N] [--send queued|batch|awaited] [--tls] [--app-work]";
+                         [--store memory|file] [--senders N] [--send queued|batch|awaited] [--tls] [--app-work] \
+                         [--runtime multi|current|per-side]";
     // `cargo bench` passes `--bench`; accept it.
     let args = Args::parse(USAGE);
     args.only(
@@ -281,6 +366,7 @@ fn main() {
             "send",
             "tls",
             "app-work",
+            "runtime",
         ],
         USAGE,
     );
@@ -293,11 +379,26 @@ fn main() {
     let app_work = args.flag("app-work");
     let over = if tls { " tls" } else { "" };
     let rt: usize = args.num("round-trips", 20_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let flavour = match args.get("runtime").unwrap_or("multi") {
+        "multi" => Runtime::Multi,
+        "current" => Runtime::Current,
+        "per-side" => Runtime::PerSide,
+        other => {
+            eprintln!("unknown runtime {other}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let _ = RUNTIME.set(flavour);
+    let runtime = match flavour {
+        Runtime::Multi => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build(),
+        Runtime::Current | Runtime::PerSide => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    }
+    .expect("runtime");
     runtime.block_on(async {
         let memory: Arc<dyn StoreFactory> = Arc::new(MemoryStoreFactory);
         let file: Arc<dyn StoreFactory> = Arc::new(FileStoreFactory);
