@@ -1319,12 +1319,12 @@ impl Session {
         if !self.verify(view, true, true, queued, now) {
             return;
         }
-        let seq = parse_u64(view.field(34)).unwrap_or(0);
         let mut responder = Responder::default();
         match self.app.from_app(view, &self.cfg.id, &mut responder) {
             Ok(()) => {
                 self.next_target += 1;
                 if self.app_events {
+                    let seq = parse_u64(view.field(34)).unwrap_or(0);
                     self.events.push_back(Event::App {
                         msg_type: String::from_utf8_lossy(view.msg_type()).into_owned(),
                         seq,
@@ -1349,6 +1349,9 @@ impl Session {
                     self.reject_text(view, &text, now);
                 }
             }
+        }
+        if responder.out.is_empty() {
+            return;
         }
         let routing = reverse_routing(view);
         for (msg, reverse) in responder.out {
