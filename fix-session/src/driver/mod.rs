@@ -10,7 +10,12 @@
 //! session tries again after ReconnectInterval (next failover host first).
 //!
 //! Each session runs in its own task that owns the sans-IO [`Session`] and its store, and
-//! applies the core's outputs in order: persist (store) then write (socket). Events go to the
+//! applies the core's outputs in order: persist (store) then write (socket). The
+//! application's callbacks run in that task too, on the thread that reads the socket. With
+//! `SocketBusyPoll=Y` (see the [settings docs](crate::settings#socket)) that task polls its
+//! socket and send queue for `SocketBusyPollTime` before parking, yielding to the runtime's
+//! other tasks and to the kernel between polls: lower latency with a core to spare, worse on
+//! a machine whose cores are all busy. Events go to the
 //! [`Application`] callbacks (called by the core) and, as [`SessionEvent`]s, to the channel
 //! returned by `start`; dropping that receiver is fine.
 //!
