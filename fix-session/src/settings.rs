@@ -40,7 +40,7 @@
 //! | key | meaning |
 //! |---|---|
 //! | `SocketNodelay` | `Y` (default) or `N`: TCP_NODELAY on the session's connections |
-//! | `SocketBusyPoll` | `Y` or `N` (default): after each message or batch, the connection keeps polling its socket and its send queue (non-blocking reads, yielding to the runtime's other tasks in between) for `SocketBusyPollTime` before parking its thread. Lower round-trip latency when the other side answers within that time, at the cost of a busy core meanwhile: for latency-sensitive sessions on a machine with cores to spare. Plain TCP only (ignored with `SocketUseSSL=Y`) |
+//! | `SocketBusyPoll` | `Y` or `N` (default): after each message or batch, the connection keeps polling its socket and its send queue (non-blocking reads; between polls it yields to the runtime's other tasks and to the kernel) for `SocketBusyPollTime` before parking its thread. Lower round-trip latency when the other side answers within that time, at the cost of a busy core meanwhile: for latency-sensitive sessions on a machine with cores to spare. Plain TCP only (ignored with `SocketUseSSL=Y`) |
 //! | `SocketBusyPollTime` | microseconds of busy polling with `SocketBusyPoll=Y` (default 100; 0 turns it off) |
 //!
 //! ## TLS
