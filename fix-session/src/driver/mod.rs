@@ -108,6 +108,9 @@ const MAX_BATCH_BYTES: usize = 64 * 1024;
 const READ_BUFFER: usize = 64 * 1024;
 /// At most this many reads (while they fill the buffer) before writing.
 const MAX_READS_PER_BATCH: usize = 4;
+/// With SocketBusyPoll: how long a connection polls before it also yields its core to the
+/// kernel between polls.
+const BUSY_POLL_SPIN: Duration = Duration::from_micros(20);
 
 /// Commands that are not messages: never held back by a full send queue.
 enum Control {
@@ -888,7 +891,9 @@ impl SessionTask {
             // a while first (yielding to the runtime's other tasks between polls).
             let mut ready = false;
             if let Some(budget) = busy_poll {
-                let until = std::time::Instant::now() + budget;
+                let started = std::time::Instant::now();
+                let until = started + budget;
+                let spin_until = started + BUSY_POLL_SPIN;
                 loop {
                     match stream.try_read(&mut buf) {
                         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
@@ -910,11 +915,14 @@ impl SessionTask {
                     {
                         break;
                     }
-                    // Let the runtime's other tasks run (and its I/O driver poll), then
-                    // let the kernel run another thread on this core if one is waiting: on
-                    // a busy machine that may be the peer this session waits for.
+                    // Let the runtime's other tasks run (and its I/O driver poll); after
+                    // the first BUSY_POLL_SPIN, also let the kernel run another thread on
+                    // this core if one is waiting: on a busy machine that may be the peer
+                    // this session waits for.
                     tokio::task::yield_now().await;
-                    std::thread::yield_now();
+                    if now >= spin_until {
+                        std::thread::yield_now();
+                    }
                 }
             }
             if !ready {
