@@ -15,10 +15,21 @@
 //! cargo bench -p fix-session --bench loopback [-- --orders 100000 --round-trips 20000]
 //! cargo bench -p fix-session --bench loopback -- --only one-way --store memory --send queued
 //! cargo bench -p fix-session --bench loopback -- --tls      # the same over TLS 1.3 (rustls)
+//! cargo bench -p fix-session --bench loopback -- --app-work # orders built in the timed loop,
+//!                                                           # typed decode in the counter
 //! ```
 //!
+//! One way, the orders are built before the clock starts and the acceptor's application
+//! counts them by MsgType (the engine still decodes and validates each against FIX44 before
+//! calling it): the figure is the engine's. `--app-work` measures as before (each order
+//! built in the timed loop, decoded into the typed struct by the counting application).
+//! Each one-way line also gives the CPU time the whole process used per message.
+//!
 //! Both sides run in one process on a 2-worker tokio runtime (the bench machine has 2
-//! cores), validating against the standard FIX44 dictionary as a deployment would.
+//! cores), validating against the standard FIX44 dictionary as a deployment would. With
+//! `--runtime current` everything runs on one current-thread runtime; with
+//! `--runtime per-side` each side has a current-thread runtime on a thread of its own (the
+//! initiator with the senders and the bench's own tasks, the acceptor alone).
 
 #[path = "../examples/common/mod.rs"]
 mod common;
@@ -35,8 +46,92 @@ use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
+/// Where the tasks run (`--runtime`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Runtime {
+    /// One 2-worker multi-thread runtime for everything (default).
+    Multi,
+    /// One current-thread runtime for everything.
+    Current,
+    /// A current-thread runtime per side: the initiator, its senders and the bench on the
+    /// main thread, the acceptor on a thread of its own.
+    PerSide,
+}
+
+static RUNTIME: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
+
+/// The acceptor, on the bench's runtime or on its own thread.
+enum AcceptorSide {
+    Here(AcceptorHandle),
+    Thread {
+        stop: tokio::sync::oneshot::Sender<()>,
+        stopped: tokio::sync::oneshot::Receiver<()>,
+        thread: std::thread::JoinHandle<()>,
+    },
+}
+
+impl AcceptorSide {
+    async fn stop(self) {
+        match self {
+            AcceptorSide::Here(a) => a.stop().await,
+            AcceptorSide::Thread {
+                stop,
+                stopped,
+                thread,
+            } => {
+                let _ = stop.send(());
+                let _ = stopped.await;
+                thread.join().expect("acceptor thread");
+            }
+        }
+    }
+}
+
+/// Starts the acceptor on this runtime or (`Runtime::PerSide`) on a thread of its own with a
+/// current-thread runtime; returns it and its port.
+async fn start_acceptor(
+    acc: Settings,
+    stores: Arc<dyn StoreFactory>,
+    exchange: Arc<Exchange>,
+) -> (AcceptorSide, u16) {
+    if RUNTIME.get() != Some(&Runtime::PerSide) {
+        let (acceptor, _) = Acceptor::start(acc, stores, exchange)
+            .await
+            .expect("acceptor");
+        let port = acceptor.local_addr().expect("port").port();
+        return (AcceptorSide::Here(acceptor), port);
+    }
+    let (port_tx, port_rx) = tokio::sync::oneshot::channel();
+    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let (stopped_tx, stopped) = tokio::sync::oneshot::channel();
+    let thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("acceptor runtime");
+        rt.block_on(async move {
+            let (acceptor, _) = Acceptor::start(acc, stores, exchange)
+                .await
+                .expect("acceptor");
+            let _ = port_tx.send(acceptor.local_addr().expect("port").port());
+            let _ = stop_rx.await;
+            acceptor.stop().await;
+            let _ = stopped_tx.send(());
+        });
+    });
+    let port = port_rx.await.expect("acceptor port");
+    (
+        AcceptorSide::Thread {
+            stop,
+            stopped,
+            thread,
+        },
+        port,
+    )
+}
+
 struct Pair {
-    acceptor: AcceptorHandle,
+    acceptor: AcceptorSide,
     initiator: InitiatorHandle,
     session: SessionHandle,
     events: tokio::sync::mpsc::UnboundedReceiver<fix_session::driver::SessionEvent>,
@@ -91,10 +186,7 @@ async fn pair(
     )
     .parse()
     .expect("acceptor settings");
-    let (acceptor, _) = Acceptor::start(acc, stores.clone(), exchange)
-        .await
-        .expect("acceptor");
-    let port = acceptor.local_addr().expect("port").port();
+    let (acceptor, port) = start_acceptor(acc, stores.clone(), exchange).await;
     let ini: Settings = format!(
         "[DEFAULT]\nConnectionType=initiator\nSocketConnectHost=127.0.0.1\nSocketConnectPort={port}\n\
          HeartBtInt=30\nReconnectInterval=1\nSenderCompID=BANK\nUseDataDictionary=Y\n\
@@ -130,44 +222,77 @@ enum Mode {
     Awaited,
 }
 
+/// CPU time used so far by every thread of this process (Linux: the sum of the first field
+/// of `/proc/self/task/*/schedstat`, in nanoseconds); `None` elsewhere.
+fn process_cpu_ns() -> Option<u64> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path().join("schedstat");
+        let text = std::fs::read_to_string(path).ok()?;
+        total += text.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(total)
+}
+
 /// Sends `n` orders from `senders` tasks; returns messages per second received by the
-/// acceptor's application.
+/// acceptor's application and the CPU time the process used per message meanwhile (both
+/// sides and the senders, in microseconds; the bench machine's noise moves it much less
+/// than the rate).
 async fn one_way(
     stores: Arc<dyn StoreFactory>,
     n: usize,
     senders: usize,
     mode: Mode,
     tls: bool,
-) -> f64 {
+    app_work: bool,
+) -> (f64, Option<f64>) {
     let dir = tempfile::tempdir().expect("temp dir");
     // The acceptor's application only counts; the counter is polled every millisecond
     // (rather than the application waking this task for every order, which would cost a
     // thread wake-up per message and measure the bench instead of the engine).
+    // It counts NewOrderSingles by MsgType (no typed decode of its own); the engine still
+    // decodes and validates each one against FIX44 before calling it.
+    // With `app_work` (`--app-work`, the bench as it was until this option came), the
+    // counting application decodes each order into the typed struct and the orders are
+    // built in the timed loop.
     let exchange = Arc::new(Exchange {
         silent: true,
+        count_only: !app_work,
         ..Exchange::default()
     });
     let (client, _reports) = Client::new("B-", n);
     let p = pair(stores, dir.path(), exchange.clone(), client.clone(), tls).await;
+    // The typed orders are built before the clock starts: building them (about a dozen
+    // allocations each) is the application's work, not the engine's.
+    let mut batches: Vec<Vec<_>> = (0..senders)
+        .map(|k| match app_work {
+            true => Vec::new(),
+            // An exact size hint: one allocation, no moves of the orders while growing.
+            false => (k..n).step_by(senders).map(|i| client.order(i)).collect(),
+        })
+        .collect();
+    let cpu0 = process_cpu_ns();
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for k in 0..senders {
+    for (k, orders) in batches.drain(..).enumerate() {
         let (session, client) = (p.session.clone(), client.clone());
         tasks.push(tokio::spawn(async move {
-            let orders = (k..n).step_by(senders);
+            let built = (k..n).step_by(senders).map(|i| client.order(i));
+            let orders: Box<dyn Iterator<Item = _> + Send> = if app_work {
+                Box::new(built)
+            } else {
+                Box::new(orders.into_iter())
+            };
             match mode {
                 Mode::Queued => {
-                    for i in orders {
-                        session.enqueue(client.order(i)).await.expect("enqueue");
+                    for order in orders {
+                        session.enqueue(order).await.expect("enqueue");
                     }
                 }
-                Mode::Batch => session
-                    .enqueue_all(orders.map(|i| client.order(i)))
-                    .await
-                    .expect("enqueue_all"),
+                Mode::Batch => session.enqueue_all(orders).await.expect("enqueue_all"),
                 Mode::Awaited => {
-                    for i in orders {
-                        session.send(client.order(i)).await.expect("send");
+                    for order in orders {
+                        session.send(order).await.expect("send");
                     }
                 }
             }
@@ -181,13 +306,16 @@ async fn one_way(
     .await
     .expect("every order received");
     let elapsed = start.elapsed();
+    let cpu = cpu0
+        .zip(process_cpu_ns())
+        .map(|(a, b)| b.saturating_sub(a) as f64 / 1e3 / n as f64);
     for t in tasks {
         t.await.expect("sender");
     }
     assert_eq!(p.session.refused(), 0, "queued orders refused");
     p.initiator.stop().await;
     p.acceptor.stop().await;
-    n as f64 / elapsed.as_secs_f64()
+    (n as f64 / elapsed.as_secs_f64(), cpu)
 }
 
 /// `n` round trips, one order at a time; returns the summary.
@@ -221,7 +349,8 @@ async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize, tls: bool) -> comm
 fn main() {
     const USAGE: &str =
         "usage: loopback [--orders N] [--round-trips N] [--only one-way|round-trip] \
-                         [--store memory|file] [--senders N] [--send queued|batch|awaited] [--tls]";
+                         [--store memory|file] [--senders N] [--send queued|batch|awaited] [--tls] [--app-work] \
+                         [--runtime multi|current|per-side]";
     // `cargo bench` passes `--bench`; accept it.
     let args = Args::parse(USAGE);
     args.only(
@@ -234,6 +363,8 @@ fn main() {
             "senders",
             "send",
             "tls",
+            "app-work",
+            "runtime",
         ],
         USAGE,
     );
@@ -243,19 +374,35 @@ fn main() {
     let senders_arg: Option<usize> = args.get("senders").map(|_| args.num("senders", 1));
     let n: usize = args.num("orders", 100_000);
     let tls = args.flag("tls");
+    let app_work = args.flag("app-work");
     let over = if tls { " tls" } else { "" };
     let rt: usize = args.num("round-trips", 20_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let flavour = match args.get("runtime").unwrap_or("multi") {
+        "multi" => Runtime::Multi,
+        "current" => Runtime::Current,
+        "per-side" => Runtime::PerSide,
+        other => {
+            eprintln!("unknown runtime {other}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    let _ = RUNTIME.set(flavour);
+    let runtime = match flavour {
+        Runtime::Multi => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build(),
+        Runtime::Current | Runtime::PerSide => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    }
+    .expect("runtime");
     runtime.block_on(async {
         let memory: Arc<dyn StoreFactory> = Arc::new(MemoryStoreFactory);
         let file: Arc<dyn StoreFactory> = Arc::new(FileStoreFactory);
         // Warm-up (dictionary load, allocator, page cache).
-        one_way(memory.clone(), 10_000, 1, Mode::Queued, tls).await;
-        one_way(memory.clone(), 10_000, 1, Mode::Awaited, tls).await;
+        one_way(memory.clone(), 10_000, 1, Mode::Queued, tls, app_work).await;
+        one_way(memory.clone(), 10_000, 1, Mode::Awaited, tls, app_work).await;
         let modes: Vec<(&str, Mode)> = [
             ("queued", Mode::Queued),
             ("batch", Mode::Batch),
@@ -273,9 +420,10 @@ fn main() {
         for &(name, stores) in stores_to_run.iter().filter(|_| only != "round-trip") {
             for &(name_mode, mode) in &modes {
                 for &senders in &senders_to_run {
-                    let rate = one_way(stores.clone(), n, senders, mode, tls).await;
+                    let (rate, cpu) = one_way(stores.clone(), n, senders, mode, tls, app_work).await;
+                    let cpu = cpu.map_or(String::new(), |c| format!(", cpu {c:.2} us/msg"));
                     println!(
-                        "one-way  store={name:<6} send={name_mode:<7} senders={senders} orders={n}{over}: {rate:>9.0} msg/s"
+                        "one-way  store={name:<6} send={name_mode:<7} senders={senders} orders={n}{over}: {rate:>9.0} msg/s{cpu}"
                     );
                 }
             }

@@ -35,6 +35,14 @@
 //! | `PostgreSQLStoreSchema` | the schema holding the tables (default `public`), created and migrated by the store |
 //! | `PostgreSQLStoreLeaseTimeout` | seconds a session's lease lasts without renewal (default 10): a standby takes over that long after the active engine stops |
 //!
+//! ## Socket
+//!
+//! | key | meaning |
+//! |---|---|
+//! | `SocketNodelay` | `Y` (default) or `N`: TCP_NODELAY on the session's connections |
+//! | `SocketBusyPoll` | `Y` or `N` (default): after each message or batch, the connection keeps polling its socket and its send queue (non-blocking reads; between polls it yields to the runtime's other tasks and to the kernel) for `SocketBusyPollTime` before parking its thread. Lower round-trip latency when the other side answers within that time, at the cost of a busy core meanwhile: for latency-sensitive sessions on a machine with cores to spare. Plain TCP only (ignored with `SocketUseSSL=Y`) |
+//! | `SocketBusyPollTime` | microseconds of busy polling with `SocketBusyPoll=Y` (default 100; 0 turns it off) |
+//!
 //! ## TLS
 //!
 //! With `SocketUseSSL=Y` a session's connections run over TLS (rustls, TLS 1.2 and 1.3). The
@@ -302,6 +310,11 @@ pub struct SessionSettings {
     pub socket_connect: Vec<(String, u16)>,
     /// SocketNodelay (default Y).
     pub socket_nodelay: bool,
+    /// SocketBusyPoll=Y with SocketBusyPollTime (microseconds, default 100): after each
+    /// pass a session's connection keeps polling its socket and send queue without
+    /// parking its thread for this long (see [the socket section](self#socket)); `None`
+    /// (default, SocketBusyPoll=N): it parks at once. Plain TCP only.
+    pub socket_busy_poll: Option<Duration>,
     /// TLS settings when SocketUseSSL=Y; `None`: plain TCP.
     pub tls: Option<TlsSettings>,
     /// ReconnectInterval (default 30 s).
@@ -399,6 +412,7 @@ impl SessionSettings {
             socket_accept_port: None,
             socket_connect: Vec::new(),
             socket_nodelay: true,
+            socket_busy_poll: None,
             tls: None,
             reconnect_interval: Duration::from_secs(30),
             heartbeat_interval: Duration::from_secs(30),
@@ -673,6 +687,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "SocketConnectPort",
     "SocketReuseAddress",
     "SocketNodelay",
+    "SocketBusyPoll",
+    "SocketBusyPollTime",
     "SocketUseSSL",
     "ServerCertificateFile",
     "ServerCertificateKeyFile",
@@ -1192,6 +1208,11 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
         });
     }
     s.socket_nodelay = g.bool("SocketNodelay", true)?;
+    let busy_poll_time = g.u64("SocketBusyPollTime")?.unwrap_or(100);
+    s.socket_busy_poll = g
+        .bool("SocketBusyPoll", false)?
+        .then(|| Duration::from_micros(busy_poll_time))
+        .filter(|d| !d.is_zero());
     s.tls = build_tls(&g, connection_type, section, base)?;
     s.reconnect_interval = g.secs("ReconnectInterval", 30)?;
     s.heartbeat_interval = g.secs("HeartBtInt", 30)?;
@@ -1495,6 +1516,33 @@ mod tests {
         assert_eq!(a.schedule.end_day, Some(Weekday::Fri));
         assert_eq!(a.schedule.time_zone, chrono_tz::America::New_York);
         assert_eq!(a.sending_time_precision(), Precision::Micros);
+    }
+
+    #[test]
+    fn socket_busy_poll() {
+        let base = "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n\
+            ConnectionType=acceptor\nSocketAcceptPort=1\n";
+        let poll = |extra: &str| {
+            Settings::from_str_in(&format!("{base}{extra}"), Path::new("."))
+                .map(|s| s.sessions[0].socket_busy_poll)
+        };
+        assert_eq!(poll("").unwrap(), None);
+        assert_eq!(poll("SocketBusyPoll=N\n").unwrap(), None);
+        assert_eq!(
+            poll("SocketBusyPoll=Y\n").unwrap(),
+            Some(Duration::from_micros(100))
+        );
+        assert_eq!(
+            poll("SocketBusyPoll=Y\nSocketBusyPollTime=250\n").unwrap(),
+            Some(Duration::from_micros(250))
+        );
+        assert_eq!(
+            poll("SocketBusyPoll=Y\nSocketBusyPollTime=0\n").unwrap(),
+            None
+        );
+        assert_eq!(poll("SocketBusyPollTime=250\n").unwrap(), None);
+        assert!(poll("SocketBusyPoll=maybe\n").is_err());
+        assert!(poll("SocketBusyPoll=Y\nSocketBusyPollTime=-1\n").is_err());
     }
 
     #[test]

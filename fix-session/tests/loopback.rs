@@ -59,9 +59,20 @@ fn order(i: usize) -> RawBody {
 /// `queued`: the first half through `enqueue`, the rest through `enqueue_all`, then `flush`;
 /// otherwise the awaited `send`.
 async fn exchange(stores: Arc<dyn StoreFactory>, store_dir: &Path, n: usize, queued: bool) {
+    exchange_with(stores, store_dir, n, queued, "").await
+}
+
+/// [`exchange`] with `extra` settings lines in both sides' `[DEFAULT]`.
+async fn exchange_with(
+    stores: Arc<dyn StoreFactory>,
+    store_dir: &Path,
+    n: usize,
+    queued: bool,
+    extra: &str,
+) {
     let acc_cfg = format!(
         "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=0\nSocketAcceptHost=127.0.0.1\nSenderCompID=EXCH\n\
-         FileStorePath={}\nResetOnLogon=Y\n[SESSION]\nBeginString=FIX.4.4\nTargetCompID=BANK\n",
+         FileStorePath={}\nResetOnLogon=Y\n{extra}[SESSION]\nBeginString=FIX.4.4\nTargetCompID=BANK\n",
         store_dir.join("acc").display()
     );
     let acc_settings: Settings = acc_cfg.parse().unwrap();
@@ -71,7 +82,7 @@ async fn exchange(stores: Arc<dyn StoreFactory>, store_dir: &Path, n: usize, que
     let port = acceptor.local_addr().unwrap().port();
     let ini_cfg = format!(
         "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\nReconnectInterval=1\nSenderCompID=BANK\n\
-         FileStorePath={}\nResetOnLogon=Y\n[SESSION]\nBeginString=FIX.4.4\nTargetCompID=EXCH\n\
+         FileStorePath={}\nResetOnLogon=Y\n{extra}[SESSION]\nBeginString=FIX.4.4\nTargetCompID=EXCH\n\
          SocketConnectHost=127.0.0.1\nSocketConnectPort={port}\n",
         store_dir.join("ini").display()
     );
@@ -148,6 +159,22 @@ async fn thousand_orders_memory_store() {
 async fn thousand_queued_orders_memory_store() {
     let dir = tempfile::tempdir().unwrap();
     exchange(Arc::new(MemoryStoreFactory), dir.path(), 1000, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thousand_orders_busy_poll() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = "SocketBusyPoll=Y\nSocketBusyPollTime=200\n";
+    exchange_with(Arc::new(MemoryStoreFactory), dir.path(), 1000, false, extra).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn thousand_queued_orders_busy_poll_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = "SocketBusyPoll=Y\n";
+    exchange_with(Arc::new(MemoryStoreFactory), dir.path(), 1000, true, extra).await;
+    let dir = tempfile::tempdir().unwrap();
+    exchange_with(Arc::new(MemoryStoreFactory), dir.path(), 500, false, extra).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

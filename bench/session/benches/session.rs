@@ -13,7 +13,8 @@
 //!
 //! Our engine runs twice: on a 2-worker tokio runtime (`ours`) and on a current-thread
 //! runtime (`ours (1 thread)`, `FIX_BENCH_RUNTIME=current-thread`), which has no wake-ups
-//! between worker threads.
+//! between worker threads), and for the round trip a third time on a current-thread runtime
+//! with `SocketBusyPoll=Y` (100 us, `ours (1 thread, busy poll)`).
 //!
 //! ```text
 //! cargo bench -p fix-bench-session --bench session
@@ -41,6 +42,8 @@ enum Engine {
     Ours,
     /// Our engine on a current-thread tokio runtime.
     Ours1,
+    /// Our engine on a current-thread tokio runtime with SocketBusyPoll=Y (100 us).
+    Ours1Busy,
     QuickFix,
 }
 
@@ -49,13 +52,14 @@ impl Engine {
         match self {
             Engine::Ours => "ours",
             Engine::Ours1 => "ours (1 thread)",
+            Engine::Ours1Busy => "ours (1 thread, busy poll)",
             Engine::QuickFix => "QuickFIX",
         }
     }
 
     fn program(self) -> Option<PathBuf> {
         match self {
-            Engine::Ours | Engine::Ours1 => {
+            Engine::Ours | Engine::Ours1 | Engine::Ours1Busy => {
                 Some(PathBuf::from(env!("CARGO_BIN_EXE_fix-bench-engine")))
             }
             Engine::QuickFix => option_env!("FIX_BENCH_QFBENCH").map(PathBuf::from),
@@ -65,6 +69,10 @@ impl Engine {
     fn env(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Engine::Ours1 => &[("FIX_BENCH_RUNTIME", "current-thread")],
+            Engine::Ours1Busy => &[
+                ("FIX_BENCH_RUNTIME", "current-thread"),
+                ("FIX_BENCH_BUSY_POLL", "100"),
+            ],
             _ => &[],
         }
     }
@@ -229,7 +237,7 @@ fn main() {
             }
         }
     }
-    use Engine::{Ours, Ours1, QuickFix as Qf};
+    use Engine::{Ours, Ours1, Ours1Busy, QuickFix as Qf};
     println!(
         "load average {} (start); QuickFIX peer: {}",
         load_average(),
@@ -323,6 +331,7 @@ fn main() {
         let pairs = [
             (Ours, Ours, Store::Memory, "#1f77b4"),
             (Ours1, Ours1, Store::Memory, "#2ca02c"),
+            (Ours1Busy, Ours1Busy, Store::Memory, "#9467bd"),
             (Qf, Qf, Store::Memory, "#d62728"),
             (Ours, Qf, Store::Memory, "#9ecae1"),
             (Qf, Ours, Store::Memory, "#fc9272"),

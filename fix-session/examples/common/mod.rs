@@ -90,6 +90,10 @@ pub struct Exchange {
     pub record: Option<Mutex<Vec<Received>>>,
     /// When set, orders are only counted, not answered (the one-way bench).
     pub silent: bool,
+    /// With `silent`: NewOrderSingles are counted by MsgType alone, without the typed
+    /// decode (the one-way bench measures the engine, whose view decode and FIX44
+    /// validation still run on every message, not the application's own work).
+    pub count_only: bool,
     /// Woken at every order when counting (the one-way bench).
     pub notify: Option<Arc<tokio::sync::Notify>>,
     /// Print logons and logouts.
@@ -135,6 +139,13 @@ impl Application for Exchange {
     ) -> Result<(), AppReject> {
         if msg.msg_type() != b"D" {
             return Err(AppReject::UnsupportedMessageType);
+        }
+        if self.silent && self.count_only && self.record.is_none() {
+            self.orders.fetch_add(1, Ordering::Relaxed);
+            if let Some(n) = &self.notify {
+                n.notify_one();
+            }
+            return Ok(());
         }
         let (header, message) = typed(msg).map_err(|e| AppReject::Business {
             reason: 0,

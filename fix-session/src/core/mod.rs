@@ -230,6 +230,8 @@ pub struct Session {
     precision: Precision,
     now: SystemTime,
     draining: bool,
+    /// Whether [`Event::App`]s are produced (see [`Session::set_app_events`]).
+    app_events: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -282,6 +284,7 @@ impl Session {
             precision: settings.sending_time_precision(),
             now: created,
             draining: false,
+            app_events: true,
             cfg: settings.clone(),
         };
         session.app.on_create(&session.cfg.id);
@@ -326,6 +329,14 @@ impl Session {
     /// The next output for the driver, in order.
     pub fn poll_transmit(&mut self) -> Option<Output> {
         self.out.pop_front()
+    }
+
+    /// Whether each application message received is also given as an [`Event::App`] (a
+    /// copy of its bytes) by [`Session::poll_event`]; on by default. A driver whose user
+    /// no longer listens to events turns it off: the [`Application`] callbacks see every
+    /// message either way.
+    pub fn set_app_events(&mut self, on: bool) {
+        self.app_events = on;
     }
 
     /// The next event for the user.
@@ -632,17 +643,29 @@ impl Session {
         now: SystemTime,
     ) -> Result<u64, SendError> {
         let seq = self.next_sender;
-        let mut header: Vec<(Tag, Vec<u8>)> = routing.to_vec();
-        header.push((34, seq.to_string().into_bytes()));
-        header.push((49, self.cfg.id.sender_comp_id.clone().into_bytes()));
-        header.push((52, self.timestamp(now)));
-        header.push((56, self.cfg.id.target_comp_id.clone().into_bytes()));
-        header.sort_by_key(|(t, _)| *t);
         let mut buf = Vec::with_capacity(256);
         let mut w = Writer::new(&mut buf, &self.cfg.id.begin_string);
         w.put_str(b"35=", msg.msg_type());
-        for (t, v) in &header {
-            w.put_tag_bytes(*t, v);
+        if routing.is_empty() {
+            // The usual case: the four header fields, already in tag order, written in
+            // place (no allocation but the message's own buffer).
+            w.put_u64(b"34=", seq);
+            w.put_str(b"49=", &self.cfg.id.sender_comp_id);
+            match UtcTimestamp::from_system_time(now, self.precision) {
+                Some(ts) => w.put(b"52=", &ts),
+                None => w.put_bytes(b"52=", b""),
+            }
+            w.put_str(b"56=", &self.cfg.id.target_comp_id);
+        } else {
+            let mut header: Vec<(Tag, Vec<u8>)> = routing.to_vec();
+            header.push((34, seq.to_string().into_bytes()));
+            header.push((49, self.cfg.id.sender_comp_id.clone().into_bytes()));
+            header.push((52, self.timestamp(now)));
+            header.push((56, self.cfg.id.target_comp_id.clone().into_bytes()));
+            header.sort_by_key(|(t, _)| *t);
+            for (t, v) in &header {
+                w.put_tag_bytes(*t, v);
+            }
         }
         msg.encode_body(&mut w);
         w.finish_checked()?;
@@ -1296,16 +1319,18 @@ impl Session {
         if !self.verify(view, true, true, queued, now) {
             return;
         }
-        let seq = parse_u64(view.field(34)).unwrap_or(0);
         let mut responder = Responder::default();
         match self.app.from_app(view, &self.cfg.id, &mut responder) {
             Ok(()) => {
                 self.next_target += 1;
-                self.events.push_back(Event::App {
-                    msg_type: String::from_utf8_lossy(view.msg_type()).into_owned(),
-                    seq,
-                    bytes: view.bytes().to_vec(),
-                });
+                if self.app_events {
+                    let seq = parse_u64(view.field(34)).unwrap_or(0);
+                    self.events.push_back(Event::App {
+                        msg_type: String::from_utf8_lossy(view.msg_type()).into_owned(),
+                        seq,
+                        bytes: view.bytes().to_vec(),
+                    });
+                }
             }
             Err(AppReject::UnsupportedMessageType) => {
                 if self.cfg.id.begin_string.as_str() >= "FIX.4.2" {
@@ -1324,6 +1349,9 @@ impl Session {
                     self.reject_text(view, &text, now);
                 }
             }
+        }
+        if responder.out.is_empty() {
+            return;
         }
         let routing = reverse_routing(view);
         for (msg, reverse) in responder.out {

@@ -10,7 +10,12 @@
 //! session tries again after ReconnectInterval (next failover host first).
 //!
 //! Each session runs in its own task that owns the sans-IO [`Session`] and its store, and
-//! applies the core's outputs in order: persist (store) then write (socket). Events go to the
+//! applies the core's outputs in order: persist (store) then write (socket). The
+//! application's callbacks run in that task too, on the thread that reads the socket. With
+//! `SocketBusyPoll=Y` (see the [settings docs](crate::settings#socket)) that task polls its
+//! socket and send queue for `SocketBusyPollTime` before parking, yielding to the runtime's
+//! other tasks and to the kernel between polls: lower latency with a core to spare, worse on
+//! a machine whose cores are all busy. Events go to the
 //! [`Application`] callbacks (called by the core) and, as [`SessionEvent`]s, to the channel
 //! returned by `start`; dropping that receiver is fine.
 //!
@@ -103,6 +108,9 @@ const MAX_BATCH_BYTES: usize = 64 * 1024;
 const READ_BUFFER: usize = 64 * 1024;
 /// At most this many reads (while they fill the buffer) before writing.
 const MAX_READS_PER_BATCH: usize = 4;
+/// With SocketBusyPoll: how long a connection polls before it also yields its core to the
+/// kernel between polls.
+const BUSY_POLL_SPIN: Duration = Duration::from_micros(20);
 
 /// Commands that are not messages: never held back by a full send queue.
 enum Control {
@@ -334,6 +342,12 @@ impl Inbox {
                 },
             }
         }
+    }
+
+    /// Whether a control command waits (for the messages enqueued before it, or to be
+    /// handled next).
+    fn has_pending_control(&self) -> bool {
+        self.pending.is_some()
     }
 
     /// A queued message (or flush) that is ready now, unless a control command comes first.
@@ -753,6 +767,52 @@ impl SessionTask {
         }
     }
 
+    /// Hands the bytes of a read (`first`) to the core, then reads on while bytes are
+    /// ready (up to [`MAX_READS_PER_BATCH`] reads); a read error or the end of the stream
+    /// disconnects the core.
+    fn on_read(
+        &mut self,
+        first: std::io::Result<usize>,
+        stream: &mut Stream,
+        buf: &mut [u8],
+        short_read_drains: bool,
+    ) {
+        let mut r = first;
+        let mut reads = 1;
+        loop {
+            match r {
+                Ok(0) => {
+                    self.core.on_disconnect(SystemTime::now());
+                    break;
+                }
+                Err(e) => {
+                    if e.kind() == std::io::ErrorKind::InvalidData {
+                        // A TLS alert or a bad record: worth more than a reset.
+                        tracing::warn!(session = %self.core.id(), error = %e, "read failed");
+                    } else {
+                        tracing::info!(session = %self.core.id(), error = %e, "read failed");
+                    }
+                    self.core.on_disconnect(SystemTime::now());
+                    break;
+                }
+                Ok(n) => {
+                    if let Some(log) = &mut self.log {
+                        log.message("IN ", &buf[..n]);
+                    }
+                    self.core.handle_bytes(&buf[..n], SystemTime::now());
+                    if (short_read_drains && n < buf.len()) || reads >= MAX_READS_PER_BATCH {
+                        break;
+                    }
+                }
+            }
+            reads += 1;
+            r = match stream.try_read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                r => r,
+            };
+        }
+    }
+
     /// Runs one connection until it closes. Returns `Some(ack)` if asked to shut down.
     ///
     /// Each pass waits for one thing (bytes, a command, a timer), then takes whatever else
@@ -771,6 +831,13 @@ impl SessionTask {
         // A short read of a TCP socket took everything there was; a TLS stream hands out one
         // record at a time, so it is read until it would block.
         let short_read_drains = !stream.is_tls();
+        // Busy polling reads with `try_read`, which takes everything there is only from a
+        // plain TCP socket.
+        let busy_poll = self
+            .core
+            .settings()
+            .socket_busy_poll
+            .filter(|_| short_read_drains);
         let mut sock = Some(stream);
         if self.core.settings().refresh_on_logon || self.store.shared() {
             // Another engine may have run the session on this storage: start from its state.
@@ -788,6 +855,7 @@ impl SessionTask {
         self.shared.connected.store(true, Ordering::SeqCst);
         self.logged_on = false;
         self.persisted_target = self.store.next_target_seq();
+        self.core.set_app_events(!self.events.is_closed());
         self.core.on_connect(SystemTime::now());
         if !first.is_empty() {
             if let Some(log) = &mut self.log {
@@ -801,6 +869,8 @@ impl SessionTask {
         loop {
             let flushed = self.flush(&mut sock, &mut batch).await;
             self.logged_on |= self.core.is_logged_on();
+            // Nobody listens to the events any more: skip copying each message received.
+            self.core.set_app_events(!self.events.is_closed());
             match flushed {
                 Ok(Flow::Continue) => {}
                 Ok(Flow::Closed) => break,
@@ -817,51 +887,56 @@ impl SessionTask {
                 tokio::time::Instant::now() + d
             });
             let Some(stream) = sock.as_mut() else { break };
-            tokio::select! {
-                r = stream.read(&mut buf) => {
-                    let mut r = r;
-                    let mut reads = 1;
-                    loop {
-                        match r {
-                            Ok(0) => {
-                                self.core.on_disconnect(SystemTime::now());
-                                break;
-                            }
-                            Err(e) => {
-                                if e.kind() == std::io::ErrorKind::InvalidData {
-                                    // A TLS alert or a bad record: worth more than a reset.
-                                    tracing::warn!(session = %self.core.id(), error = %e, "read failed");
-                                } else {
-                                    tracing::info!(session = %self.core.id(), error = %e, "read failed");
-                                }
-                                self.core.on_disconnect(SystemTime::now());
-                                break;
-                            }
-                            Ok(n) => {
-                                if let Some(log) = &mut self.log {
-                                    log.message("IN ", &buf[..n]);
-                                }
-                                self.core.handle_bytes(&buf[..n], SystemTime::now());
-                                if (short_read_drains && n < buf.len())
-                                    || reads >= MAX_READS_PER_BATCH
-                                {
-                                    break;
-                                }
-                            }
+            // With SocketBusyPoll: poll the socket and the send queue without parking for
+            // a while first (yielding to the runtime's other tasks between polls).
+            let mut ready = false;
+            if let Some(budget) = busy_poll {
+                let started = std::time::Instant::now();
+                let until = started + budget;
+                let spin_until = started + BUSY_POLL_SPIN;
+                loop {
+                    match stream.try_read(&mut buf) {
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        r => {
+                            self.on_read(r, stream, &mut buf, short_read_drains);
+                            ready = true;
+                            break;
                         }
-                        reads += 1;
-                        r = match stream.try_read(&mut buf) {
-                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                            r => r,
-                        };
                     }
-                },
-                cmd = inbox.recv() => match cmd {
-                    Some(Command::Out(o)) => self.take_outbound(o, &mut batch),
-                    Some(Command::Control(c)) => self.control(c, &mut shutdown),
-                    None => self.core.on_disconnect(SystemTime::now()),
-                },
-                _ = sleep_until(deadline) => self.core.handle_timeout(SystemTime::now()),
+                    if let Some(o) = inbox.try_recv_data() {
+                        self.take_outbound(o, &mut batch);
+                        ready = true;
+                        break;
+                    }
+                    let now = std::time::Instant::now();
+                    if inbox.has_pending_control()
+                        || now >= until
+                        || deadline.is_some_and(|d| d.into_std() <= now)
+                    {
+                        break;
+                    }
+                    // Let the runtime's other tasks run (and its I/O driver poll); after
+                    // the first BUSY_POLL_SPIN, also let the kernel run another thread on
+                    // this core if one is waiting: on a busy machine that may be the peer
+                    // this session waits for.
+                    tokio::task::yield_now().await;
+                    if now >= spin_until {
+                        std::thread::yield_now();
+                    }
+                }
+            }
+            if !ready {
+                tokio::select! {
+                    r = stream.read(&mut buf) => {
+                        self.on_read(r, stream, &mut buf, short_read_drains);
+                    },
+                    cmd = inbox.recv() => match cmd {
+                        Some(Command::Out(o)) => self.take_outbound(o, &mut batch),
+                        Some(Command::Control(c)) => self.control(c, &mut shutdown),
+                        None => self.core.on_disconnect(SystemTime::now()),
+                    },
+                    _ = sleep_until(deadline) => self.core.handle_timeout(SystemTime::now()),
+                }
             }
             // Take the queued messages that are ready too, so that one store call and one
             // write carry them all.

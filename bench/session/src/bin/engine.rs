@@ -11,7 +11,15 @@
 //! (`SessionHandle::send`, which returns once the message is persisted and written, like
 //! QuickFIX's `sendToTarget`) or `rtt` (1,000 warm-up round trips, then N). The process runs
 //! a 2-worker tokio runtime (the bench machine has 2 cores), or a current-thread runtime
-//! with `FIX_BENCH_RUNTIME=current-thread`.
+//! with `FIX_BENCH_RUNTIME=current-thread`. `FIX_BENCH_BUSY_POLL=MICROS` turns on
+//! `SocketBusyPoll` for every session with that `SocketBusyPollTime` (the settings file
+//! is shared with the QuickFIX peer, which does not know the key).
+//!
+//! Logons are printed from the application's `on_logon`; the event receivers are dropped
+//! once logged on (nobody reads them in a run, so the engine skips the copy of each
+//! received message an event would carry). `rtt` enqueues each order
+//! (`SessionHandle::enqueue`: persisted before it is written, like every send) and waits
+//! for its fill, without waiting for the write's confirmation first.
 
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +58,10 @@ struct Bench {
 }
 
 impl Application for Bench {
+    fn on_logon(&self, id: &SessionId) {
+        say(&format!("LOGON {id}"));
+    }
+
     fn from_app(
         &self,
         msg: &MessageView<'_>,
@@ -82,7 +94,6 @@ async fn first_logon(
 ) -> SessionId {
     while let Some(ev) = events.recv().await {
         if ev.event == Event::LoggedOn {
-            say(&format!("LOGON {}", ev.session));
             return ev.session;
         }
     }
@@ -116,7 +127,7 @@ async fn rtt(
     let mut samples = Vec::with_capacity(n);
     for i in 0..WARMUP + n {
         let t0 = Instant::now();
-        if let Err(e) = session.send(new_order(i)).await {
+        if let Err(e) = session.enqueue(new_order(i)).await {
             fail(&format!("send: {e}"));
         }
         if reports.recv().await.is_none() {
@@ -141,7 +152,15 @@ fn main() {
     };
     let n: usize = n.parse().unwrap_or_else(|_| fail("N is not a number"));
     say(&format!("RSS {}", rss_kb(std::process::id()).unwrap_or(0)));
-    let settings = Settings::from_file(settings).unwrap_or_else(|e| fail(&e.to_string()));
+    let mut settings = Settings::from_file(settings).unwrap_or_else(|e| fail(&e.to_string()));
+    if let Ok(micros) = std::env::var("FIX_BENCH_BUSY_POLL") {
+        let micros: u64 = micros
+            .parse()
+            .unwrap_or_else(|_| fail("FIX_BENCH_BUSY_POLL is not a number"));
+        for s in &mut settings.sessions {
+            s.socket_busy_poll = Some(std::time::Duration::from_micros(micros));
+        }
+    }
     // FIX_BENCH_RUNTIME=current-thread: one thread for everything (no wake-ups between
     // worker threads); default: a 2-worker multi-thread runtime.
     let runtime = match std::env::var("FIX_BENCH_RUNTIME").as_deref() {
@@ -178,17 +197,11 @@ fn main() {
         });
         match role.as_str() {
             "acceptor" => {
-                let (handle, mut events) = Acceptor::start(settings, stores, app)
+                let (handle, events) = Acceptor::start(settings, stores, app)
                     .await
                     .unwrap_or_else(|e| fail(&e.to_string()));
+                drop(events);
                 say("READY");
-                tokio::spawn(async move {
-                    while let Some(ev) = events.recv().await {
-                        if ev.event == Event::LoggedOn {
-                            say(&format!("LOGON {}", ev.session));
-                        }
-                    }
-                });
                 quit.recv().await;
                 handle.stop().await;
             }
@@ -202,7 +215,7 @@ fn main() {
                     .session(&id)
                     .unwrap_or_else(|| fail("no session"))
                     .clone();
-                tokio::spawn(async move { while events.recv().await.is_some() {} });
+                drop(events);
                 match mode.as_str() {
                     "send" => send(&session, n, false).await,
                     "send-awaited" => send(&session, n, true).await,
