@@ -367,10 +367,12 @@ impl Lease {
                     if is_transient(&e) && tokio::time::Instant::now() + pause < deadline =>
                 {
                     tracing::warn!(session = %self.key, error = %e, retry_in = ?pause, "postgres store: retrying");
-                    if let Some(c) = self.db.client.lock().await.clone() {
-                        if c.is_closed() {
-                            self.db.broken(&c).await;
-                        }
+                    // The guard must be gone before `broken` locks the slot again: as the
+                    // scrutinee of `if let` it would live through the block (a deadlock
+                    // whenever the connection task had already seen the close).
+                    let current = self.db.client.lock().await.clone();
+                    if let Some(c) = current.filter(|c| c.is_closed()) {
+                        self.db.broken(&c).await;
                     }
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(Duration::from_secs(2));
