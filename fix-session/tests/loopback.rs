@@ -241,3 +241,28 @@ async fn unknown_session_is_closed() {
     assert_eq!(n, 0, "closed without an answer");
     acceptor.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn message_logs_hold_one_whole_message_per_line() {
+    // 1,000 orders in batches: reads hold many messages and split others; the log must not.
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    let extra = format!("FileLogPath={}\n", logs.display());
+    exchange_with(Arc::new(MemoryStoreFactory), dir.path(), 1000, true, &extra).await;
+    let acceptor_log =
+        std::fs::read_to_string(logs.join("FIX.4.4-EXCH-BANK.messages.current.log")).unwrap();
+    let mut orders = 0;
+    for line in acceptor_log.lines() {
+        let (dir, msg) = line.split_at(4);
+        assert!(dir == "IN  " || dir == "OUT ", "{line}");
+        // Exactly one whole message: starts with BeginString, ends with its CheckSum.
+        let frame = fix_core::frame::find_frame(msg.as_bytes(), 1 << 20)
+            .unwrap_or_else(|e| panic!("{e}: {line}"))
+            .unwrap_or_else(|| panic!("cut short: {line}"));
+        assert_eq!(frame.len, msg.len(), "{line}");
+        if dir == "IN  " && msg.contains("\x0135=D\x01") {
+            orders += 1;
+        }
+    }
+    assert_eq!(orders, 1000);
+}

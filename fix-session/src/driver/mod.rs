@@ -435,6 +435,8 @@ async fn spawn_session(
 struct MessageLog {
     messages: std::fs::File,
     events: std::fs::File,
+    /// Received bytes not yet logged: the start of a message the next read completes.
+    incoming: Vec<u8>,
 }
 
 impl MessageLog {
@@ -454,7 +456,40 @@ impl MessageLog {
         Some(MessageLog {
             messages: open(format!("{prefix}.messages.current.log"))?,
             events: open(format!("{prefix}.event.current.log"))?,
+            incoming: Vec::new(),
         })
+    }
+
+    /// Logs received bytes one message per line, as they are framed: a read may hold part of
+    /// a message or several. Bytes that are no message (garbled, as the session will ignore
+    /// them) are logged as they are, on a line of their own.
+    fn received(&mut self, bytes: &[u8]) {
+        self.incoming.extend_from_slice(bytes);
+        let mut done = 0;
+        while done < self.incoming.len() {
+            let rest = &self.incoming[done..];
+            let n =
+                match fix_core::frame::find_frame(rest, fix_core::frame::DEFAULT_MAX_MESSAGE_LEN) {
+                    Ok(Some(frame)) => frame.len,
+                    Ok(None) => break,
+                    Err(e) => e.skip().clamp(1, rest.len()),
+                };
+            let _ = writeln!(self.messages, "IN  {}", String::from_utf8_lossy(&rest[..n]));
+            done += n;
+        }
+        self.incoming.drain(..done);
+    }
+
+    /// A connection ended: logs what it left unfinished and starts afresh.
+    fn connection_closed(&mut self) {
+        if !self.incoming.is_empty() {
+            let _ = writeln!(
+                self.messages,
+                "IN  {}",
+                String::from_utf8_lossy(&self.incoming)
+            );
+            self.incoming.clear();
+        }
     }
     fn message(&mut self, dir: &str, bytes: &[u8]) {
         let _ = writeln!(self.messages, "{dir} {}", String::from_utf8_lossy(bytes));
@@ -797,7 +832,7 @@ impl SessionTask {
                 }
                 Ok(n) => {
                     if let Some(log) = &mut self.log {
-                        log.message("IN ", &buf[..n]);
+                        log.received(&buf[..n]);
                     }
                     self.core.handle_bytes(&buf[..n], SystemTime::now());
                     if (short_read_drains && n < buf.len()) || reads >= MAX_READS_PER_BATCH {
@@ -857,9 +892,13 @@ impl SessionTask {
         self.persisted_target = self.store.next_target_seq();
         self.core.set_app_events(!self.events.is_closed());
         self.core.on_connect(SystemTime::now());
+        if let Some(log) = &mut self.log {
+            // What the last connection left half-received is logged as it is.
+            log.connection_closed();
+        }
         if !first.is_empty() {
             if let Some(log) = &mut self.log {
-                log.message("IN ", &first);
+                log.received(&first);
             }
             self.core.handle_bytes(&first, SystemTime::now());
         }
