@@ -171,7 +171,10 @@ pub trait Application: Send + Sync {
     fn from_admin(&self, _msg: &MessageView<'_>, _id: &SessionId) -> Result<(), RejectLogon> {
         Ok(())
     }
-    /// An application message is about to be sent (toApp); an error vetoes it.
+    /// An application message is about to be sent (toApp); an error vetoes it. Also asked
+    /// for each application message about to be resent after a ResendRequest (with the body
+    /// it was first sent with): a veto then sends a SequenceReset-GapFill in its place, as
+    /// QuickFIX does for `DoNotSend` on a resend.
     fn to_app(&self, _msg: &dyn OutgoingMessage, _id: &SessionId) -> Result<(), DoNotSend> {
         Ok(())
     }

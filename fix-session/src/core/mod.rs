@@ -602,7 +602,14 @@ impl Session {
             let msg_type = field_of(&bytes, 35)
                 .map(|v| String::from_utf8_lossy(v).into_owned())
                 .unwrap_or_default();
-            if is_admin_msg_type(&msg_type) {
+            // Admin messages are never resent; an application message is offered to
+            // `to_app` again (QuickFIX's toApp on resend) and a veto gap-fills it too.
+            if is_admin_msg_type(&msg_type)
+                || self
+                    .app
+                    .to_app(&stored_body(&bytes, &msg_type), &self.cfg.id)
+                    .is_err()
+            {
                 gap.get_or_insert(seq);
                 continue;
             }
@@ -1399,6 +1406,24 @@ pub fn reverse_routing(view: &MessageView<'_>) -> Vec<(Tag, Vec<u8>)> {
         }
     }
     out
+}
+
+/// The body of a stored message (its fields after the standard header, before CheckSum) as
+/// the application saw it when it was first sent.
+fn stored_body(stored: &[u8], msg_type: &str) -> RawBody {
+    let mut body = RawBody::new(msg_type);
+    let mut in_header = true;
+    for (tag, v) in split_fields(stored).into_iter().skip(3) {
+        if tag == 10 {
+            break;
+        }
+        if in_header && crate::app::HEADER_TAGS.contains(&tag) {
+            continue;
+        }
+        in_header = false;
+        body.push(tag, v);
+    }
+    body
 }
 
 /// Splits a message into `(tag, value)` by SOH (for messages we wrote ourselves).

@@ -926,3 +926,82 @@ fn send_requires_logon_and_to_app_can_veto() {
     r.logon();
     assert_eq!(r.s.send(&order("x"), r.now), Err(SendError::Vetoed));
 }
+
+#[test]
+fn to_app_is_asked_again_on_resend_and_a_veto_becomes_a_gap_fill() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    /// Echoes orders; once armed, vetoes any application message whose body holds `11=B`.
+    struct VetoB {
+        echo: TestApp,
+        armed: AtomicBool,
+        asked: Mutex<u32>,
+    }
+    impl Application for VetoB {
+        fn to_app(
+            &self,
+            m: &dyn OutgoingMessage,
+            _id: &SessionId,
+        ) -> Result<(), crate::app::DoNotSend> {
+            *self.asked.lock().unwrap() += 1;
+            let mut buf = Vec::new();
+            let mut w = fix_core::Writer::new(&mut buf, "FIX.4.4");
+            m.encode_body(&mut w);
+            w.finish();
+            if self.armed.load(Ordering::SeqCst) && show(&buf).contains("|11=B|") {
+                return Err(crate::app::DoNotSend);
+            }
+            Ok(())
+        }
+        fn from_app(
+            &self,
+            msg: &MessageView<'_>,
+            id: &SessionId,
+            out: &mut Responder,
+        ) -> Result<(), AppReject> {
+            self.echo.from_app(msg, id, out)
+        }
+    }
+    let app = Arc::new(VetoB {
+        echo: TestApp {
+            echo: true,
+            ..TestApp::default()
+        },
+        armed: AtomicBool::new(false),
+        asked: Mutex::new(0),
+    });
+    let mut r = Raw::new(
+        settings("FIX.4.4", "ISLD", "TW", ConnectionType::Acceptor),
+        app.clone(),
+    );
+    r.logon();
+    // Three echoed orders: our 2 (A), 3 (B), 4 (C).
+    for (seq, id) in [(2, "A"), (3, "B"), (4, "C")] {
+        r.send(&format!(
+            "35=D|34={seq}|49=TW|52=<T>|56=ISLD|11={id}|21=3|40=1|54=1|55=INTC|60=<T>|"
+        ));
+    }
+    r.take();
+    app.armed.store(true, Ordering::SeqCst);
+    let asked_before = *app.asked.lock().unwrap();
+    r.send("35=2|34=5|49=TW|52=<T>|56=ISLD|7=2|16=0|");
+    let out = r.take();
+    // A resent; B vetoed and gap-filled to C; C resent.
+    assert_eq!(out.len(), 3, "{out:#?}");
+    assert!(
+        out[0].contains("|35=D|34=2|43=Y|") && out[0].contains("|11=A|"),
+        "{}",
+        out[0]
+    );
+    assert!(
+        out[1].contains("|35=4|34=3|43=Y|") && out[1].contains("|36=4|123=Y|"),
+        "{}",
+        out[1]
+    );
+    assert!(
+        out[2].contains("|35=D|34=4|43=Y|") && out[2].contains("|11=C|"),
+        "{}",
+        out[2]
+    );
+    // Asked once per resent application message.
+    assert_eq!(*app.asked.lock().unwrap() - asked_before, 3);
+}
