@@ -383,6 +383,15 @@ impl Lease {
     }
 }
 
+/// Which sequence counter of a session to set.
+#[derive(Debug, Clone, Copy)]
+enum Counter {
+    /// The next MsgSeqNum to send.
+    Sender,
+    /// The next MsgSeqNum expected.
+    Target,
+}
+
 /// The store of one session in PostgreSQL, holding the session's lease while it lives.
 #[derive(Debug)]
 pub struct PostgresStore {
@@ -468,6 +477,23 @@ fn spawn_renewer(
 }
 
 impl PostgresStore {
+    /// Sets one of the session's two sequence counters, fenced by the lease.
+    async fn set_counter(&self, counter: Counter, seq: u64) -> Result<(), StoreError> {
+        let column = match counter {
+            Counter::Sender => "next_sender",
+            Counter::Target => "next_target",
+        };
+        let v = seq_to_i64(seq);
+        self.fenced(
+            &format!(
+                "s AS (UPDATE fix_sessions SET {column} = $4
+                       WHERE session_key = $1 AND EXISTS (SELECT 1 FROM lease))"
+            ),
+            &[&v],
+        )
+        .await
+    }
+
     async fn open(lease: Lease) -> Result<PostgresStore, StoreError> {
         let (epoch, started) = lease.acquire().await?;
         let lost = Arc::new(AtomicBool::new(false));
@@ -622,26 +648,14 @@ impl MessageStore for PostgresStore {
     }
     fn set_next_sender_seq(&mut self, seq: u64) -> StoreFuture<'_, ()> {
         Box::pin(async move {
-            let v = seq_to_i64(seq);
-            self.fenced(
-                "s AS (UPDATE fix_sessions SET next_sender = $4
-                       WHERE session_key = $1 AND EXISTS (SELECT 1 FROM lease))",
-                &[&v],
-            )
-            .await?;
+            self.set_counter(Counter::Sender, seq).await?;
             self.next_sender = seq;
             Ok(())
         })
     }
     fn set_next_target_seq(&mut self, seq: u64) -> StoreFuture<'_, ()> {
         Box::pin(async move {
-            let v = seq_to_i64(seq);
-            self.fenced(
-                "s AS (UPDATE fix_sessions SET next_target = $4
-                       WHERE session_key = $1 AND EXISTS (SELECT 1 FROM lease))",
-                &[&v],
-            )
-            .await?;
+            self.set_counter(Counter::Target, seq).await?;
             self.next_target = seq;
             Ok(())
         })
