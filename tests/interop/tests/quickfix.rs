@@ -436,6 +436,19 @@ async fn setup(peer: &Path, version: Version, ours: Role, tweaks: &Tweaks) -> Ru
     }
 }
 
+/// [`setup`] for the test named `test`, waiting until both sides are logged on; `None` (the
+/// test is skipped) without the QuickFIX peer.
+async fn logged_on(test: &str, version: Version, ours: Role, tweaks: &Tweaks) -> Option<Run> {
+    let peer = fix_interop::peer_or_skip(test)?;
+    let r = setup(&peer, version, ours, tweaks).await;
+    wait_until("logon on both sides", WAIT, || {
+        r.ini.logons() == 1 && r.acc.logons() == 1
+    })
+    .await
+    .unwrap();
+    Some(r)
+}
+
 async fn scenario(version: Version, ours: Role) {
     scenario_with(version, ours, "", Tweaks::heart_bt_int(30)).await;
 }
@@ -954,15 +967,9 @@ async fn reset_on_logon(version: Version, ours: Role) {
 async fn big_messages(version: Version, ours: Role) {
     const CONTRA: usize = 800;
     let test = format!("{version:?} big messages ours={}", ours.name());
-    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+    let Some(mut r) = logged_on(&test, version, ours, &Tweaks::heart_bt_int(30)).await else {
         return;
     };
-    let mut r = setup(&peer, version, ours, &Tweaks::heart_bt_int(30)).await;
-    wait_until("logon on both sides", WAIT, || {
-        r.ini.logons() == 1 && r.acc.logons() == 1
-    })
-    .await
-    .unwrap();
     let (qf, our) = match ours {
         Role::Initiator => (&mut r.acc, &mut r.ini),
         Role::Acceptor => (&mut r.ini, &mut r.acc),
@@ -1275,15 +1282,10 @@ async fn sequence_errors(version: Version) {
 /// scan finds the Rejects on both sides.
 async fn validation_control(version: Version) {
     let test = format!("{version:?} validation control");
-    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+    let Some(mut r) = logged_on(&test, version, Role::Initiator, &Tweaks::heart_bt_int(30)).await
+    else {
         return;
     };
-    let mut r = setup(&peer, version, Role::Initiator, &Tweaks::heart_bt_int(30)).await;
-    wait_until("logon on both sides", WAIT, || {
-        r.ini.logons() == 1 && r.acc.logons() == 1
-    })
-    .await
-    .unwrap();
     let Side::Ours(ours) = &r.ini else {
         unreachable!()
     };
@@ -1363,15 +1365,10 @@ async fn validation_control(version: Version) {
 /// The session goes on in sequence.
 async fn our_rejects(version: Version) {
     let test = format!("{version:?} our rejects");
-    let Some(peer) = fix_interop::peer_or_skip(&test) else {
+    let Some(mut r) = logged_on(&test, version, Role::Acceptor, &Tweaks::heart_bt_int(30)).await
+    else {
         return;
     };
-    let mut r = setup(&peer, version, Role::Acceptor, &Tweaks::heart_bt_int(30)).await;
-    wait_until("logon on both sides", WAIT, || {
-        r.ini.logons() == 1 && r.acc.logons() == 1
-    })
-    .await
-    .unwrap();
     let Side::Qf(q) = &mut r.ini else {
         unreachable!()
     };
