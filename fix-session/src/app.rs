@@ -171,12 +171,16 @@ pub trait Application: Send + Sync {
     fn from_admin(&self, _msg: &MessageView<'_>, _id: &SessionId) -> Result<(), RejectLogon> {
         Ok(())
     }
-    /// An application message is about to be sent (toApp); an error vetoes it. Also asked
-    /// for each application message about to be resent after a ResendRequest (with the body
-    /// it was first sent with): a veto then sends a SequenceReset-GapFill in its place, as
-    /// QuickFIX does for `DoNotSend` on a resend.
+    /// An application message is about to be sent (toApp); an error vetoes it.
     fn to_app(&self, _msg: &dyn OutgoingMessage, _id: &SessionId) -> Result<(), DoNotSend> {
         Ok(())
+    }
+    /// An application message is about to be resent after a ResendRequest, with
+    /// PossDupFlag=Y and the body it was first sent with (QuickFIX's toApp on a resend); an
+    /// error sends a SequenceReset-GapFill in its place, e.g. for orders too old to resend.
+    /// By default the same answer as [`Application::to_app`].
+    fn to_app_resend(&self, msg: &dyn OutgoingMessage, id: &SessionId) -> Result<(), DoNotSend> {
+        self.to_app(msg, id)
     }
     /// An application message was received, in sequence and valid (fromApp). Replies go
     /// through `out`; an error makes the session reject the message.

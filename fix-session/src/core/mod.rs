@@ -603,11 +603,11 @@ impl Session {
                 .map(|v| String::from_utf8_lossy(v).into_owned())
                 .unwrap_or_default();
             // Admin messages are never resent; an application message is offered to
-            // `to_app` again (QuickFIX's toApp on resend) and a veto gap-fills it too.
+            // `to_app_resend` (QuickFIX's toApp on resend) and a veto gap-fills it too.
             if is_admin_msg_type(&msg_type)
                 || self
                     .app
-                    .to_app(&stored_body(&bytes, &msg_type), &self.cfg.id)
+                    .to_app_resend(&stored_body(&bytes, &msg_type), &self.cfg.id)
                     .is_err()
             {
                 gap.get_or_insert(seq);

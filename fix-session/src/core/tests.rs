@@ -1005,3 +1005,47 @@ fn to_app_is_asked_again_on_resend_and_a_veto_becomes_a_gap_fill() {
     // Asked once per resent application message.
     assert_eq!(*app.asked.lock().unwrap() - asked_before, 3);
 }
+
+#[test]
+fn to_app_resend_tells_resends_apart() {
+    /// Lets every first send through; refuses every resend.
+    struct NoResends(TestApp);
+    impl Application for NoResends {
+        fn to_app_resend(
+            &self,
+            _m: &dyn OutgoingMessage,
+            _id: &SessionId,
+        ) -> Result<(), crate::app::DoNotSend> {
+            Err(crate::app::DoNotSend)
+        }
+        fn from_app(
+            &self,
+            msg: &MessageView<'_>,
+            id: &SessionId,
+            out: &mut Responder,
+        ) -> Result<(), AppReject> {
+            self.0.from_app(msg, id, out)
+        }
+    }
+    let mut r = Raw::new(
+        settings("FIX.4.4", "ISLD", "TW", ConnectionType::Acceptor),
+        Arc::new(NoResends(TestApp {
+            echo: true,
+            ..TestApp::default()
+        })),
+    );
+    r.logon();
+    r.send("35=D|34=2|49=TW|52=<T>|56=ISLD|11=A|21=3|40=1|54=1|55=INTC|60=<T>|");
+    r.send("35=D|34=3|49=TW|52=<T>|56=ISLD|11=B|21=3|40=1|54=1|55=INTC|60=<T>|");
+    let echoed = r.take();
+    assert_eq!(echoed.len(), 2, "first sends go out: {echoed:#?}");
+    r.send("35=2|34=4|49=TW|52=<T>|56=ISLD|7=1|16=0|");
+    let out = r.take();
+    // Logon (1) and both orders (2, 3): one gap fill to 4, nothing resent.
+    assert_eq!(out.len(), 1, "{out:#?}");
+    assert!(
+        out[0].contains("|35=4|34=1|43=Y|") && out[0].contains("|36=4|123=Y|"),
+        "{}",
+        out[0]
+    );
+}
