@@ -17,8 +17,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{fail, run_orders, sample, wait_logon, Args, Client, Exchange};
-use fix_session::driver::{Acceptor, Initiator};
+use common::{fail, sample, trade, Args, Exchange};
+use fix_session::driver::Acceptor;
 use fix_session::settings::Settings;
 use fix_session::store::{SettingsStoreFactory, StoreFactory};
 
@@ -75,30 +75,7 @@ async fn run(orders: usize, window: usize, timeout: Duration) -> Result<String, 
         s.file_store_path = Some(tmp.path().join("store/initiator"));
         s.file_log_path = Some(tmp.path().join("log/initiator"));
     }
-    let (client, mut reports) = Client::new("DEMO-", orders);
-    let (initiator, mut events) = Initiator::start(ini_settings, stores, client.clone())
-        .await
-        .map_err(|e| format!("initiator: {e}"))?;
-    let session = initiator
-        .sessions()
-        .next()
-        .cloned()
-        .ok_or("no initiator session")?;
-    let result = async {
-        wait_logon(&mut events, timeout).await?;
-        run_orders(
-            &session,
-            &client,
-            &mut reports,
-            &mut events,
-            orders,
-            window,
-            timeout,
-        )
-        .await
-    }
-    .await;
-    initiator.stop().await;
+    let result = trade(ini_settings, stores, "DEMO-", orders, window, timeout).await;
     acceptor.stop().await;
     result.map(|s| s.line())
 }

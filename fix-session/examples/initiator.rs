@@ -22,8 +22,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{fail, run_orders, sample, wait_logon, Args, Client};
-use fix_session::driver::Initiator;
+use common::{fail, sample, trade, Args};
 use fix_session::settings::{ConnectionType, Settings};
 use fix_session::store::{MemoryStoreFactory, SettingsStoreFactory, StoreFactory};
 
@@ -92,29 +91,8 @@ async fn run(
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or_default();
-    let (client, mut reports) = Client::new(&format!("C{run_id}-"), orders);
-    let (initiator, mut events) = Initiator::start(settings, stores, client.clone())
+    let prefix = format!("C{run_id}-");
+    trade(settings, stores, &prefix, orders, window, timeout)
         .await
-        .map_err(|e| e.to_string())?;
-    let session = initiator
-        .sessions()
-        .next()
-        .cloned()
-        .ok_or("no initiator session")?;
-    let result = async {
-        wait_logon(&mut events, timeout).await?;
-        run_orders(
-            &session,
-            &client,
-            &mut reports,
-            &mut events,
-            orders,
-            window,
-            timeout,
-        )
-        .await
-    }
-    .await;
-    initiator.stop().await;
-    result.map(|s| s.line())
+        .map(|s| s.line())
 }

@@ -18,8 +18,9 @@ use fix_core::value::{Precision, UtcTimestamp};
 use fix_core::{Dictionary, MessageView, ValidationOptions};
 use fix_session::app::{AppReject, Application, Responder};
 use fix_session::core::{Event, SendError};
-use fix_session::driver::{DriverError, SessionEvent, SessionHandle};
-use fix_session::settings::SessionId;
+use fix_session::driver::{DriverError, Initiator, SessionEvent, SessionHandle};
+use fix_session::settings::{SessionId, Settings};
+use fix_session::store::StoreFactory;
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 
@@ -532,6 +533,44 @@ pub async fn run_orders(
         elapsed,
         rtts,
     })
+}
+
+/// Starts an initiator for `settings`, waits for its first session to log on, sends `orders`
+/// NewOrderSingles (ClOrdIDs `prefix0`, `prefix1`, ...; at most `window` unanswered), waits
+/// for every fill and stops the initiator: what the `initiator` and `demo` examples run.
+pub async fn trade(
+    settings: Settings,
+    stores: Arc<dyn StoreFactory>,
+    prefix: &str,
+    orders: usize,
+    window: usize,
+    timeout: Duration,
+) -> Result<Summary, String> {
+    let (client, mut reports) = Client::new(prefix, orders);
+    let (initiator, mut events) = Initiator::start(settings, stores, client.clone())
+        .await
+        .map_err(|e| format!("initiator: {e}"))?;
+    let session = initiator
+        .sessions()
+        .next()
+        .cloned()
+        .ok_or("no initiator session")?;
+    let result = async {
+        wait_logon(&mut events, timeout).await?;
+        run_orders(
+            &session,
+            &client,
+            &mut reports,
+            &mut events,
+            orders,
+            window,
+            timeout,
+        )
+        .await
+    }
+    .await;
+    initiator.stop().await;
+    result
 }
 
 /// Checks that every ClOrdID in `ids` is distinct.
