@@ -196,6 +196,15 @@ fn has(out: &[String], parts: &[&str]) -> bool {
     out.iter().any(|m| parts.iter().all(|p| m.contains(p)))
 }
 
+/// Asserts that the message `m` (as shown with `|`) contains every one of `parts`.
+#[track_caller]
+fn assert_parts(m: &str, parts: &[&str]) {
+    assert!(
+        parts.iter().all(|p| m.contains(p)),
+        "{m} lacks one of {parts:?}"
+    );
+}
+
 #[test]
 fn logon_then_heartbeat_test_request_and_timeout() {
     let mut r = Raw::isld();
@@ -344,33 +353,11 @@ fn answers_resend_request_from_the_store() {
     r.send("35=2|34=6|49=TW|52=<T>|56=ISLD|7=1|16=0|");
     let out = r.take();
     assert_eq!(out.len(), 5, "{out:#?}");
-    assert!(
-        out[0].contains("|35=4|34=1|43=Y|") && out[0].contains("|36=2|123=Y|"),
-        "{}",
-        out[0]
-    );
-    assert!(
-        out[1].contains("|35=D|34=2|43=Y|49=ISLD|")
-            && out[1].contains("|122=")
-            && out[1].contains("|11=A|"),
-        "{}",
-        out[1]
-    );
-    assert!(
-        out[2].contains("|34=3|43=Y|") && out[2].contains("|11=B|"),
-        "{}",
-        out[2]
-    );
-    assert!(
-        out[3].contains("|35=4|34=4|") && out[3].contains("|36=5|"),
-        "{}",
-        out[3]
-    );
-    assert!(
-        out[4].contains("|35=D|34=5|43=Y|") && out[4].contains("|11=C|"),
-        "{}",
-        out[4]
-    );
+    assert_parts(&out[0], &["|35=4|34=1|43=Y|", "|36=2|123=Y|"]);
+    assert_parts(&out[1], &["|35=D|34=2|43=Y|49=ISLD|", "|122=", "|11=A|"]);
+    assert_parts(&out[2], &["|34=3|43=Y|", "|11=B|"]);
+    assert_parts(&out[3], &["|35=4|34=4|", "|36=5|"]);
+    assert_parts(&out[4], &["|35=D|34=5|43=Y|", "|11=C|"]);
     assert_eq!(r.s.next_sender_seq(), 6);
 }
 
@@ -987,21 +974,9 @@ fn to_app_is_asked_again_on_resend_and_a_veto_becomes_a_gap_fill() {
     let out = r.take();
     // A resent; B vetoed and gap-filled to C; C resent.
     assert_eq!(out.len(), 3, "{out:#?}");
-    assert!(
-        out[0].contains("|35=D|34=2|43=Y|") && out[0].contains("|11=A|"),
-        "{}",
-        out[0]
-    );
-    assert!(
-        out[1].contains("|35=4|34=3|43=Y|") && out[1].contains("|36=4|123=Y|"),
-        "{}",
-        out[1]
-    );
-    assert!(
-        out[2].contains("|35=D|34=4|43=Y|") && out[2].contains("|11=C|"),
-        "{}",
-        out[2]
-    );
+    assert_parts(&out[0], &["|35=D|34=2|43=Y|", "|11=A|"]);
+    assert_parts(&out[1], &["|35=4|34=3|43=Y|", "|36=4|123=Y|"]);
+    assert_parts(&out[2], &["|35=D|34=4|43=Y|", "|11=C|"]);
     // Asked once per resent application message.
     assert_eq!(*app.asked.lock().unwrap() - asked_before, 3);
 }
@@ -1043,9 +1018,5 @@ fn to_app_resend_tells_resends_apart() {
     let out = r.take();
     // Logon (1) and both orders (2, 3): one gap fill to 4, nothing resent.
     assert_eq!(out.len(), 1, "{out:#?}");
-    assert!(
-        out[0].contains("|35=4|34=1|43=Y|") && out[0].contains("|36=4|123=Y|"),
-        "{}",
-        out[0]
-    );
+    assert_parts(&out[0], &["|35=4|34=1|43=Y|", "|36=4|123=Y|"]);
 }
