@@ -686,42 +686,43 @@ impl Dictionary {
         } else {
             field_index.clear();
         }
-        let mut messages = messages;
         let mut message_keys: Vec<(u64, u32)> = messages
             .iter()
             .enumerate()
             .filter_map(|(i, m)| Some((pack(m.msg_type.as_bytes())?, u32::try_from(i).ok()?)))
             .collect();
         message_keys.sort_unstable();
-        let info_of = |tag: Tag| match field_index.get(tag as usize) {
-            Some(&i) => i,
-            None => match fields.binary_search_by_key(&tag, |f| f.tag) {
-                Ok(i) if i < POSITION_MASK as usize => meta.get(i).map_or(NO_FIELD, |m| info(i, m)),
-                _ => NO_FIELD,
-            },
-        };
-        if let Cow::Owned(list) = &mut messages {
-            for m in list.iter_mut() {
-                m.body.build_combined(&header, &trailer, info_of);
-            }
-        }
-        let tags = TagTable::build(fields.iter().map(|f| (f.tag, info_of(f.tag), NO_PLACE)));
-        Dictionary {
+        let mut dict = Dictionary {
             begin_string,
             appl_ver_id,
             fields,
             header,
             trailer,
-            messages,
+            // Set below, once the tables that `field_info` reads are in place.
+            messages: Cow::Borrowed(&[]),
             field_index,
             message_keys,
-            tags,
+            tags: TagTable::EMPTY,
             meta: FieldMetaTable {
                 meta,
                 bitmaps,
                 packed,
             },
+        };
+        let mut messages = messages;
+        if let Cow::Owned(list) = &mut messages {
+            for m in list.iter_mut() {
+                m.body
+                    .build_combined(&dict.header, &dict.trailer, |tag| dict.field_info(tag));
+            }
         }
+        dict.tags = TagTable::build(
+            dict.fields
+                .iter()
+                .map(|f| (f.tag, dict.field_info(f.tag), NO_PLACE)),
+        );
+        dict.messages = messages;
+        dict
     }
 
     /// What validation needs to know about the field at `position` in `fields`.
