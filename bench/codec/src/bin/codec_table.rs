@@ -37,6 +37,25 @@ fn ratio(ours: Option<f64>, peer: Option<f64>, goal: f64) -> String {
     }
 }
 
+/// One row of the main table: our median against fefix's (with a note on its output) and
+/// QuickFIX's, and the ratios against the goals (5x fefix, 10x QuickFIX).
+fn row(
+    name: &str,
+    label: &str,
+    ours: Option<f64>,
+    (fefix, fefix_note): (Option<f64>, &str),
+    qf: Option<f64>,
+) {
+    println!(
+        "| {name} | {label} | {} | {}{fefix_note} | {} | {} | {} |",
+        time(ours),
+        time(fefix),
+        time(qf),
+        ratio(ours, fefix, 5.0),
+        ratio(ours, qf, 10.0),
+    );
+}
+
 fn main() {
     let target = std::env::args()
         .nth(1)
@@ -63,47 +82,29 @@ fn main() {
             ("decode+validate, view", m("ours_view_decode_validate")),
             ("decode+validate, typed", m("ours_typed_decode_validate")),
         ] {
-            println!(
-                "| {name} | {label} | {} | {} | {} | {} | {} |",
-                time(ours),
-                time(fefix_decode),
-                time(qf_decode),
-                ratio(ours, fefix_decode, 5.0),
-                ratio(ours, qf_decode, 10.0),
-            );
+            row(name, label, ours, (fefix_decode, ""), qf_decode);
         }
         // Is fefix's own output right for this message?
         let mut enc = fefix::tagvalue::Encoder::default();
         let mut buf = Vec::new();
         fefix_peer::encode(&mut enc, &fefix_peer::outgoing(&raw), &mut buf);
         let fefix_note = match messages::check_framing(&buf) {
-            Ok(()) => String::new(),
-            Err(_) => " (wrong BodyLength)".to_string(),
+            Ok(()) => "",
+            Err(_) => " (wrong BodyLength)",
         };
-        let (ours, fefix, qf) = (
+        let fefix_encode = (m("fefix_encode"), fefix_note);
+        row(
+            name,
+            "encode",
             m("ours_typed_encode"),
-            m("fefix_encode"),
+            fefix_encode,
             m("quickfix_encode"),
-        );
-        println!(
-            "| {name} | encode | {} | {}{fefix_note} | {} | {} | {} |",
-            time(ours),
-            time(fefix),
-            time(qf),
-            ratio(ours, fefix, 5.0),
-            ratio(ours, qf, 10.0),
         );
         let (ours_build, qf_build) = (m("ours_build_encode"), m("quickfix_build_encode"));
         if ours_build.is_some() || qf_build.is_some() {
             // fefix has no typed message to build; its encode is fed typed values already.
-            println!(
-                "| {name} | build from typed values + encode | {} | {}{fefix_note} | {} | {} | {} |",
-                time(ours_build),
-                time(fefix),
-                time(qf_build),
-                ratio(ours_build, fefix, 5.0),
-                ratio(ours_build, qf_build, 10.0),
-            );
+            let label = "build from typed values + encode";
+            row(name, label, ours_build, fefix_encode, qf_build);
         }
     }
 
