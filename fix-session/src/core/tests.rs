@@ -42,9 +42,42 @@ struct TestApp {
     echo: bool,
     logons: Mutex<u32>,
     logouts: Mutex<u32>,
+    /// `to_app` vetoes application messages whose body holds this text (`|11=B|`).
+    veto_body: Mutex<Option<&'static str>>,
+    /// How many times `to_app` was asked.
+    to_app_asked: Mutex<u32>,
+    /// `to_app_resend` vetoes every resend.
+    refuse_resends: bool,
 }
 
 impl Application for TestApp {
+    fn to_app(
+        &self,
+        m: &dyn OutgoingMessage,
+        _id: &SessionId,
+    ) -> Result<(), crate::app::DoNotSend> {
+        *self.to_app_asked.lock().unwrap() += 1;
+        if let Some(text) = *self.veto_body.lock().unwrap() {
+            let mut buf = Vec::new();
+            let mut w = fix_core::Writer::new(&mut buf, "FIX.4.4");
+            m.encode_body(&mut w);
+            w.finish();
+            if show(&buf).contains(text) {
+                return Err(crate::app::DoNotSend);
+            }
+        }
+        Ok(())
+    }
+    fn to_app_resend(
+        &self,
+        m: &dyn OutgoingMessage,
+        id: &SessionId,
+    ) -> Result<(), crate::app::DoNotSend> {
+        if self.refuse_resends {
+            return Err(crate::app::DoNotSend);
+        }
+        self.to_app(m, id)
+    }
     fn on_logon(&self, _id: &SessionId) {
         *self.logons.lock().unwrap() += 1;
     }
@@ -916,45 +949,9 @@ fn send_requires_logon_and_to_app_can_veto() {
 
 #[test]
 fn to_app_is_asked_again_on_resend_and_a_veto_becomes_a_gap_fill() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    /// Echoes orders; once armed, vetoes any application message whose body holds `11=B`.
-    struct VetoB {
-        echo: TestApp,
-        armed: AtomicBool,
-        asked: Mutex<u32>,
-    }
-    impl Application for VetoB {
-        fn to_app(
-            &self,
-            m: &dyn OutgoingMessage,
-            _id: &SessionId,
-        ) -> Result<(), crate::app::DoNotSend> {
-            *self.asked.lock().unwrap() += 1;
-            let mut buf = Vec::new();
-            let mut w = fix_core::Writer::new(&mut buf, "FIX.4.4");
-            m.encode_body(&mut w);
-            w.finish();
-            if self.armed.load(Ordering::SeqCst) && show(&buf).contains("|11=B|") {
-                return Err(crate::app::DoNotSend);
-            }
-            Ok(())
-        }
-        fn from_app(
-            &self,
-            msg: &MessageView<'_>,
-            id: &SessionId,
-            out: &mut Responder,
-        ) -> Result<(), AppReject> {
-            self.echo.from_app(msg, id, out)
-        }
-    }
-    let app = Arc::new(VetoB {
-        echo: TestApp {
-            echo: true,
-            ..TestApp::default()
-        },
-        armed: AtomicBool::new(false),
-        asked: Mutex::new(0),
+    let app = Arc::new(TestApp {
+        echo: true,
+        ..TestApp::default()
     });
     let mut r = Raw::new(
         settings("FIX.4.4", "ISLD", "TW", ConnectionType::Acceptor),
@@ -968,8 +965,9 @@ fn to_app_is_asked_again_on_resend_and_a_veto_becomes_a_gap_fill() {
         ));
     }
     r.take();
-    app.armed.store(true, Ordering::SeqCst);
-    let asked_before = *app.asked.lock().unwrap();
+    // From now on, vetoes any application message whose body holds `11=B`.
+    *app.veto_body.lock().unwrap() = Some("|11=B|");
+    let asked_before = *app.to_app_asked.lock().unwrap();
     r.send("35=2|34=5|49=TW|52=<T>|56=ISLD|7=2|16=0|");
     let out = r.take();
     // A resent; B vetoed and gap-filled to C; C resent.
@@ -978,36 +976,19 @@ fn to_app_is_asked_again_on_resend_and_a_veto_becomes_a_gap_fill() {
     assert_parts(&out[1], &["|35=4|34=3|43=Y|", "|36=4|123=Y|"]);
     assert_parts(&out[2], &["|35=D|34=4|43=Y|", "|11=C|"]);
     // Asked once per resent application message.
-    assert_eq!(*app.asked.lock().unwrap() - asked_before, 3);
+    assert_eq!(*app.to_app_asked.lock().unwrap() - asked_before, 3);
 }
 
 #[test]
 fn to_app_resend_tells_resends_apart() {
-    /// Lets every first send through; refuses every resend.
-    struct NoResends(TestApp);
-    impl Application for NoResends {
-        fn to_app_resend(
-            &self,
-            _m: &dyn OutgoingMessage,
-            _id: &SessionId,
-        ) -> Result<(), crate::app::DoNotSend> {
-            Err(crate::app::DoNotSend)
-        }
-        fn from_app(
-            &self,
-            msg: &MessageView<'_>,
-            id: &SessionId,
-            out: &mut Responder,
-        ) -> Result<(), AppReject> {
-            self.0.from_app(msg, id, out)
-        }
-    }
     let mut r = Raw::new(
         settings("FIX.4.4", "ISLD", "TW", ConnectionType::Acceptor),
-        Arc::new(NoResends(TestApp {
+        // Lets every first send through; refuses every resend.
+        Arc::new(TestApp {
             echo: true,
+            refuse_resends: true,
             ..TestApp::default()
-        })),
+        }),
     );
     r.logon();
     r.send("35=D|34=2|49=TW|52=<T>|56=ISLD|11=A|21=3|40=1|54=1|55=INTC|60=<T>|");
