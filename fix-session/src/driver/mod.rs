@@ -895,11 +895,9 @@ impl SessionTask {
         if let Some(log) = &mut self.log {
             // What the last connection left half-received is logged as it is.
             log.connection_closed();
+            log.received(&first);
         }
         if !first.is_empty() {
-            if let Some(log) = &mut self.log {
-                log.received(&first);
-            }
             self.core.handle_bytes(&first, SystemTime::now());
         }
         let mut buf = vec![0u8; READ_BUFFER];
