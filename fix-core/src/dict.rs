@@ -415,6 +415,33 @@ pub struct Dictionary {
     /// Per field position: what validation needs, without loading the whole [`FieldDef`].
     #[serde(skip)]
     meta: FieldMetaTable,
+    /// Which [`Dictionary::new`] call made this dictionary, for decoders' shape caches.
+    #[serde(skip)]
+    pub(crate) id: DictId,
+}
+
+/// Tells dictionaries apart for what decoders remember of them (see `view::Shape`): each
+/// [`Dictionary::new`] takes the next number; 0 (a dictionary deserialized without `new`)
+/// means none, and nothing is remembered for it. A clone keeps the number, which is right as
+/// long as dictionaries are not changed after `new`, which their derived tables assume too.
+/// Derived data: it takes no part in equality.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DictId(pub(crate) u64);
+
+impl PartialEq for DictId {
+    fn eq(&self, _: &DictId) -> bool {
+        true
+    }
+}
+
+impl Eq for DictId {}
+
+impl DictId {
+    /// A number no other dictionary of this process has.
+    fn next() -> DictId {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        DictId(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 /// The value's bytes may hold SOH: its length comes from the preceding LENGTH field.
@@ -708,6 +735,7 @@ impl Dictionary {
                 bitmaps,
                 packed,
             },
+            id: DictId::next(),
         };
         let mut messages = messages;
         if let Cow::Owned(list) = &mut messages {

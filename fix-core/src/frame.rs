@@ -38,12 +38,7 @@ pub const DEFAULT_MAX_MESSAGE_LEN: usize = 1 << 20;
 
 /// The sum of `bytes` modulo 256, as the CheckSum (10) field carries it.
 pub fn checksum(bytes: &[u8]) -> u8 {
-    // Summing in u32 over chunks lets the compiler vectorise; 8 MiB of 0xFF fits in u32.
-    let mut total: u32 = 0;
-    for chunk in bytes.chunks(1 << 23) {
-        total = total.wrapping_add(chunk.iter().map(|&b| u32::from(b)).sum::<u32>());
-    }
-    (total & 0xFF) as u8
+    (crate::scan::byte_sum(bytes) & 0xFF) as u8
 }
 
 /// Where the parts of one framed message lie, relative to the start of the buffer given to
@@ -186,6 +181,45 @@ fn checksum_field_end(buf: &[u8], from: usize) -> Option<usize> {
 /// CheckSum, and an error for bytes that cannot be a valid message. Never reads past `buf` and
 /// never panics, whatever the bytes.
 pub fn find_frame(buf: &[u8], max_len: usize) -> Result<Option<Frame>, FrameError> {
+    match locate_frame(buf, max_len)? {
+        Some(located) => {
+            let computed = checksum(&buf[..located.frame.body.end]);
+            located.verify(computed).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+/// A message found by its framing fields, its CheckSum not compared yet.
+pub(crate) struct Located {
+    /// The frame, with `checksum` still to be filled in.
+    pub(crate) frame: Frame,
+    /// The CheckSum's three digits as a number (0 to 999).
+    received: usize,
+}
+
+impl Located {
+    /// The frame if `computed` (the sum of the bytes before `10=`, modulo 256) is what the
+    /// message carries.
+    pub(crate) fn verify(self, computed: u8) -> Result<Frame, FrameError> {
+        if self.received != usize::from(computed) {
+            let received = u8::try_from(self.received).unwrap_or(u8::MAX);
+            return Err(FrameError::ChecksumMismatch {
+                received,
+                computed,
+                skip: self.frame.len,
+            });
+        }
+        Ok(Frame {
+            checksum: computed,
+            ..self.frame
+        })
+    }
+}
+
+/// [`find_frame`] without the CheckSum comparison, for callers that sum the bytes in a pass
+/// of their own (the decoder sums while it marks the SOH bytes).
+pub(crate) fn locate_frame(buf: &[u8], max_len: usize) -> Result<Option<Located>, FrameError> {
     // 8=<value><SOH>
     if buf.len() < 2 {
         if buf.is_empty() || buf[0] == b'8' {
@@ -266,21 +300,15 @@ pub fn find_frame(buf: &[u8], max_len: usize) -> Result<Option<Frame>, FrameErro
     if !buf[body_start..body_end].starts_with(b"35=") {
         return Err(FrameError::MsgTypeNotThird { skip: total });
     }
-    let received_wide = parse_digits(&trailer[3..6]).unwrap_or(usize::MAX);
-    let computed = checksum(&buf[..body_end]);
-    if received_wide != usize::from(computed) {
-        let received = u8::try_from(received_wide).unwrap_or(u8::MAX);
-        return Err(FrameError::ChecksumMismatch {
-            received,
-            computed,
-            skip: total,
-        });
-    }
-    Ok(Some(Frame {
-        len: total,
-        begin_string,
-        body: body_start..body_end,
-        checksum: computed,
+    let received = parse_digits(&trailer[3..6]).unwrap_or(usize::MAX);
+    Ok(Some(Located {
+        frame: Frame {
+            len: total,
+            begin_string,
+            body: body_start..body_end,
+            checksum: 0,
+        },
+        received,
     }))
 }
 

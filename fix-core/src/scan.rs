@@ -1,33 +1,104 @@
 //! Where a message's SOH bytes are, as a bitmap built in one pass (sixteen bytes per compare
 //! on x86_64): the tokenizer takes field ends from it one bit at a time, so finding the next
-//! field never waits for the previous one to be parsed.
+//! field never waits for the previous one to be parsed. The same pass sums the bytes for the
+//! CheckSum, and [`byte_sum`] sums sixteen bytes per instruction for everyone else.
 
 /// Fills `bits` with one bit per byte of `bytes` (bit `i % 64` of word `i / 64` for byte `i`),
-/// set where the byte is SOH; replaces what `bits` held.
-pub(crate) fn soh_bitmap(bytes: &[u8], bits: &mut Vec<u64>) {
+/// set where the byte is SOH; replaces what `bits` held. Returns the sum of the bytes (the
+/// CheckSum's sum before its modulo), computed from the same loads.
+pub(crate) fn soh_bitmap(bytes: &[u8], bits: &mut Vec<u64>) -> u64 {
     bits.clear();
     bits.reserve(bytes.len() / 64 + 1);
+    let mut sum = Sum::default();
     let mut blocks = bytes.chunks_exact(64);
     for block in &mut blocks {
         let mut b = [0u8; 64];
         b.copy_from_slice(block);
-        bits.push(block_mask(&b));
+        bits.push(block_mask(&b, &mut sum));
     }
     let rest = blocks.remainder();
     if !rest.is_empty() {
-        // The tail, padded with zero bytes (not SOH).
+        // The tail, padded with zero bytes (not SOH, and adding nothing to the sum).
         let mut b = [0u8; 64];
         b[..rest.len()].copy_from_slice(rest);
-        bits.push(block_mask(&b));
+        bits.push(block_mask(&b, &mut sum));
+    }
+    sum.total()
+}
+
+/// The sum of `bytes` (wrapping; a slice would need 2^56 bytes to wrap).
+pub(crate) fn byte_sum(bytes: &[u8]) -> u64 {
+    let mut sum = Sum::default();
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        let mut b = [0u8; 16];
+        b.copy_from_slice(block);
+        sum.add16(&b);
+    }
+    let rest = blocks.remainder();
+    let mut b = [0u8; 16];
+    b[..rest.len()].copy_from_slice(rest);
+    sum.add16(&b);
+    sum.total()
+}
+
+/// A running byte sum: two 64-bit lanes of `psadbw` results on x86_64.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Sum(std::arch::x86_64::__m128i);
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+impl Default for Sum {
+    #[inline(always)]
+    fn default() -> Sum {
+        // SAFETY: SSE2 is part of the x86_64 baseline; `setzero` only writes a register.
+        Sum(unsafe { std::arch::x86_64::_mm_setzero_si128() })
     }
 }
 
-/// The SOH mask of 64 bytes, sixteen bytes per SSE2 compare. The workspace denies `unsafe`;
-/// this is fix-core's one exception, argued at the block.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+impl Sum {
+    /// Adds the sixteen bytes of `chunk`.
+    #[inline(always)]
+    fn add16(&mut self, chunk: &[u8; 16]) {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128};
+        // SAFETY: SSE2 is part of the x86_64 baseline; `chunk` is exactly the 16 bytes the
+        // unaligned load (no alignment requirement) reads.
+        let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) };
+        self.add_vector(v);
+    }
+
+    /// Adds the sixteen bytes of `v`: `psadbw` against zero sums each half into a lane.
+    #[inline(always)]
+    fn add_vector(&mut self, v: std::arch::x86_64::__m128i) {
+        use std::arch::x86_64::{_mm_add_epi64, _mm_sad_epu8, _mm_setzero_si128};
+        // SAFETY: SSE2 is part of the x86_64 baseline; these only compute on registers.
+        self.0 = unsafe { _mm_add_epi64(self.0, _mm_sad_epu8(v, _mm_setzero_si128())) };
+    }
+
+    /// Both lanes added.
+    #[inline(always)]
+    fn total(self) -> u64 {
+        use std::arch::x86_64::{_mm_cvtsi128_si64, _mm_unpackhi_epi64};
+        // SAFETY: SSE2 is part of the x86_64 baseline; these only compute on registers.
+        let (lo, hi) = unsafe {
+            (
+                _mm_cvtsi128_si64(self.0),
+                _mm_cvtsi128_si64(_mm_unpackhi_epi64(self.0, self.0)),
+            )
+        };
+        (lo as u64).wrapping_add(hi as u64)
+    }
+}
+
+/// The SOH mask of 64 bytes, sixteen bytes per SSE2 compare, and their sum into `sum`. The
+/// workspace denies `unsafe`; this module is fix-core's one exception, argued at each block.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 #[inline(always)]
-fn block_mask(block: &[u8; 64]) -> u64 {
+fn block_mask(block: &[u8; 64], sum: &mut Sum) -> u64 {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
@@ -37,20 +108,40 @@ fn block_mask(block: &[u8; 64]) -> u64 {
         // instructions; `chunk` is 16 bytes long (`chunks_exact(16)`), exactly what the
         // unaligned load (`loadu`: no alignment requirement) reads; the compare and the
         // mask extraction only compute on registers.
-        let m = unsafe {
+        let (v, m) = unsafe {
             let v = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x01)))
+            (v, _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x01))))
         };
+        sum.add_vector(v);
         // `movemask` sets only the low 16 bits.
         mask |= u64::from(m as u16) << (16 * i);
     }
     mask
 }
 
-/// The SOH mask of 64 bytes, eight bytes at a time.
+/// A running byte sum.
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy, Default)]
+struct Sum(u64);
+
+#[cfg(not(target_arch = "x86_64"))]
+impl Sum {
+    #[inline(always)]
+    fn add16(&mut self, chunk: &[u8; 16]) {
+        let s: u32 = chunk.iter().map(|&b| u32::from(b)).sum();
+        self.0 = self.0.wrapping_add(u64::from(s));
+    }
+
+    #[inline(always)]
+    fn total(self) -> u64 {
+        self.0
+    }
+}
+
+/// The SOH mask of 64 bytes, eight bytes at a time, and their sum into `sum`.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn block_mask(block: &[u8; 64]) -> u64 {
+fn block_mask(block: &[u8; 64], sum: &mut Sum) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     let mut mask = 0u64;
     for (i, chunk) in block.chunks_exact(8).enumerate() {
@@ -62,6 +153,11 @@ fn block_mask(block: &[u8; 64]) -> u64 {
         let zero = !(((x & LOW7) + LOW7) | x) & !LOW7;
         let bits = ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
         mask |= u64::from(bits) << (8 * i);
+    }
+    for c in block.chunks_exact(16) {
+        let mut b = [0u8; 16];
+        b.copy_from_slice(c);
+        sum.add16(&b);
     }
     mask
 }
@@ -84,7 +180,10 @@ mod tests {
                     [0x01, 0x00, 0x02, 0x81, 0xFF, b'=', b'a'][(rng % 7) as usize]
                 })
                 .collect();
-            soh_bitmap(&bytes, &mut bits);
+            let sum = soh_bitmap(&bytes, &mut bits);
+            let expected: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+            assert_eq!(sum, expected, "len {len}");
+            assert_eq!(byte_sum(&bytes), expected, "len {len}");
             assert_eq!(bits.len(), len.div_ceil(64));
             for (i, &b) in bytes.iter().enumerate() {
                 assert_eq!(

@@ -17,11 +17,11 @@ use crate::dict::{
     K_INTMAP, K_NO_FORMAT, K_PACKED, NO_FIELD, POSITION_MASK,
 };
 use crate::error::{Invalid, RefTag, SessionRejectReason as R};
-use crate::frame::{find_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
+use crate::frame::{locate_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
 use crate::message::Fields;
-use crate::scan::soh_bitmap;
+use crate::scan::{byte_sum, soh_bitmap};
 use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
-use crate::tag_text::{TagTable, NO_PLACE};
+use crate::tag_text::{TagEntry, TagTable, NO_PLACE};
 use crate::value::{
     check_format, quick_decimal_ok, quick_format_ok, quick_utc_time_only_ok,
     quick_utc_timestamp_ok, FixValue, ValueError,
@@ -119,17 +119,64 @@ struct LevelRec {
 struct GroupRec {
     first_level: u32,
     count: u32,
+    /// The index of the NumInGroup field.
+    field: u32,
 }
+
+/// In a slot: the member is a group, and the rest is its index into the groups + 1.
+const GROUP_SLOT: u32 = 1 << 31;
 
 const NO_DEF: u32 = NO_FIELD;
 
 /// Reusable buffers for decoding; keep one per thread or connection.
+///
+/// A decoder also remembers the *shapes* of the last few valid messages it decoded (see
+/// [`Shape`]): a counterparty sends the same message types with the same fields in the same
+/// order again and again, and a message whose tags follow a remembered shape needs only its
+/// values checked.
 #[derive(Debug, Default)]
 pub struct Decoder {
     fields: Vec<FieldRef>,
     /// Where the body's SOH bytes are.
     soh_bits: Vec<u64>,
-    /// Per level, per slot: 0 when absent, else field index + 1 (fields) or group index + 1.
+    /// Per level, per slot: 0 when absent, else field index + 1 (fields) or
+    /// [`GROUP_SLOT`] | group index + 1.
+    slots: Vec<u32>,
+    levels: Vec<LevelRec>,
+    groups: Vec<GroupRec>,
+    /// The NumInGroup fields the last walk read: `(field index, count)`.
+    counts: Vec<(u32, u32)>,
+    /// Shapes of valid messages, at most [`MAX_SHAPES`].
+    shapes: Vec<Shape>,
+    /// Which shape a new one replaces when `shapes` is full.
+    next_shape: usize,
+}
+
+/// How many message shapes a [`Decoder`] remembers.
+const MAX_SHAPES: usize = 8;
+/// Messages with more fields than this are not remembered.
+const MAX_SHAPE_FIELDS: usize = 1024;
+
+/// What the walk concluded from one valid message's tags, for messages with the same tags.
+///
+/// Everything the walk checks about a message's structure (which level each field belongs
+/// to, order, repeated tags, required fields, group counts and entries) depends only on the
+/// dictionary, the validation options, the MsgType, the sequence of tags and the NumInGroup
+/// values. A message with the same of all of these has the same slots, levels and groups;
+/// what can still differ, its values, is checked field by field as the walk would. The tags
+/// are compared by their wire text ([`crate::tag_text`]), which also fixes the tag number,
+/// definition and place the tokenizer would have looked up.
+#[derive(Debug)]
+struct Shape {
+    /// [`Dictionary::id`](crate::dict::DictId) of the dictionary (never 0).
+    dict: u64,
+    msg_type: Vec<u8>,
+    opts: ValidationOptions,
+    /// The body's fields (after BodyLength, before CheckSum) in order: the text key of each
+    /// tag, and the tag, definition and place the tokenizer gave it.
+    fields: Vec<TagEntry>,
+    /// Every NumInGroup field: `(field index, count)`.
+    counts: Vec<(u32, u32)>,
     slots: Vec<u32>,
     levels: Vec<LevelRec>,
     groups: Vec<GroupRec>,
@@ -168,10 +215,15 @@ impl Decoder {
         dict: &'a Dictionary,
         opts: &ValidationOptions,
     ) -> Result<MessageView<'a>, FrameError> {
-        let frame = match find_frame(buf, opts.max_message_len)? {
+        let located = match locate_frame(buf, opts.max_message_len)? {
             Some(f) => f,
             None => return Err(FrameError::Truncated { skip: buf.len() }),
         };
+        // One pass over the body marks its SOH bytes and sums it for the CheckSum.
+        let body = located.frame.body.clone();
+        let body_sum = soh_bitmap(&buf[body.clone()], &mut self.soh_bits);
+        let sum = byte_sum(&buf[..body.start]).wrapping_add(body_sum);
+        let frame = located.verify((sum & 0xFF) as u8)?;
         let buf = &buf[..frame.len];
         self.fields.clear();
         self.slots.clear();
@@ -194,16 +246,26 @@ impl Decoder {
             .unwrap_or_default();
         let message = dict.message(msg_type);
         let tags = message.map_or(&TagTable::EMPTY, |m| &m.body.combined_tags);
+        let shape = match message {
+            Some(_) if dict.id.0 != 0 => self
+                .shapes
+                .iter()
+                .position(|s| s.dict == dict.id.0 && s.msg_type == msg_type && s.opts == *opts),
+            _ => None,
+        };
+        let expected = shape.map_or(&[][..], |i| &self.shapes[i].fields[..]);
         let tokenized = tokenize(
             buf,
             frame.body.clone(),
             dict,
             tags,
+            expected,
             &mut self.fields,
-            &mut self.soh_bits,
+            &self.soh_bits,
         );
         let cs = frame.body.end + 3;
         self.fields.push(field_ref(dict, CHECK_SUM, cs, cs + 3));
+        self.counts.clear();
         let mut walk = Walk {
             buf,
             dict,
@@ -212,25 +274,117 @@ impl Decoder {
             slots: &mut self.slots,
             levels: &mut self.levels,
             groups: &mut self.groups,
+            counts: &mut self.counts,
         };
-        let problem = match tokenized {
-            Err(e) => {
+        let mut replayed = None;
+        let problem = match (tokenized, shape) {
+            (Ok(true), Some(i)) if walk.replay(&self.shapes[i]) => {
+                replayed = Some(i);
+                None
+            }
+            (Err(e), _) => {
                 // Still index what we can so the header is readable.
                 let _ = walk.run(message);
                 Some(e)
             }
-            Ok(()) => walk.run(message).err(),
+            (Ok(_), _) => {
+                let problem = walk.run(message).err();
+                if problem.is_none() && message.is_some() && dict.id.0 != 0 {
+                    self.remember(buf, frame.body.start, dict.id.0, msg_type, opts);
+                }
+                problem
+            }
+        };
+        // A replayed message's index is its shape's.
+        let (slots, levels, groups) = match replayed.and_then(|i| self.shapes.get(i)) {
+            Some(shape) => (&shape.slots, &shape.levels, &shape.groups),
+            None => (&self.slots, &self.levels, &self.groups),
         };
         Ok(MessageView {
             buf,
             dict,
             message,
             fields: &self.fields,
-            slots: &self.slots,
-            levels: &self.levels,
-            groups: &self.groups,
+            slots,
+            levels,
+            groups,
             problem,
         })
+    }
+}
+
+impl Decoder {
+    /// Remembers the shape of the valid message just walked (see [`Shape`]), replacing the
+    /// shape for the same MsgType, dictionary and options if there is one.
+    fn remember(
+        &mut self,
+        buf: &[u8],
+        body_start: usize,
+        dict: u64,
+        msg_type: &[u8],
+        opts: &ValidationOptions,
+    ) {
+        // The body's fields: after BeginString and BodyLength, before CheckSum.
+        let body = match self.fields.get(2..self.fields.len().saturating_sub(1)) {
+            Some(body) if body.len() <= MAX_SHAPE_FIELDS => body,
+            _ => return,
+        };
+        let at = match self
+            .shapes
+            .iter()
+            .position(|s| s.dict == dict && s.msg_type == msg_type && s.opts == *opts)
+        {
+            Some(i) => i,
+            None if self.shapes.len() < MAX_SHAPES => {
+                self.shapes.push(Shape {
+                    dict,
+                    msg_type: Vec::new(),
+                    opts: opts.clone(),
+                    fields: Vec::new(),
+                    counts: Vec::new(),
+                    slots: Vec::new(),
+                    levels: Vec::new(),
+                    groups: Vec::new(),
+                });
+                self.shapes.len() - 1
+            }
+            None => {
+                let i = self.next_shape % MAX_SHAPES;
+                self.next_shape = i + 1;
+                i
+            }
+        };
+        let Some(shape) = self.shapes.get_mut(at) else {
+            return;
+        };
+        shape.fields.clear();
+        // Each tag starts right after the previous field's SOH.
+        let mut tag_start = body_start;
+        for f in body {
+            let Some((key, _)) = tag_text(buf, tag_start) else {
+                // A tag of eight digits or more: no text key; this message is not remembered.
+                shape.fields.clear();
+                shape.msg_type.clear();
+                return;
+            };
+            shape.fields.push(TagEntry {
+                key,
+                tag: f.tag,
+                def: f.def,
+                place: f.place,
+            });
+            tag_start = f.end as usize + 1;
+        }
+        shape.dict = dict;
+        shape.msg_type.clear();
+        shape.msg_type.extend_from_slice(msg_type);
+        if shape.opts != *opts {
+            shape.opts = opts.clone();
+        }
+        shape.counts.clone_from(&self.counts);
+        shape.slots.clone_from(&self.slots);
+        shape.levels.clone_from(&self.levels);
+        shape.groups.clone_from(&self.groups);
     }
 }
 
@@ -248,7 +402,11 @@ fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef 
 /// Splits the body into fields. A tag that is not a positive number is reported as
 /// `Invalid tag number` with the tag as received, and tokenizing stops.
 ///
-/// Field ends come from a bitmap of the body's SOH bytes, one bit at a time, so the next
+/// `expected` is a remembered shape's body fields: while the tags' texts match it, their
+/// number, definition and place come from it instead of the tables. Returns whether the
+/// body followed `expected` to the end (never for an empty `expected`).
+///
+/// Field ends come from `soh_bits`, the bitmap of the body's SOH bytes, one bit at a time, so the next
 /// field's bounds never wait for this one's tag; only a DATA field (whose value may hold
 /// SOH) moves the end by its length field, skipping the SOH bits inside its value.
 fn tokenize(
@@ -256,9 +414,10 @@ fn tokenize(
     body: Range<usize>,
     dict: &Dictionary,
     message_tags: &TagTable,
+    mut expected: &[TagEntry],
     out: &mut Vec<FieldRef>,
-    soh_bits: &mut Vec<u64>,
-) -> Result<(), Invalid> {
+    soh_bits: &[u64],
+) -> Result<bool, Invalid> {
     // Without the message's table, fields are placed by the walk.
     let not_member = if message_tags.is_built() {
         NO_PLACE
@@ -267,12 +426,14 @@ fn tokenize(
     };
     let end = body.end.min(buf.len());
     let base = body.start.min(end);
-    soh_bitmap(&buf[base..end], soh_bits);
     // Fields take at least four bytes (`1=x` and SOH); room for them all up front.
     out.reserve(body.len() / 4 + 1);
     let mut start = base;
     // SOH bytes before this one are inside a DATA value.
     let mut skip_to = base;
+    let mut followed = !expected.is_empty();
+    // The index of the next field in `expected`.
+    let mut k = 0usize;
     for (w, &word) in soh_bits.iter().enumerate() {
         let mut bits = word;
         while bits != 0 {
@@ -283,13 +444,27 @@ fn tokenize(
             }
             // The tag by its text: in the message's table (with its place), else in the
             // dictionary's; else (unknown tag, leading zeros, long tag) read as a number.
-            let by_text = tag_text(buf, start).and_then(|(key, eq)| {
-                if let Some(e) = message_tags.get(key) {
-                    return Some((e.tag, eq, e.def, e.place));
+            let by_text = match tag_text(buf, start) {
+                Some((key, eq)) => match expected.get(k) {
+                    Some(e) if e.key == key => Some((e.tag, eq, e.def, e.place)),
+                    _ => {
+                        // Off the remembered shape: the tables from here on.
+                        expected = &[];
+                        followed = false;
+                        if let Some(e) = message_tags.get(key) {
+                            Some((e.tag, eq, e.def, e.place))
+                        } else {
+                            dict.tags.get(key).map(|e| (e.tag, eq, e.def, not_member))
+                        }
+                    }
+                },
+                None => {
+                    expected = &[];
+                    followed = false;
+                    None
                 }
-                let e = dict.tags.get(key)?;
-                Some((e.tag, eq, e.def, not_member))
-            });
+            };
+            k += 1;
             let (tag, eq, def, place) = match by_text {
                 Some(found) => found,
                 None => {
@@ -334,7 +509,7 @@ fn tokenize(
         // Bytes after the last SOH (the frame's checks make this unreachable).
         return Err(Invalid::message(R::Other));
     }
-    Ok(())
+    Ok(followed && k == expected.len())
 }
 
 /// The text key of the tag at `pos` (the bytes before `=` in the word read there, see
@@ -459,9 +634,39 @@ struct Walk<'w> {
     slots: &'w mut Vec<u32>,
     levels: &'w mut Vec<LevelRec>,
     groups: &'w mut Vec<GroupRec>,
+    /// Every NumInGroup field read: `(field index, count)`.
+    counts: &'w mut Vec<(u32, u32)>,
 }
 
 impl<'w> Walk<'w> {
+    /// For a message whose tags followed `shape` (see [`tokenize`]): whether its NumInGroup
+    /// values are the shape's and every value passes the checks the walk makes, so that the
+    /// shape's slots, levels and groups are the message's. When false, the caller walks the
+    /// message.
+    fn replay(&mut self, shape: &Shape) -> bool {
+        for &(i, count) in &shape.counts {
+            match self.fields.get(i as usize) {
+                Some(f) if u32::parse(self.value(f)) == Ok(count) => {}
+                _ => return false,
+            }
+        }
+        // The walk checks the value of every defined field (placed, in a group, or allowed
+        // outside the message) and of no undefined one.
+        for f in self.fields {
+            let ok = if f.def == NO_DEF {
+                // Conservative: an empty undefined field goes to the walk, which knows
+                // whether it is checked.
+                f.start != f.end || !self.opts.check_fields_have_values
+            } else {
+                self.check_value(f).is_ok()
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
     fn new_level(&mut self, layout: &Layout) -> usize {
         let start = self.slots.len();
         self.slots.resize(start + layout.members.len(), 0);
@@ -687,6 +892,7 @@ impl<'w> Walk<'w> {
         let Ok(count) = u32::parse(self.value(&count_field)) else {
             return Err(Invalid::new(R::IncorrectDataFormatForValue, count_tag));
         };
+        self.counts.push((i as u32, count));
         let n = self.fields.len();
         if count as usize > n - i - 1 {
             return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
@@ -703,9 +909,10 @@ impl<'w> Walk<'w> {
         self.groups.push(GroupRec {
             first_level: first_level as u32,
             count,
+            field: i as u32,
         });
         if let Some(s) = self.slots.get_mut(at) {
-            *s = self.groups.len() as u32; // group index + 1
+            *s = GROUP_SLOT | self.groups.len() as u32; // group index + 1
         }
         let mut j = i + 1;
         let mut seen = 0u32;
@@ -891,14 +1098,18 @@ impl<'v, 'a> Level<'v, 'a> {
     /// The raw value in `slot`, if present.
     #[inline]
     pub fn raw(&self, slot: usize) -> Option<&'a [u8]> {
-        match self.slots.get(slot) {
-            Some(&s) if s != 0 => self
-                .view
-                .fields
-                .get(s as usize - 1)
-                .map(|f| self.view.value(f)),
-            _ => None,
-        }
+        let field = match self.slots.get(slot) {
+            // A group's value is its NumInGroup field's.
+            Some(&s) if s & GROUP_SLOT != 0 => {
+                self.view.groups.get(group_index(s)?).map(|g| g.field)?
+            }
+            Some(&s) if s != 0 => s - 1,
+            _ => return None,
+        };
+        self.view
+            .fields
+            .get(field as usize)
+            .map(|f| self.view.value(f))
     }
 
     /// The value in `slot` read as `V`; `tag` names the field in errors.
@@ -921,12 +1132,13 @@ impl<'v, 'a> Level<'v, 'a> {
     pub fn group(&self, slot: usize) -> impl ExactSizeIterator<Item = Level<'v, 'a>> + 'v {
         let view = self.view;
         let rec = match self.slots.get(slot) {
-            Some(&s) if s != 0 => view.groups.get(s as usize - 1).copied(),
-            _ => None,
+            Some(&s) => group_index(s).and_then(|g| view.groups.get(g)).copied(),
+            None => None,
         }
         .unwrap_or(GroupRec {
             first_level: 0,
             count: 0,
+            field: 0,
         });
         (rec.first_level..rec.first_level + rec.count).map(move |l| view.level(l as usize))
     }
@@ -1008,6 +1220,14 @@ impl<'v, 'a> Level<'v, 'a> {
         )
         .unwrap_or_default()
     }
+}
+
+/// The index into the groups of a slot holding a group; `None` for any other slot.
+fn group_index(slot: u32) -> Option<usize> {
+    if slot & GROUP_SLOT == 0 {
+        return None;
+    }
+    ((slot & !GROUP_SLOT) as usize).checked_sub(1)
 }
 
 /// The error kept by the [`Level`] decode helpers, for generated code whose members did not
