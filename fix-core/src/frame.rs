@@ -234,7 +234,7 @@ pub(crate) fn locate_frame(buf: &[u8], max_len: usize) -> Result<Option<Located>
             skip: next_message_start(buf),
         });
     }
-    let Some(bs_end) = buf[2..].iter().position(|&b| b == SOH).map(|p| p + 2) else {
+    let Some(bs_end) = find_soh(&buf[2..]).map(|p| p + 2) else {
         if buf.len() > 2 + 32 {
             return Err(FrameError::NoBeginString {
                 skip: next_message_start(buf),
@@ -254,7 +254,7 @@ pub(crate) fn locate_frame(buf: &[u8], max_len: usize) -> Result<Option<Located>
     if rest.len() < 2 {
         return Ok(None);
     }
-    let Some(len_end) = rest[2..].iter().position(|&b| b == SOH) else {
+    let Some(len_end) = find_soh(&rest[2..]) else {
         if rest.len() > 2 + 10 {
             return Err(FrameError::BadBodyLength {
                 skip: next_message_start(buf),
