@@ -8,6 +8,11 @@
 //!
 //! A well-framed message that breaks a rule still yields a view: the session needs its header
 //! to answer with a Reject. [`MessageView::problem`] holds the first rule broken.
+//!
+//! A decoder remembers the shapes of the valid messages it decoded (see `Shape`): for a message
+//! with the same MsgType, tags in the same order and the same group counts, the structure
+//! checks are known to pass and the index is the remembered one, so only the values are
+//! checked. The verdict is the same either way.
 
 use std::ops::Range;
 
@@ -150,6 +155,8 @@ pub struct Decoder {
     shapes: Vec<Shape>,
     /// Which shape a new one replaces when `shapes` is full.
     next_shape: usize,
+    /// Set by [`Decoder::set_remember_shapes`]`(false)`.
+    shapes_off: bool,
 }
 
 /// How many message shapes a [`Decoder`] remembers.
@@ -205,6 +212,18 @@ impl Decoder {
         Decoder::default()
     }
 
+    /// Whether to remember the shapes of valid messages (on unless turned off): a message with
+    /// the tags, order and group counts of one remembered is validated by checking its values
+    /// only, with the same verdict. Off, every message is walked field by field (for
+    /// measuring that path, or memory-tight uses: a shape holds a few hundred bytes per
+    /// message type, at most eight of them).
+    pub fn set_remember_shapes(&mut self, on: bool) {
+        self.shapes_off = !on;
+        if !on {
+            self.shapes.clear();
+        }
+    }
+
     /// Decodes the one message at the start of `buf` (which must hold it whole).
     ///
     /// Fails only for bytes that are not a well-framed message (garbled: FIX says ignore
@@ -247,22 +266,34 @@ impl Decoder {
         let message = dict.message(msg_type);
         let tags = message.map_or(&TagTable::EMPTY, |m| &m.body.combined_tags);
         let shape = match message {
-            Some(_) if dict.id.0 != 0 => self
+            Some(_) if dict.id.0 != 0 && !self.shapes_off => self
                 .shapes
                 .iter()
                 .position(|s| s.dict == dict.id.0 && s.msg_type == msg_type && s.opts == *opts),
             _ => None,
         };
         let expected = shape.map_or(&[][..], |i| &self.shapes[i].fields[..]);
-        let tokenized = tokenize(
-            buf,
-            frame.body.clone(),
-            dict,
-            tags,
-            expected,
-            &mut self.fields,
-            &self.soh_bits,
-        );
+        let tokenized = if expected.is_empty() {
+            tokenize::<false>(
+                buf,
+                frame.body.clone(),
+                dict,
+                tags,
+                expected,
+                &mut self.fields,
+                &self.soh_bits,
+            )
+        } else {
+            tokenize::<true>(
+                buf,
+                frame.body.clone(),
+                dict,
+                tags,
+                expected,
+                &mut self.fields,
+                &self.soh_bits,
+            )
+        };
         let cs = frame.body.end + 3;
         self.fields.push(field_ref(dict, CHECK_SUM, cs, cs + 3));
         self.counts.clear();
@@ -289,7 +320,7 @@ impl Decoder {
             }
             (Ok(_), _) => {
                 let problem = walk.run(message).err();
-                if problem.is_none() && message.is_some() && dict.id.0 != 0 {
+                if problem.is_none() && message.is_some() && dict.id.0 != 0 && !self.shapes_off {
                     self.remember(buf, frame.body.start, dict.id.0, msg_type, opts);
                 }
                 problem
@@ -409,7 +440,8 @@ fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef 
 /// Field ends come from `soh_bits`, the bitmap of the body's SOH bytes, one bit at a time, so the next
 /// field's bounds never wait for this one's tag; only a DATA field (whose value may hold
 /// SOH) moves the end by its length field, skipping the SOH bits inside its value.
-fn tokenize(
+#[inline(never)]
+fn tokenize<const SHAPED: bool>(
     buf: &[u8],
     body: Range<usize>,
     dict: &Dictionary,
@@ -445,7 +477,8 @@ fn tokenize(
             // The tag by its text: in the message's table (with its place), else in the
             // dictionary's; else (unknown tag, leading zeros, long tag) read as a number.
             let by_text = match tag_text(buf, start) {
-                Some((key, eq)) => match expected.get(k) {
+                // (Without a shape, `SHAPED` is false and this check is compiled out.)
+                Some((key, eq)) => match if SHAPED { expected.get(k) } else { None } {
                     Some(e) if e.key == key => Some((e.tag, eq, e.def, e.place)),
                     _ => {
                         // Off the remembered shape: the tables from here on.
@@ -509,7 +542,7 @@ fn tokenize(
         // Bytes after the last SOH (the frame's checks make this unreachable).
         return Err(Invalid::message(R::Other));
     }
-    Ok(followed && k == expected.len())
+    Ok(SHAPED && followed && k == expected.len())
 }
 
 /// The text key of the tag at `pos` (the bytes before `=` in the word read there, see

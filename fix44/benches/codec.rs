@@ -63,6 +63,17 @@ fn benches(c: &mut Criterion) {
                 view.len()
             })
         });
+        let mut walker = Decoder::new();
+        walker.set_remember_shapes(false);
+        g.bench_function("decode_validate_view_walk", |b| {
+            b.iter(|| {
+                let view = walker
+                    .decode(black_box(&raw), &fix44::DICTIONARY, &opts)
+                    .expect("framed");
+                assert!(view.problem().is_none());
+                view.len()
+            })
+        });
         g.bench_function("encode", |b| {
             b.iter(|| {
                 out.clear();

@@ -2,7 +2,7 @@
 //!
 //! `cargo build --release -p fix44 --example codec_loop`, then
 //! `valgrind --tool=callgrind target/release/examples/codec_loop view 10000`
-//! (operations: `view`, `typed`, `encode`; messages: `nos` (default) or `er` as third argument).
+//! (operations: `view`, `view-walk` (no shape remembered), `typed`, `encode`; messages: `nos` (default) or `er` as third argument).
 
 use fix44::Message;
 use fix_core::{Decoder, ValidationOptions};
@@ -46,6 +46,7 @@ fn main() {
     };
     let mut out = Vec::with_capacity(512);
     let mut decoder = Decoder::new();
+    decoder.set_remember_shapes(op != "view-walk");
     let mut total = 0usize;
     for _ in 0..n {
         total += match op.as_str() {

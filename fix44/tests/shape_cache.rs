@@ -105,7 +105,7 @@ fn a_remembered_shape_gives_the_verdicts_of_a_fresh_decoder() {
         "20241399-25:61:61",
     ];
     let mut differing_verdicts = 0;
-    for round in 0..20_000u32 {
+    for round in 0..10_000u32 {
         let body = BODIES[(next() % BODIES.len() as u64) as usize];
         let opts = if round % 7 == 0 { &relaxed } else { &strict };
         let valid = frame(body);
@@ -141,7 +141,7 @@ fn a_remembered_shape_gives_the_verdicts_of_a_fresh_decoder() {
         }
     }
     // The mutations did reach the checks: most rounds changed the verdict or the index.
-    assert!(differing_verdicts > 10_000, "{differing_verdicts}");
+    assert!(differing_verdicts > 5_000, "{differing_verdicts}");
 }
 
 #[test]

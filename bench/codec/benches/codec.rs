@@ -63,6 +63,19 @@ fn benches(c: &mut Criterion) {
                 view.len()
             })
         });
+        // The same without remembered shapes: every message walked field by field (what a
+        // message of a shape not seen before costs).
+        let mut walker = Decoder::new();
+        walker.set_remember_shapes(false);
+        g.bench_function("ours_view_walk_decode_validate", |b| {
+            b.iter(|| {
+                let view = walker
+                    .decode(black_box(&raw), &fix44::DICTIONARY, &opts)
+                    .expect("framed");
+                assert!(view.problem().is_none());
+                view.len()
+            })
+        });
         g.bench_function("ours_typed_decode_validate", |b| {
             b.iter(|| fix44::Message::decode_with(black_box(&raw), &opts).expect("valid"))
         });

@@ -7,7 +7,7 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/codec-loop OP MSG N
 //! ```
 //!
-//! OP: `view`, `typed`, `encode`, `build-encode` (ours; the NewOrderSingle built from typed
+//! OP: `view`, `view-walk` (no shape remembered: every message walked), `typed`, `encode`, `build-encode` (ours; the NewOrderSingle built from typed
 //! values then encoded, whatever MSG says); `fefix-decode` (a decoder made per message; the
 //! count includes making them, which `fefix-new` counts alone), `fefix-reused` (one decoder,
 //! wrong group state), `fefix-encode`; `qf-parse` (no dictionary), `qf-validate`,
@@ -35,6 +35,14 @@ fn main() {
     match op.as_str() {
         "view" => {
             let mut d = Decoder::new();
+            for _ in 0..n {
+                let v = d.decode(black_box(&raw), &fix44::DICTIONARY, &opts);
+                assert!(v.expect("framed").problem().is_none());
+            }
+        }
+        "view-walk" => {
+            let mut d = Decoder::new();
+            d.set_remember_shapes(false);
             for _ in 0..n {
                 let v = d.decode(black_box(&raw), &fix44::DICTIONARY, &opts);
                 assert!(v.expect("framed").problem().is_none());

@@ -80,6 +80,10 @@ fn main() {
         let qf_decode = m("quickfix_parse_validate");
         for (label, ours) in [
             ("decode+validate, view", m("ours_view_decode_validate")),
+            (
+                "decode+validate, view, no shape remembered",
+                m("ours_view_walk_decode_validate"),
+            ),
             ("decode+validate, typed", m("ours_typed_decode_validate")),
         ] {
             row(name, label, ours, (fefix_decode, ""), qf_decode);
