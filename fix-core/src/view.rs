@@ -26,7 +26,7 @@ use crate::frame::{locate_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
 use crate::message::Fields;
 use crate::scan::{byte_sum, soh_bitmap};
 use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
-use crate::tag_text::{TagEntry, TagTable, NO_PLACE};
+use crate::tag_text::{TagTable, NO_PLACE};
 use crate::value::{
     check_format, quick_decimal_ok, quick_format_ok, quick_utc_time_only_ok,
     quick_utc_timestamp_ok, FixValue, ValueError,
@@ -164,6 +164,21 @@ const MAX_SHAPES: usize = 8;
 /// Messages with more fields than this are not remembered.
 const MAX_SHAPE_FIELDS: usize = 1024;
 
+/// One field of a [`Shape`]: its tag's text and `=` as read in one word, and the tag,
+/// definition and place the tokenizer gave it.
+#[derive(Debug, Clone, Copy)]
+struct ShapeField {
+    /// The tag's digits and `=`, little-endian, higher bytes zero.
+    text: u64,
+    /// Selects the bytes of `text` from a word read at the tag's start.
+    mask: u64,
+    /// Where `=` is, from the tag's start (1 to 7).
+    eq: u32,
+    tag: Tag,
+    def: u32,
+    place: u32,
+}
+
 /// What the walk concluded from one valid message's tags, for messages with the same tags.
 ///
 /// Everything the walk checks about a message's structure (which level each field belongs
@@ -179,9 +194,8 @@ struct Shape {
     dict: u64,
     msg_type: Vec<u8>,
     opts: ValidationOptions,
-    /// The body's fields (after BodyLength, before CheckSum) in order: the text key of each
-    /// tag, and the tag, definition and place the tokenizer gave it.
-    fields: Vec<TagEntry>,
+    /// The body's fields (after BodyLength, before CheckSum) in order.
+    fields: Vec<ShapeField>,
     /// Every NumInGroup field: `(field index, count)`.
     counts: Vec<(u32, u32)>,
     slots: Vec<u32>,
@@ -392,14 +406,19 @@ impl Decoder {
         // Each tag starts right after the previous field's SOH.
         let mut tag_start = body_start;
         for f in body {
-            let Some((key, _)) = tag_text(buf, tag_start) else {
+            let Some((key, eq)) = tag_text(buf, tag_start) else {
                 // A tag of eight digits or more: no text key; this message is not remembered.
                 shape.fields.clear();
                 shape.msg_type.clear();
                 return;
             };
-            shape.fields.push(TagEntry {
-                key,
+            // `tag_text` found `=` at byte 1 to 7 of the word: digits and `=` fit in it.
+            let eq = eq - tag_start;
+            let mask = u64::MAX >> (56 - 8 * eq);
+            shape.fields.push(ShapeField {
+                text: key | u64::from(b'=') << (8 * eq),
+                mask,
+                eq: eq as u32,
                 tag: f.tag,
                 def: f.def,
                 place: f.place,
@@ -446,7 +465,7 @@ fn tokenize<const SHAPED: bool>(
     body: Range<usize>,
     dict: &Dictionary,
     message_tags: &TagTable,
-    mut expected: &[TagEntry],
+    mut expected: &[ShapeField],
     out: &mut Vec<FieldRef>,
     soh_bits: &[u64],
 ) -> Result<bool, Invalid> {
@@ -474,30 +493,36 @@ fn tokenize<const SHAPED: bool>(
             if soh < skip_to {
                 continue;
             }
-            // The tag by its text: in the message's table (with its place), else in the
-            // dictionary's; else (unknown tag, leading zeros, long tag) read as a number.
-            let by_text = match tag_text(buf, start) {
-                // (Without a shape, `SHAPED` is false and this check is compiled out.)
-                Some((key, eq)) => match if SHAPED { expected.get(k) } else { None } {
-                    Some(e) if e.key == key => Some((e.tag, eq, e.def, e.place)),
+            // Following a shape (compiled out when `SHAPED` is false): the tag's text and `=`
+            // compared with the shape's in one word.
+            let shaped = if SHAPED {
+                match (expected.get(k), word_at(buf, start)) {
+                    (Some(e), Some(w)) if w & e.mask == e.text => {
+                        Some((e.tag, start + e.eq as usize, e.def, e.place))
+                    }
                     _ => {
                         // Off the remembered shape: the tables from here on.
                         expected = &[];
                         followed = false;
-                        if let Some(e) = message_tags.get(key) {
-                            Some((e.tag, eq, e.def, e.place))
-                        } else {
-                            dict.tags.get(key).map(|e| (e.tag, eq, e.def, not_member))
-                        }
+                        None
                     }
-                },
-                None => {
-                    expected = &[];
-                    followed = false;
-                    None
                 }
+            } else {
+                None
             };
             k += 1;
+            // The tag by its text: in the message's table (with its place), else in the
+            // dictionary's; else (unknown tag, leading zeros, long tag) read as a number.
+            let by_text = match shaped {
+                Some(found) => Some(found),
+                None => tag_text(buf, start).and_then(|(key, eq)| {
+                    if let Some(e) = message_tags.get(key) {
+                        return Some((e.tag, eq, e.def, e.place));
+                    }
+                    let e = dict.tags.get(key)?;
+                    Some((e.tag, eq, e.def, not_member))
+                }),
+            };
             let (tag, eq, def, place) = match by_text {
                 Some(found) => found,
                 None => {
@@ -545,12 +570,18 @@ fn tokenize<const SHAPED: bool>(
     Ok(SHAPED && followed && k == expected.len())
 }
 
+/// The eight bytes at `pos` as a little-endian word, if there are eight.
+#[inline(always)]
+fn word_at(buf: &[u8], pos: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(*buf.get(pos..)?.first_chunk::<8>()?))
+}
+
 /// The text key of the tag at `pos` (the bytes before `=` in the word read there, see
 /// [`crate::tag_text`]) and the position of its `=`, when the `=` is one of the word's
 /// bytes 1 to 7.
 #[inline(always)]
 fn tag_text(buf: &[u8], pos: usize) -> Option<(u64, usize)> {
-    let word = u64::from_le_bytes(*buf.get(pos..)?.first_chunk::<8>()?);
+    let word = word_at(buf, pos)?;
     let eq = zero_bytes(word ^ (ONES * u64::from(b'=')));
     let first = eq & eq.wrapping_neg();
     let k = (first.trailing_zeros() / 8) as usize;
