@@ -627,7 +627,8 @@ pub(crate) const C_TEXT: u8 = 0;
 pub(crate) const C_FULL: u8 = 1;
 /// A CHAR or text enumeration of single bytes: one byte, in the bitmap.
 pub(crate) const C_BITMAP: u8 = 2;
-/// SEQNUM, LENGTH, NUMINGROUP, TAGNUM: up to nine digits pass at once.
+/// INT, SEQNUM, LENGTH, NUMINGROUP, TAGNUM: up to nine digits pass at once (anything else,
+/// a sign for one, gets the full check).
 pub(crate) const C_UINT: u8 = 3;
 /// FLOAT and its kinds: the usual decimal shapes pass at once.
 pub(crate) const C_DECIMAL: u8 = 4;
@@ -663,7 +664,11 @@ fn check_class(meta: &FieldMeta) -> u8 {
         return C_FULL;
     }
     match meta.field_type {
-        FieldType::SeqNum | FieldType::Length | FieldType::NumInGroup | FieldType::TagNum => C_UINT,
+        FieldType::Int
+        | FieldType::SeqNum
+        | FieldType::Length
+        | FieldType::NumInGroup
+        | FieldType::TagNum => C_UINT,
         FieldType::Float
         | FieldType::Price
         | FieldType::Qty

@@ -162,6 +162,34 @@ fn incorrect_data_format_6() {
 }
 
 #[test]
+fn int_values_of_every_shape() {
+    // NumberOfOrders (346, INT) in a market data entry: signs and long values get the full
+    // check behind the quick one for plain digits.
+    let md = |orders: &str| {
+        format!("35=X|{HEAD}268=1|279=0|269=0|278=E1|55=AAPL|270=1.5|271=10|346={orders}|")
+    };
+    for ok in [
+        "0",
+        "7",
+        "007",
+        "-3",
+        "123456789",
+        "1234567890123",
+        "-9223372036854775808",
+    ] {
+        let raw = frame(&md(ok));
+        assert!(fix44::Message::decode(&raw).is_ok(), "346={ok}");
+    }
+    for bad in ["1.0", "+1", "-", "1x", "9223372036854775808", "12345678a"] {
+        assert_eq!(
+            reject(&md(bad)),
+            (R::IncorrectDataFormatForValue, Some(346)),
+            "346={bad}"
+        );
+    }
+}
+
+#[test]
 fn invalid_msg_type_11() {
     assert_eq!(
         reject(&format!("35=ZZ|{HEAD}")),
