@@ -79,6 +79,10 @@ pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
                 fn write(&self, out: &mut Vec<u8>) {
                     out.extend_from_slice(self.as_str().as_bytes());
                 }
+                #[inline]
+                fn put_field(&self, w: &mut fix_core::Writer<'_>, prefix: &[u8]) {
+                    w.put_wire(prefix, self.as_str());
+                }
                 fn parse(bytes: &[u8]) -> Result<Self, fix_core::ValueError> {
                     Ok(match bytes {
                         #(#from_wire)*
