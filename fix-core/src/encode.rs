@@ -293,6 +293,50 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// Appends a field whose value is a generated enum's: `Ok((word, len))` is the wire text
+    /// followed by SOH packed in a little-endian word, `len` bytes of it (SOH included, at
+    /// most 8); `Err(text)` is the text of a longer or unlisted value. Neither is checked
+    /// for SOH (see [`Writer::put_wire`]).
+    #[inline(always)]
+    pub fn put_enum(&mut self, prefix: &[u8], value: Result<(u64, usize), &str>) {
+        match (pack(prefix), value) {
+            (Some((word, len)), Ok((value, value_len))) => {
+                self.word_field(word, len, value, value_len)
+            }
+            (_, Err(text)) => self.put_wire(prefix, text),
+            (None, Ok((value, value_len))) => {
+                let bytes = value.to_le_bytes();
+                let text = &bytes[..value_len.clamp(1, 8) - 1];
+                self.long_prefix_field(prefix, text, false);
+            }
+        }
+    }
+
+    /// A field whose prefix and value (SOH included) are both packed in words.
+    #[inline(never)]
+    fn word_field(&mut self, prefix: u64, len: usize, value: u64, value_len: usize) {
+        let pos = self.pos;
+        let Some(dst) = self.buf.get_mut(pos..pos + 16) else {
+            return self.word_field_grow(prefix, len, value, value_len);
+        };
+        let len = len.min(8);
+        if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
+            *head = prefix.to_le_bytes();
+        }
+        if let Some(tail) = dst.get_mut(len..).and_then(|d| d.first_chunk_mut::<8>()) {
+            *tail = value.to_le_bytes();
+        }
+        self.pos = pos + len + value_len.min(8);
+    }
+
+    /// [`Writer::word_field`] when the room has run out.
+    #[cold]
+    #[inline(never)]
+    fn word_field_grow(&mut self, prefix: u64, len: usize, value: u64, value_len: usize) {
+        self.grow(16);
+        self.word_field(prefix, len, value, value_len);
+    }
+
     /// A field whose prefix is packed in a word; `CHECK` looks for SOH in the value. Values
     /// of up to 16 bytes with room to spare are written here, without calling anything (so
     /// without saving registers); the rest goes to [`Writer::slow_field`].
@@ -622,6 +666,22 @@ mod tests {
         assert!(buf.starts_with(b"keep8=FIX.4.4\x019=000\x01"));
         assert!(buf.ends_with(b"\x0159=\x01"));
         assert_eq!(buf.len(), 4 + 16 + expected.len());
+    }
+
+    #[test]
+    fn enum_values_packed_or_as_text() {
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        // "1" and SOH; "ABCDEFG" and SOH (a full word).
+        w.put_enum(b"54=", Ok((0x0131, 2)));
+        w.put_enum(b"5000=", Ok((0x0147_4645_4443_4241, 8)));
+        w.put_enum(b"1234567890=", Ok((0x0132, 2)));
+        w.put_enum(b"40=", Err("LONGER VALUE"));
+        w.put_enum(b"1234567890=", Err("x"));
+        assert_eq!(
+            w.body(),
+            b"54=1\x015000=ABCDEFG\x011234567890=2\x0140=LONGER VALUE\x011234567890=x\x01"
+        );
     }
 
     #[test]
