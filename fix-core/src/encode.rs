@@ -3,6 +3,7 @@
 
 use crate::frame::{checksum, find_soh, SOH};
 use crate::tag::Tag;
+use crate::value::digits::{digit_count, fill_u64};
 use crate::value::FixValue;
 
 /// Writes one message into a `Vec<u8>` the caller owns and reuses.
@@ -491,7 +492,7 @@ impl<'a> Writer<'a> {
             self.soh_in_value = Some(tag);
         }
         let mut prefix = [0u8; 11];
-        let at = crate::value::digits::fill_u64(&mut prefix, 10, u64::from(tag));
+        let at = fill_u64(&mut prefix, 10, u64::from(tag));
         prefix[10] = b'=';
         self.long_prefix_field(&prefix[at..], value, false);
     }
@@ -504,13 +505,11 @@ impl<'a> Writer<'a> {
     /// Fills in BodyLength and appends CheckSum; returns where the message lies in the buffer.
     pub fn finish(mut self) -> std::ops::Range<usize> {
         let body_start = self.body_start;
-        let body_len = self.pos - body_start;
-        let mut tmp = [0u8; 20];
-        let at = crate::value::digits::fill_u64(&mut tmp, 20, body_len as u64);
-        let digits = &tmp[at..];
+        let body_len = (self.pos - body_start) as u64;
+        let k = digit_count(body_len);
         let len_at = body_start - RESERVED - 1;
         let old_end = self.pos;
-        match digits.len() {
+        match k {
             RESERVED => {}
             k if k > RESERVED => {
                 let grow = k - RESERVED;
@@ -527,8 +526,10 @@ impl<'a> Writer<'a> {
         }
         let start = self.start;
         let end = self.pos;
-        self.buf[len_at..len_at + digits.len()].copy_from_slice(digits);
-        self.buf[len_at + digits.len()] = SOH;
+        if let Some(field) = self.buf.get_mut(len_at..=len_at + k) {
+            fill_u64(field, k, body_len);
+            field[k] = SOH;
+        }
         let sum = checksum(&self.buf[start..end]);
         let trailer = [
             b'1',

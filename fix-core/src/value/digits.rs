@@ -124,8 +124,26 @@ pub(crate) fn digit_count(value: u64) -> usize {
     }
 }
 
+/// `value` (below 10^8) as eight ASCII digits, zero-padded, in a little-endian word: the
+/// first digit in the lowest byte. Computed in parallel lanes (two of 4 digits, four of 2,
+/// eight of 1), without a table or a loop.
+#[inline(always)]
+pub(crate) fn eight_digits(value: u32) -> u64 {
+    let v = u64::from(value);
+    let (high, low) = (v / 10_000, v % 10_000);
+    // Two 32-bit lanes below 10,000: split each by 100 (x * 10486 >> 20 is x / 100 there).
+    let x = high | low << 32;
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    let x = hundreds | (x - hundreds * 100) << 16;
+    // Four 16-bit lanes below 100: split each by 10 (x * 103 >> 10 is x / 10 there).
+    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    let x = tens | (x - tens * 10) << 8;
+    x | 0x3030_3030_3030_3030
+}
+
 /// Writes the decimal digits of `value` at the start of `out` (which must have room for
-/// them: 20 bytes do for any value) and returns how many there are.
+/// them and at least 8 bytes: 20 bytes do for any value) and returns how many there are.
+/// Bytes after the digits may be overwritten.
 #[inline(always)]
 pub(crate) fn fill_front(out: &mut [u8], value: u64) -> usize {
     // Counts, small sequence numbers, enum-like integers: one or two digits.
@@ -144,8 +162,16 @@ pub(crate) fn fill_front(out: &mut [u8], value: u64) -> usize {
         };
     }
     let n = digit_count(value);
-    if let Some(digits) = out.get_mut(..n) {
-        fill_u64(digits, n, value);
+    match (u32::try_from(value), out.first_chunk_mut::<8>()) {
+        // Up to 8 digits: one word, shifted so that the leading zeros drop off.
+        (Ok(small), Some(word)) if n <= 8 => {
+            *word = (eight_digits(small) >> (8 * (8 - n))).to_le_bytes();
+        }
+        _ => {
+            if let Some(digits) = out.get_mut(..n) {
+                fill_u64(digits, n, value);
+            }
+        }
     }
     n
 }
@@ -261,7 +287,18 @@ mod tests {
             let mut out = [b'x'; 21];
             assert_eq!(fill_front(&mut out, v), text.len());
             assert_eq!(&out[..text.len()], text.as_bytes());
-            assert_eq!(out[text.len()], b'x');
+        }
+    }
+
+    #[test]
+    fn eight_digits_in_parallel() {
+        let mut values: Vec<u32> = (0..=100_000).step_by(7).collect();
+        values.extend([
+            0, 9, 10, 99, 100, 9_999, 10_000, 12_345_678, 99_999_999, 10_000_001,
+        ]);
+        for v in values {
+            let expected = format!("{v:08}");
+            assert_eq!(&eight_digits(v).to_le_bytes(), expected.as_bytes(), "{v}");
         }
     }
 
