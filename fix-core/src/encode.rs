@@ -30,6 +30,9 @@ pub struct Writer<'a> {
     soh_in_value: Option<Tag>,
 }
 
+/// Room taken by a field of packed prefix and value: two words at up to 15 bytes apart.
+const WORD_ROOM: usize = 24;
+
 /// Digits reserved for BodyLength.
 const RESERVED: usize = 3;
 
@@ -197,6 +200,13 @@ impl<'a> Writer<'a> {
         w
     }
 
+    /// Where the next byte goes, as known to be below `isize::MAX` (a `Vec` is never
+    /// longer): adding a small length to it cannot overflow, which spares a check.
+    #[inline(always)]
+    fn at(&self) -> usize {
+        self.pos & isize::MAX as usize
+    }
+
     /// `n` bytes of room at the end of what is written, made if needed.
     #[inline(always)]
     fn room(&mut self, n: usize) -> &mut [u8] {
@@ -316,25 +326,27 @@ impl<'a> Writer<'a> {
     /// A field whose prefix and value (SOH included) are both packed in words.
     #[inline(never)]
     fn word_field(&mut self, prefix: u64, len: usize, value: u64, value_len: usize) {
-        let pos = self.pos;
-        let Some(dst) = self.buf.get_mut(pos..pos + 16) else {
+        let pos = self.at();
+        let Some(dst) = self.buf.get_mut(pos..pos + WORD_ROOM) else {
             return self.word_field_grow(prefix, len, value, value_len);
         };
-        let len = len.min(8);
+        // Both lengths are at most 8; masked to 15 they need no further checks and keep
+        // the end within the room even if they were not.
+        let len = len & 15;
         if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
             *head = prefix.to_le_bytes();
         }
         if let Some(tail) = dst.get_mut(len..).and_then(|d| d.first_chunk_mut::<8>()) {
             *tail = value.to_le_bytes();
         }
-        self.pos = pos + len + value_len.min(8);
+        self.pos = pos + len + (value_len & 15);
     }
 
     /// [`Writer::word_field`] when the room has run out.
     #[cold]
     #[inline(never)]
     fn word_field_grow(&mut self, prefix: u64, len: usize, value: u64, value_len: usize) {
-        self.grow(16);
+        self.grow(WORD_ROOM);
         self.word_field(prefix, len, value, value_len);
     }
 
@@ -343,10 +355,10 @@ impl<'a> Writer<'a> {
     /// without saving registers); the rest goes to [`Writer::slow_field`].
     #[inline(never)]
     fn short_prefix_field<const CHECK: bool>(&mut self, prefix: u64, len: usize, value: &[u8]) {
-        // Prefix word, up to 16 bytes of value and SOH.
-        const NEEDED: usize = 8 + 16 + 1;
+        // Prefix (at most 15 bytes after masking), up to 16 bytes of value and SOH.
+        const NEEDED: usize = 32;
         let n = value.len();
-        let pos = self.pos;
+        let pos = self.at();
         if n > 16 {
             return self.slow_field(prefix, len, value, CHECK);
         }
@@ -354,7 +366,8 @@ impl<'a> Writer<'a> {
             Some(dst) => dst,
             None => return self.slow_field(prefix, len, value, CHECK),
         };
-        let len = len.min(8);
+        // At most 8; masked to 15 it needs no further checks.
+        let len = len & 15;
         if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
             *head = prefix.to_le_bytes();
         }
@@ -435,15 +448,13 @@ impl<'a> Writer<'a> {
     /// [`Writer::short_prefix_field`], nothing is called on the way when there is room.
     #[inline(never)]
     fn bounded_field<V: Bounded>(&mut self, prefix: u64, len: usize, value: &V) {
-        let pos = self.pos;
-        let needed = 8 + V::MAX + 1;
-        if self.buf.len() < pos + needed {
-            return self.bounded_field_grow(prefix, len, value);
-        }
+        let pos = self.at();
+        let needed = 16 + V::MAX + 1;
         let Some(dst) = self.buf.get_mut(pos..pos + needed) else {
-            return;
+            return self.bounded_field_grow(prefix, len, value);
         };
-        let len = len.min(8);
+        // At most 8; masked to 15 it needs no further checks.
+        let len = len & 15;
         let mut n = 0;
         if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
             *head = prefix.to_le_bytes();
@@ -459,7 +470,7 @@ impl<'a> Writer<'a> {
     #[cold]
     #[inline(never)]
     fn bounded_field_grow<V: Bounded>(&mut self, prefix: u64, len: usize, value: &V) {
-        self.grow(8 + V::MAX + 1);
+        self.grow(16 + V::MAX + 1);
         self.bounded_field(prefix, len, value);
     }
 
@@ -683,6 +694,12 @@ mod tests {
             w.body(),
             b"54=1\x015000=ABCDEFG\x011234567890=2\x0140=LONGER VALUE\x011234567890=x\x01"
         );
+        // Lengths out of contract write something, but do not panic or break the buffer.
+        for len in [0, 9, 15, 16, usize::MAX] {
+            w.put_enum(b"54=", Ok((0x0131, len)));
+        }
+        let r = w.finish();
+        assert_eq!(r.end, buf.len());
     }
 
     #[test]
