@@ -3,6 +3,7 @@
 
 use crate::frame::{checksum, find_soh, SOH};
 use crate::tag::Tag;
+use crate::value::digits::{digit_count, fill_u64};
 use crate::value::FixValue;
 
 /// Writes one message into a `Vec<u8>` the caller owns and reuses.
@@ -15,15 +16,29 @@ use crate::value::FixValue;
 /// let range = w.finish();
 /// assert_eq!(&buf[range], b"8=FIX.4.2\x019=5\x0135=0\x0110=161\x01");
 /// ```
+///
+/// While it writes, the buffer is longer than the message: fields are written into
+/// zero-filled room after the end, so that each one is one bounds check and plain stores
+/// rather than a capacity check per piece. [`Writer::finish`] (or dropping the writer) cuts
+/// the buffer back to the end of what was written.
 pub struct Writer<'a> {
     buf: &'a mut Vec<u8>,
+    /// The end of what has been written; `buf[pos..]` is room for the next fields.
+    pos: usize,
     start: usize,
     body_start: usize,
     soh_in_value: Option<Tag>,
 }
 
+/// Room taken by a field of packed prefix and value: two words at up to 15 bytes apart.
+const WORD_ROOM: usize = 24;
+
 /// Digits reserved for BodyLength.
 const RESERVED: usize = 3;
+
+/// Room made at the start of a message, and at least that much more each time it runs out:
+/// most messages fit in one go.
+const ROOM: usize = 512;
 
 /// Appends `s` to `out` like `extend_from_slice`, but copies values of up to 16 bytes with
 /// fixed-size moves instead of a `memcpy` call (most FIX values are that short).
@@ -63,37 +78,51 @@ fn word_has_soh(word: u64) -> bool {
     x.wrapping_sub(ONES) & !x & HIGHS != 0
 }
 
-/// [`append`] that also says whether `s` holds a SOH, looking at the same words it copies.
+/// Copies `s` to the start of `dst` (which must be at least as long; the rest is left as it
+/// is) and says whether `s` holds a SOH, looking at the same words it copies. Values of up
+/// to 16 bytes are copied with fixed-size moves.
 #[inline(always)]
-fn append_soh_checked(out: &mut Vec<u8>, s: &[u8]) -> bool {
+fn copy_soh_checked(dst: &mut [u8], s: &[u8]) -> bool {
     let n = s.len();
-    let at = out.len();
     if let (Some(head), Some(tail), true) = (s.first_chunk::<8>(), s.last_chunk::<8>(), n <= 16) {
-        out.extend_from_slice(head);
-        out.extend_from_slice(tail);
-        out[at + n - 8..at + n].copy_from_slice(tail);
-        out.truncate(at + n);
-        word_has_soh(u64::from_le_bytes(*head)) || word_has_soh(u64::from_le_bytes(*tail))
+        // Two overlapping 8-byte moves cover 8 to 16 bytes.
+        if let Some(d) = dst.get_mut(..n) {
+            if let Some(d) = d.first_chunk_mut::<8>() {
+                *d = *head;
+            }
+            if let Some(d) = d.last_chunk_mut::<8>() {
+                *d = *tail;
+            }
+        }
+        word_has_soh(u64::from_le_bytes(*head)) | word_has_soh(u64::from_le_bytes(*tail))
     } else if let (Some(head), Some(tail), true) =
         (s.first_chunk::<4>(), s.last_chunk::<4>(), n < 8)
     {
-        out.extend_from_slice(head);
-        out.extend_from_slice(tail);
-        out[at + n - 4..at + n].copy_from_slice(tail);
-        out.truncate(at + n);
+        if let Some(d) = dst.get_mut(..n) {
+            if let Some(d) = d.first_chunk_mut::<4>() {
+                *d = *head;
+            }
+            if let Some(d) = d.last_chunk_mut::<4>() {
+                *d = *tail;
+            }
+        }
         // Both halves in one word: SOH in either shows.
         let word =
             u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32;
         word_has_soh(word)
-    } else if n < 4 {
-        let mut soh = false;
-        for &b in s {
-            out.push(b);
-            soh |= b == SOH;
+    } else if let (Some(&first), Some(&last), true) = (s.first(), s.last(), n < 4) {
+        // One to three bytes: the first, the middle and the last cover them.
+        let middle = s[n / 2];
+        if let Some(d) = dst.get_mut(..n) {
+            d[0] = first;
+            d[n / 2] = middle;
+            d[n - 1] = last;
         }
-        soh
+        (first == SOH) | (middle == SOH) | (last == SOH)
     } else {
-        out.extend_from_slice(s);
+        if let Some(d) = dst.get_mut(..n) {
+            d.copy_from_slice(s);
+        }
         find_soh(s).is_some()
     }
 }
@@ -114,30 +143,95 @@ pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
     append(out, &tmp[i..]);
 }
 
+/// A field prefix (`b"44="`) of at most 8 bytes as a little-endian word and its length; for a
+/// literal prefix this folds to constants.
+#[inline(always)]
+fn pack(prefix: &[u8]) -> Option<(u64, usize)> {
+    if prefix.len() > 8 {
+        return None;
+    }
+    let mut word = 0u64;
+    let mut i = 0;
+    while i < prefix.len() {
+        word |= u64::from(prefix[i]) << (8 * i);
+        i += 1;
+    }
+    Some((word, prefix.len()))
+}
+
+/// A value whose wire form has at most [`Bounded::MAX`] bytes, written straight into the
+/// writer's room.
+pub(crate) trait Bounded: FixValue {
+    /// The longest wire form.
+    const MAX: usize;
+    /// Writes the wire form at the start of `out` (at least [`Bounded::MAX`] bytes long) and
+    /// returns its length.
+    fn fill(&self, out: &mut [u8]) -> usize;
+}
+
 impl<'a> Writer<'a> {
     /// Starts a message with BeginString `begin_string` at the end of `buf`.
     pub fn new(buf: &'a mut Vec<u8>, begin_string: &str) -> Writer<'a> {
         let start = buf.len();
-        buf.extend_from_slice(b"8=");
-        buf.extend_from_slice(begin_string.as_bytes());
+        let begin = begin_string.as_bytes();
         // BodyLength is written in place at the end. Three digits are reserved, which fits
         // most messages (100 to 999 bytes of body); other lengths move the body once.
-        buf.extend_from_slice(b"\x019=000\x01");
-        let body_start = buf.len();
-        Writer {
+        let head = begin.len() + 9;
+        buf.resize(start + head.max(ROOM), 0);
+        let mut w = Writer {
             buf,
+            pos: start,
             start,
-            body_start,
+            body_start: start + head,
             soh_in_value: None,
+        };
+        // One more byte than the head: its end is written as a word.
+        let dst = w.room(head + 1);
+        if let Some((at, rest)) = dst.split_first_chunk_mut::<2>() {
+            *at = *b"8=";
+            if let Some((value, rest)) = rest.split_at_mut_checked(begin.len()) {
+                copy_soh_checked(value, begin);
+                if let Some(rest) = rest.first_chunk_mut::<8>() {
+                    *rest = *b"\x019=000\x01\0";
+                }
+            }
         }
+        w.pos = start + head;
+        w
+    }
+
+    /// Where the next byte goes, as known to be below `isize::MAX` (a `Vec` is never
+    /// longer): adding a small length to it cannot overflow, which spares a check.
+    #[inline(always)]
+    fn at(&self) -> usize {
+        self.pos & isize::MAX as usize
+    }
+
+    /// `n` bytes of room at the end of what is written, made if needed.
+    #[inline(always)]
+    fn room(&mut self, n: usize) -> &mut [u8] {
+        let pos = self.pos;
+        if pos + n > self.buf.len() {
+            self.grow(n);
+        }
+        match self.buf.get_mut(pos..pos + n) {
+            Some(dst) => dst,
+            None => &mut [],
+        }
+    }
+
+    /// Makes at least `n` bytes of room (and usually much more).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, n: usize) {
+        let written = self.pos - self.start;
+        self.buf.resize(self.pos + n + written.max(ROOM), 0);
     }
 
     /// Appends `prefix` (the tag and `=`, e.g. `b"44="`), the value and SOH.
     #[inline(always)]
     pub fn put<V: FixValue>(&mut self, prefix: &[u8], value: &V) {
-        self.buf.extend_from_slice(prefix);
-        value.write(self.buf);
-        self.buf.push(SOH);
+        value.put_field(self, prefix);
     }
 
     /// [`Writer::put`] if `value` is set (for generated code: one call per optional member).
@@ -193,34 +287,214 @@ impl<'a> Writer<'a> {
     /// [`Writer::put_data`]).
     #[inline(always)]
     pub fn put_bytes(&mut self, prefix: &[u8], value: &[u8]) {
-        // Inlined, the prefix (a literal in generated code) is copied with fixed-size moves.
-        self.buf.extend_from_slice(prefix);
-        self.value_and_soh(prefix, value);
+        match pack(prefix) {
+            Some((word, len)) => self.short_prefix_field::<true>(word, len, value),
+            None => self.long_prefix_field(prefix, value, true),
+        }
     }
 
-    /// The value part of [`Writer::put_bytes`].
+    /// Appends a field whose value is text already in wire form and free of SOH by
+    /// construction (a generated enum's value): it is not checked, as [`FixValue::write`]
+    /// does not check.
+    #[inline(always)]
+    pub fn put_wire(&mut self, prefix: &[u8], value: &str) {
+        match pack(prefix) {
+            Some((word, len)) => self.short_prefix_field::<false>(word, len, value.as_bytes()),
+            None => self.long_prefix_field(prefix, value.as_bytes(), false),
+        }
+    }
+
+    /// Appends a field whose value is a generated enum's: `Ok((word, len))` is the wire text
+    /// followed by SOH packed in a little-endian word, `len` bytes of it (SOH included, at
+    /// most 8); `Err(text)` is the text of a longer or unlisted value. Neither is checked
+    /// for SOH (see [`Writer::put_wire`]).
+    #[inline(always)]
+    pub fn put_enum(&mut self, prefix: &[u8], value: Result<(u64, usize), &str>) {
+        match (pack(prefix), value) {
+            (Some((word, len)), Ok((value, value_len))) => {
+                self.word_field(word, len, value, value_len)
+            }
+            (_, Err(text)) => self.put_wire(prefix, text),
+            (None, Ok((value, value_len))) => {
+                let bytes = value.to_le_bytes();
+                let text = &bytes[..value_len.clamp(1, 8) - 1];
+                self.long_prefix_field(prefix, text, false);
+            }
+        }
+    }
+
+    /// A field whose prefix and value (SOH included) are both packed in words.
     #[inline(never)]
-    fn value_and_soh(&mut self, prefix: &[u8], value: &[u8]) {
-        if append_soh_checked(self.buf, value) && self.soh_in_value.is_none() {
+    fn word_field(&mut self, prefix: u64, len: usize, value: u64, value_len: usize) {
+        let pos = self.at();
+        let Some(dst) = self.buf.get_mut(pos..pos + WORD_ROOM) else {
+            return self.word_field_grow(prefix, len, value, value_len);
+        };
+        // Both lengths are at most 8; masked to 15 they need no further checks and keep
+        // the end within the room even if they were not.
+        let len = len & 15;
+        if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
+            *head = prefix.to_le_bytes();
+        }
+        if let Some(tail) = dst.get_mut(len..).and_then(|d| d.first_chunk_mut::<8>()) {
+            *tail = value.to_le_bytes();
+        }
+        self.pos = pos + len + (value_len & 15);
+    }
+
+    /// [`Writer::word_field`] when the room has run out.
+    #[cold]
+    #[inline(never)]
+    fn word_field_grow(&mut self, prefix: u64, len: usize, value: u64, value_len: usize) {
+        self.grow(WORD_ROOM);
+        self.word_field(prefix, len, value, value_len);
+    }
+
+    /// A field whose prefix is packed in a word; `CHECK` looks for SOH in the value. Values
+    /// of up to 16 bytes with room to spare are written here, without calling anything (so
+    /// without saving registers); the rest goes to [`Writer::slow_field`].
+    #[inline(never)]
+    fn short_prefix_field<const CHECK: bool>(&mut self, prefix: u64, len: usize, value: &[u8]) {
+        // Prefix (at most 15 bytes after masking), up to 16 bytes of value and SOH.
+        const NEEDED: usize = 32;
+        let n = value.len();
+        let pos = self.at();
+        if n > 16 {
+            return self.slow_field(prefix, len, value, CHECK);
+        }
+        let dst = match self.buf.get_mut(pos..pos + NEEDED) {
+            Some(dst) => dst,
+            None => return self.slow_field(prefix, len, value, CHECK),
+        };
+        // At most 8; masked to 15 it needs no further checks.
+        let len = len & 15;
+        if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
+            *head = prefix.to_le_bytes();
+        }
+        let soh = match dst.get_mut(len..len + 17) {
+            Some(rest) => {
+                let soh = copy_soh_checked(rest, value);
+                rest[n] = SOH;
+                soh
+            }
+            None => false,
+        };
+        self.pos = pos + len + n + 1;
+        if CHECK && soh {
+            self.note_soh(prefix);
+        }
+    }
+
+    /// [`Writer::short_prefix_field`] for a long value or when the room has run out.
+    #[inline(never)]
+    fn slow_field(&mut self, prefix: u64, len: usize, value: &[u8], check: bool) {
+        let n = value.len();
+        let len = len.min(8);
+        let pos = self.pos;
+        let dst = self.room(8 + n + 1);
+        if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
+            *head = prefix.to_le_bytes();
+        }
+        if let Some(rest) = dst.get_mut(len..len + n + 1) {
+            rest[..n].copy_from_slice(value);
+            rest[n] = SOH;
+        }
+        self.pos = pos + len + n + 1;
+        if check && find_soh(value).is_some() {
+            self.note_soh(prefix);
+        }
+    }
+
+    /// Records that the value of the field with this packed prefix held SOH (the first one
+    /// is reported).
+    #[cold]
+    #[inline(never)]
+    fn note_soh(&mut self, prefix: u64) {
+        if self.soh_in_value.is_none() {
+            self.soh_in_value = Some(tag_of_prefix(&prefix.to_le_bytes()));
+        }
+    }
+
+    /// A field whose prefix is longer than 8 bytes (or not a literal).
+    #[inline(never)]
+    fn long_prefix_field(&mut self, prefix: &[u8], value: &[u8], check: bool) {
+        let (p, n) = (prefix.len(), value.len());
+        let dst = self.room(p + n + 1);
+        if let Some((head, rest)) = dst.split_at_mut_checked(p) {
+            head.copy_from_slice(prefix);
+            if let Some((middle, last)) = rest.split_at_mut_checked(n) {
+                middle.copy_from_slice(value);
+                if let Some(last) = last.first_mut() {
+                    *last = SOH;
+                }
+            }
+        }
+        self.pos += p + n + 1;
+        if check && self.soh_in_value.is_none() && find_soh(value).is_some() {
             self.soh_in_value = Some(tag_of_prefix(prefix));
         }
+    }
+
+    /// Appends a field whose value type writes itself straight into the room.
+    #[inline(always)]
+    pub(crate) fn put_bounded<V: Bounded>(&mut self, prefix: &[u8], value: &V) {
+        match pack(prefix) {
+            Some((word, len)) => self.bounded_field(word, len, value),
+            None => self.put_written(prefix, value),
+        }
+    }
+
+    /// A field of a [`Bounded`] value with a packed prefix: like
+    /// [`Writer::short_prefix_field`], nothing is called on the way when there is room.
+    #[inline(never)]
+    fn bounded_field<V: Bounded>(&mut self, prefix: u64, len: usize, value: &V) {
+        let pos = self.at();
+        let needed = 16 + V::MAX + 1;
+        let Some(dst) = self.buf.get_mut(pos..pos + needed) else {
+            return self.bounded_field_grow(prefix, len, value);
+        };
+        // At most 8; masked to 15 it needs no further checks.
+        let len = len & 15;
+        let mut n = 0;
+        if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
+            *head = prefix.to_le_bytes();
+            if let Some(rest) = dst.get_mut(len..len + V::MAX + 1) {
+                n = value.fill(rest).min(V::MAX);
+                rest[n] = SOH;
+            }
+        }
+        self.pos = pos + len + n + 1;
+    }
+
+    /// [`Writer::bounded_field`] when the room has run out.
+    #[cold]
+    #[inline(never)]
+    fn bounded_field_grow<V: Bounded>(&mut self, prefix: u64, len: usize, value: &V) {
+        self.grow(16 + V::MAX + 1);
+        self.bounded_field(prefix, len, value);
+    }
+
+    /// Appends a field through the value's [`FixValue::write`] (the buffer is cut back to
+    /// the message for it and the room made again afterwards).
+    #[inline(never)]
+    pub(crate) fn put_written<V: FixValue>(&mut self, prefix: &[u8], value: &V) {
+        self.buf.truncate(self.pos);
+        self.buf.extend_from_slice(prefix);
+        value.write(self.buf);
         self.buf.push(SOH);
+        self.pos = self.buf.len();
     }
 
     /// Appends a DATA field's bytes, which may contain SOH. The caller writes the length field.
     #[inline]
     pub fn put_data(&mut self, prefix: &[u8], value: &[u8]) {
-        self.buf.extend_from_slice(prefix);
-        append(self.buf, value);
-        self.buf.push(SOH);
+        self.long_prefix_field(prefix, value, false);
     }
 
     /// Appends an unsigned integer field.
     #[inline(always)]
     pub fn put_u64(&mut self, prefix: &[u8], value: u64) {
-        self.buf.extend_from_slice(prefix);
-        write_u64(self.buf, value);
-        self.buf.push(SOH);
+        self.put_bounded(prefix, &value);
     }
 
     /// Appends a field given by tag number (slower than a prefix; for generic code).
@@ -228,73 +502,77 @@ impl<'a> Writer<'a> {
         if self.soh_in_value.is_none() && value.contains(&SOH) {
             self.soh_in_value = Some(tag);
         }
-        write_u64(self.buf, u64::from(tag));
-        self.buf.push(b'=');
-        self.buf.extend_from_slice(value);
-        self.buf.push(SOH);
+        let mut prefix = [0u8; 11];
+        let at = fill_u64(&mut prefix, 10, u64::from(tag));
+        prefix[10] = b'=';
+        self.long_prefix_field(&prefix[at..], value, false);
     }
 
     /// The bytes of the body written so far (after MsgType is written, starting with it).
     pub fn body(&self) -> &[u8] {
-        &self.buf[self.body_start..]
+        self.buf.get(self.body_start..self.pos).unwrap_or_default()
     }
 
     /// Fills in BodyLength and appends CheckSum; returns where the message lies in the buffer.
-    pub fn finish(self) -> std::ops::Range<usize> {
-        let Writer {
-            buf,
-            start,
-            body_start,
-            ..
-        } = self;
-        let body_len = buf.len() - body_start;
-        let mut tmp = [0u8; 20];
-        let mut i = tmp.len();
-        let mut n = body_len;
-        loop {
-            i -= 1;
-            tmp[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        let digits = &tmp[i..];
+    pub fn finish(mut self) -> std::ops::Range<usize> {
+        let body_start = self.body_start;
+        let body_len = (self.pos - body_start) as u64;
+        let k = digit_count(body_len);
         let len_at = body_start - RESERVED - 1;
-        let old_end = buf.len();
-        match digits.len() {
+        let old_end = self.pos;
+        match k {
             RESERVED => {}
             k if k > RESERVED => {
                 let grow = k - RESERVED;
-                buf.resize(old_end + grow, 0);
-                buf.copy_within(body_start..old_end, body_start + grow);
+                self.room(grow);
+                self.buf.copy_within(body_start..old_end, body_start + grow);
+                self.pos += grow;
             }
             k => {
                 let shrink = RESERVED - k;
-                buf.copy_within(body_start..old_end, body_start - shrink);
-                buf.truncate(old_end - shrink);
+                self.buf
+                    .copy_within(body_start..old_end, body_start - shrink);
+                self.pos -= shrink;
             }
         }
-        buf[len_at..len_at + digits.len()].copy_from_slice(digits);
-        buf[len_at + digits.len()] = SOH;
-        let sum = checksum(&buf[start..]);
-        buf.extend_from_slice(b"10=");
-        buf.push(b'0' + sum / 100);
-        buf.push(b'0' + (sum / 10) % 10);
-        buf.push(b'0' + sum % 10);
-        buf.push(SOH);
-        start..buf.len()
+        let start = self.start;
+        let end = self.pos;
+        if let Some(field) = self.buf.get_mut(len_at..=len_at + k) {
+            fill_u64(field, k, body_len);
+            field[k] = SOH;
+        }
+        let sum = checksum(&self.buf[start..end]);
+        let trailer = [
+            b'1',
+            b'0',
+            b'=',
+            b'0' + sum / 100,
+            b'0' + (sum / 10) % 10,
+            b'0' + sum % 10,
+            SOH,
+        ];
+        if let Some(dst) = self.room(7).first_chunk_mut::<7>() {
+            *dst = trailer;
+        }
+        self.pos = end + 7;
+        start..end + 7
     }
 
     /// Like [`Writer::finish`], but fails if a non-DATA value contained SOH (the message is
     /// then removed from the buffer).
-    pub fn finish_checked(self) -> Result<std::ops::Range<usize>, crate::error::EncodeError> {
+    pub fn finish_checked(mut self) -> Result<std::ops::Range<usize>, crate::error::EncodeError> {
         if let Some(tag) = self.soh_in_value {
-            let start = self.start;
-            self.buf.truncate(start);
+            self.pos = self.start;
             return Err(crate::error::EncodeError::SohInValue { tag });
         }
         Ok(self.finish())
+    }
+}
+
+impl Drop for Writer<'_> {
+    /// Cuts the buffer back to the end of what was written (the room after it goes).
+    fn drop(&mut self) {
+        self.buf.truncate(self.pos);
     }
 }
 
@@ -355,6 +633,95 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_field_writes_its_wire_form() {
+        use crate::value::{Date, LocalMktDate, UtcTimestamp};
+        use rust_decimal::Decimal;
+        let date = Date::new(2024, 1, 2).unwrap_or_else(|| panic!("date"));
+        let ts = UtcTimestamp::new(
+            date,
+            10,
+            11,
+            12,
+            345_000_000,
+            crate::value::Precision::Millis,
+        )
+        .unwrap_or_else(|| panic!("timestamp"));
+        let mut buf = b"keep".to_vec();
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        w.put_u64(b"34=", 0);
+        w.put(b"123456789=", &12345u64);
+        w.put(b"44=", &Decimal::new(-18725, 2));
+        w.put(b"38=", &Decimal::new(100, 0));
+        w.put(b"75=", &LocalMktDate::from_date(date));
+        w.put(b"52=", &ts);
+        w.put(b"5=", &-5i64);
+        w.put(b"6=", &7u32);
+        w.put(b"7=", &'c');
+        w.put(b"8=", &true);
+        w.put(b"9=", &"text".to_string());
+        w.put_str(b"58=", &"x".repeat(40));
+        w.put_str(b"1234567890=", "long prefix");
+        w.put_tag_bytes(123_456_789, b"v");
+        w.put_data(b"95=", b"a\x01b");
+        w.put_str(b"59=", "");
+        let expected: &[u8] = b"35=D\x0134=0\x01123456789=12345\x0144=-187.25\x0138=100\x01\
+            75=20240102\x0152=20240102-10:11:12.345\x015=-5\x016=7\x017=c\x018=Y\x019=text\x01\
+            58=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\x011234567890=long prefix\x01\
+            123456789=v\x0195=a\x01b\x0159=\x01";
+        assert_eq!(
+            String::from_utf8_lossy(w.body()),
+            String::from_utf8_lossy(expected)
+        );
+        drop(w);
+        // Dropped without finishing: the buffer ends where the writing did.
+        assert!(buf.starts_with(b"keep8=FIX.4.4\x019=000\x01"));
+        assert!(buf.ends_with(b"\x0159=\x01"));
+        assert_eq!(buf.len(), 4 + 16 + expected.len());
+    }
+
+    #[test]
+    fn enum_values_packed_or_as_text() {
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        // "1" and SOH; "ABCDEFG" and SOH (a full word).
+        w.put_enum(b"54=", Ok((0x0131, 2)));
+        w.put_enum(b"5000=", Ok((0x0147_4645_4443_4241, 8)));
+        w.put_enum(b"1234567890=", Ok((0x0132, 2)));
+        w.put_enum(b"40=", Err("LONGER VALUE"));
+        w.put_enum(b"1234567890=", Err("x"));
+        assert_eq!(
+            w.body(),
+            b"54=1\x015000=ABCDEFG\x011234567890=2\x0140=LONGER VALUE\x011234567890=x\x01"
+        );
+        // Lengths out of contract write something, but do not panic or break the buffer.
+        for len in [0, 9, 15, 16, usize::MAX] {
+            w.put_enum(b"54=", Ok((0x0131, len)));
+        }
+        let r = w.finish();
+        assert_eq!(r.end, buf.len());
+    }
+
+    #[test]
+    fn room_grows_for_long_messages() {
+        let mut buf = Vec::new();
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        let mut expected = b"35=D\x01".to_vec();
+        for i in 0..400u64 {
+            w.put_u64(b"34=", i);
+            w.put_str(b"58=", "abcdefghij");
+            expected.extend_from_slice(format!("34={i}\x0158=abcdefghij\x01").as_bytes());
+        }
+        assert_eq!(w.body(), &expected[..]);
+        let r = w.finish();
+        assert_eq!(r.end, buf.len());
+        let msg = &buf[r];
+        let frame = find_frame(msg, DEFAULT_MAX_MESSAGE_LEN).unwrap().unwrap();
+        assert_eq!(&msg[frame.body], &expected[..]);
+    }
+
+    #[test]
     fn soh_in_a_string_value_is_refused() {
         let mut buf = Vec::new();
         let mut w = Writer::new(&mut buf, "FIX.4.4");
@@ -382,14 +749,14 @@ mod soh_check_tests {
     fn fused_copy_finds_soh_at_every_position_and_length() {
         for n in 0..40usize {
             let clean: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
-            let mut out = b"x".to_vec();
-            assert!(!append_soh_checked(&mut out, &clean), "len {n}");
+            let mut out = vec![b'x'; n + 1];
+            assert!(!copy_soh_checked(&mut out[1..], &clean), "len {n}");
             assert_eq!(&out[1..], &clean[..]);
             for p in 0..n {
                 let mut dirty = clean.clone();
                 dirty[p] = SOH;
-                let mut out = b"x".to_vec();
-                assert!(append_soh_checked(&mut out, &dirty), "len {n} at {p}");
+                let mut out = vec![b'x'; n + 1];
+                assert!(copy_soh_checked(&mut out[1..], &dirty), "len {n} at {p}");
                 assert_eq!(&out[1..], &dirty[..]);
             }
         }

@@ -38,6 +38,8 @@ pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
         let mut variants = Unique::with_reserved(&["Unlisted"]);
         let mut decls = Vec::new();
         let mut to_wire = Vec::new();
+        let mut to_word = Vec::new();
+        let mut words = Vec::new();
         let mut from_wire = Vec::new();
         for v in &f.values {
             let var =
@@ -47,6 +49,22 @@ pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
             let wire_bytes = Literal::byte_string(wire.as_bytes());
             decls.push(quote!(#[doc = #doc] #var,));
             to_wire.push(quote!(#ty::#var => #wire,));
+            // Up to 7 bytes: the text and SOH as one little-endian word.
+            let packed = if wire.len() < 8 {
+                let word = wire
+                    .bytes()
+                    .chain([1u8])
+                    .enumerate()
+                    .fold(0u64, |w, (i, b)| w | u64::from(b) << (8 * i));
+                let word = Literal::u64_suffixed(word);
+                let len = Literal::usize_suffixed(wire.len() + 1);
+                quote!(Ok((#word, #len)))
+            } else {
+                quote!(Err(#wire))
+            };
+            let index = Literal::usize_unsuffixed(to_word.len());
+            words.push(packed);
+            to_word.push(quote!(#ty::#var => #index,));
             from_wire.push(quote!(#wire_bytes => #ty::#var,));
         }
         let doc = format!(
@@ -55,6 +73,7 @@ pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
             f.tag,
             f.field_type.dictionary_name()
         );
+        let count = Literal::usize_unsuffixed(words.len());
         out.extend(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,11 +92,28 @@ pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
                         #ty::Unlisted(s) => s,
                     }
                 }
+
+                /// For writing: the wire text followed by SOH, packed in a little-endian
+                /// word with its length (SOH included), for values of up to 7 bytes; the
+                /// text of longer and unlisted values.
+                #[inline]
+                pub fn wire_word(&self) -> Result<(u64, usize), &str> {
+                    static WORDS: [Result<(u64, usize), &str>; #count] = [#(#words),*];
+                    let i = match self {
+                        #(#to_word)*
+                        #ty::Unlisted(s) => return Err(s),
+                    };
+                    WORDS[i]
+                }
             }
 
             impl fix_core::FixValue for #ty {
                 fn write(&self, out: &mut Vec<u8>) {
                     out.extend_from_slice(self.as_str().as_bytes());
+                }
+                #[inline]
+                fn put_field(&self, w: &mut fix_core::Writer<'_>, prefix: &[u8]) {
+                    w.put_enum(prefix, self.wire_word());
                 }
                 fn parse(bytes: &[u8]) -> Result<Self, fix_core::ValueError> {
                     Ok(match bytes {

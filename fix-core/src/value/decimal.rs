@@ -14,8 +14,9 @@
 
 use rust_decimal::Decimal;
 
-use super::digits::{fill_u128, fill_u64};
+use super::digits::{eight_digits, fill_front, fill_u128, fill_u64};
 use super::{format, range, FixValue, ValueError};
+use crate::encode::Bounded;
 
 const FLOAT: &str = "FLOAT";
 
@@ -112,37 +113,119 @@ pub(crate) fn quick_decimal_ok(bytes: &[u8]) -> bool {
     points <= 1 && digits > 0
 }
 
-impl FixValue for Decimal {
-    fn write(&self, out: &mut Vec<u8>) {
+/// Writes `value` the long way: every digit of the mantissa right-aligned in `buf`, then the
+/// integer digits moved left for the point. Returns where the text starts (it ends at the
+/// end of `buf`).
+fn fill_any(value: &Decimal, buf: &mut [u8; 48]) -> usize {
+    let mantissa = value.mantissa();
+    let scale = value.scale() as usize;
+    // 96-bit mantissa: at most 29 digits; scale at most 28; plus a leading zero.
+    *buf = [b'0'; 48];
+    let end = buf.len();
+    let magnitude = mantissa.unsigned_abs();
+    let mut start = match u64::try_from(magnitude) {
+        Ok(small) => fill_u64(buf, end, small),
+        Err(_) => fill_u128(buf, end, magnitude),
+    };
+    // Make sure there is at least one digit before the point ("0.05", not ".05").
+    let min_start = end.saturating_sub(scale + 1);
+    if start > min_start {
+        start = min_start; // the buffer was pre-filled with '0'
+    }
+    if scale > 0 {
+        // Shift the integer digits left by one to make room for the point. At most 29
+        // digits and a point in 48 bytes: `start` stays above 1.
+        let point = end - scale;
+        buf.copy_within(start..point, start - 1);
+        start -= 1;
+        buf[point - 1] = b'.';
+    }
+    if mantissa < 0 {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    start
+}
+
+impl Bounded for Decimal {
+    const MAX: usize = 48;
+
+    #[inline]
+    fn fill(&self, out: &mut [u8]) -> usize {
+        let Some(out) = out.first_chunk_mut::<48>() else {
+            return 0;
+        };
         let mantissa = self.mantissa();
         let scale = self.scale() as usize;
-        // 96-bit mantissa: at most 29 digits; scale at most 28; plus a leading zero.
-        let mut buf = [b'0'; 48];
-        let end = buf.len();
-        let magnitude = mantissa.unsigned_abs();
-        let mut start = match u64::try_from(magnitude) {
-            Ok(small) => fill_u64(&mut buf, end, small),
-            Err(_) => fill_u128(&mut buf, end, magnitude),
-        };
-        // Make sure there is at least one digit before the point ("0.05", not ".05").
-        let min_start = end.saturating_sub(scale + 1);
-        if start > min_start {
-            start = min_start; // the buffer was pre-filled with '0'
+        match (u64::try_from(mantissa.unsigned_abs()), POW10.get(scale)) {
+            // A mantissa of up to 19 digits and a scale of up to 8: nearly every price and
+            // quantity. Integer part, point, then the fraction zero-padded to `scale` digits.
+            (Ok(magnitude), Some(&unit)) => {
+                let negative = usize::from(mantissa < 0);
+                out[0] = b'-';
+                let (int, fraction) = if scale == 0 {
+                    (magnitude, 0)
+                } else {
+                    (magnitude / unit, magnitude % unit)
+                };
+                let mut at = negative + fill_front(&mut out[negative..], int);
+                if scale > 0 {
+                    if let Some((point, digits)) = out
+                        .get_mut(at..)
+                        .and_then(|t| t.split_first_mut())
+                        .and_then(|(p, t)| Some((p, t.first_chunk_mut::<8>()?)))
+                    {
+                        *point = b'.';
+                        // Eight zero-padded digits, the last `scale` of them kept. The
+                        // fraction is below 10^scale <= 10^8.
+                        let fraction = u32::try_from(fraction).unwrap_or(0);
+                        *digits = (eight_digits(fraction) >> (8 * (8 - scale))).to_le_bytes();
+                    }
+                    at += 1 + scale;
+                }
+                at
+            }
+            _ => fill_long(self, out),
         }
-        if scale > 0 {
-            // Shift the integer digits left by one to make room for the point. At most 29
-            // digits and a point in 48 bytes: `start` stays above 1.
-            let point = end - scale;
-            buf.copy_within(start..point, start - 1);
-            start -= 1;
-            buf[point - 1] = b'.';
-        }
-        if mantissa < 0 {
-            start -= 1;
-            buf[start] = b'-';
-        }
+    }
+}
+
+/// [`Bounded::fill`] for a `Decimal` beyond the short path (out of line: the short path then
+/// needs no registers saved).
+#[cold]
+#[inline(never)]
+fn fill_long(value: &Decimal, out: &mut [u8; 48]) -> usize {
+    let mut buf = [0u8; 48];
+    let start = fill_any(value, &mut buf);
+    let n = buf.len() - start;
+    out[..n].copy_from_slice(&buf[start..]);
+    n
+}
+
+/// 10^0 to 10^8: the scales written by the short path.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+impl FixValue for Decimal {
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; 48];
+        let start = fill_any(self, &mut buf);
         // One append for the whole value.
-        out.extend_from_slice(&buf[start..end]);
+        out.extend_from_slice(&buf[start..]);
+    }
+
+    #[inline]
+    fn put_field(&self, w: &mut crate::Writer<'_>, prefix: &[u8]) {
+        w.put_bounded(prefix, self);
     }
 
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
@@ -222,6 +305,50 @@ mod tests {
             parsed("000001234567890123456789012345678"),
             Ok(dec!(1234567890123456789012345678))
         );
+    }
+
+    #[test]
+    fn fill_writes_what_write_writes() {
+        let mut values = vec![
+            dec!(0),
+            dec!(0.5),
+            dec!(-0.5),
+            dec!(187.25),
+            dec!(100),
+            dec!(1.50),
+            dec!(-1234.56),
+            dec!(0.00000001),
+            dec!(0.000000001),
+            dec!(-0.000000000000000000000000001),
+            Decimal::MAX,
+            Decimal::MIN,
+        ];
+        for scale in 0..=28 {
+            for m in [
+                1i128,
+                -1,
+                9,
+                10,
+                99_999,
+                i128::from(u64::MAX),
+                -i128::from(u64::MAX),
+            ] {
+                values.push(Decimal::from_i128_with_scale(m, scale));
+            }
+            values.push(Decimal::from_i128_with_scale(
+                i128::from(u64::MAX) + 1,
+                scale,
+            ));
+        }
+        for v in values {
+            let mut out = [b'x'; 49];
+            let n = v.fill(&mut out);
+            assert_eq!(
+                std::str::from_utf8(&out[..n]),
+                Ok(text(v).as_str()),
+                "{v:?}"
+            );
+        }
     }
 
     #[test]

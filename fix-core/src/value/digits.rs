@@ -78,7 +78,7 @@ const PAIRS: [u8; 200] = {
 
 /// Writes the decimal digits of `value` right-aligned so that they end just before `end`,
 /// and returns the index of the first digit. `buf[..end]` must have room for 20 digits.
-#[inline]
+#[inline(always)]
 pub(crate) fn fill_u64(buf: &mut [u8], end: usize, mut value: u64) -> usize {
     let mut pos = end;
     while value >= 100 {
@@ -98,6 +98,82 @@ pub(crate) fn fill_u64(buf: &mut [u8], end: usize, mut value: u64) -> usize {
         buf[pos] = b'0' + value as u8;
     }
     pos
+}
+
+/// Powers of ten, 10^0 to 10^19.
+const POW10: [u64; 20] = {
+    let mut table = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// How many decimal digits `value` has (1 for 0).
+#[inline(always)]
+pub(crate) fn digit_count(value: u64) -> usize {
+    let v = value | 1;
+    // floor(log10(2^bits)) by 1233/4096 ~ log10(2): the digit count or one more than it.
+    let bits = 64 - v.leading_zeros() as usize;
+    let guess = (bits * 1233) >> 12;
+    match POW10.get(guess) {
+        Some(&p) => guess + usize::from(v >= p),
+        None => 20,
+    }
+}
+
+/// `value` (below 10^8) as eight ASCII digits, zero-padded, in a little-endian word: the
+/// first digit in the lowest byte. Computed in parallel lanes (two of 4 digits, four of 2,
+/// eight of 1), without a table or a loop.
+#[inline(always)]
+pub(crate) fn eight_digits(value: u32) -> u64 {
+    let v = u64::from(value);
+    let (high, low) = (v / 10_000, v % 10_000);
+    // Two 32-bit lanes below 10,000: split each by 100 (x * 10486 >> 20 is x / 100 there).
+    let x = high | low << 32;
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    let x = hundreds | (x - hundreds * 100) << 16;
+    // Four 16-bit lanes below 100: split each by 10 (x * 103 >> 10 is x / 10 there).
+    let tens = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    let x = tens | (x - tens * 10) << 8;
+    x | 0x3030_3030_3030_3030
+}
+
+/// Writes the decimal digits of `value` at the start of `out` (which must have room for
+/// them and at least 8 bytes: 20 bytes do for any value) and returns how many there are.
+/// Bytes after the digits may be overwritten.
+#[inline(always)]
+pub(crate) fn fill_front(out: &mut [u8], value: u64) -> usize {
+    // Counts, small sequence numbers, enum-like integers: one or two digits.
+    if value < 100 {
+        let pair = value as usize * 2;
+        return match out.first_chunk_mut::<2>() {
+            Some(d) if value >= 10 => {
+                *d = [PAIRS[pair], PAIRS[pair + 1]];
+                2
+            }
+            Some(d) => {
+                d[0] = b'0' + value as u8;
+                1
+            }
+            None => 0,
+        };
+    }
+    let n = digit_count(value);
+    match (u32::try_from(value), out.first_chunk_mut::<8>()) {
+        // Up to 8 digits: one word, shifted so that the leading zeros drop off.
+        (Ok(small), Some(word)) if n <= 8 => {
+            *word = (eight_digits(small) >> (8 * (8 - n))).to_le_bytes();
+        }
+        _ => {
+            if let Some(digits) = out.get_mut(..n) {
+                fill_u64(digits, n, value);
+            }
+        }
+    }
+    n
 }
 
 /// Like [`fill_u64`] for a 128-bit value; `buf[..end]` must have room for 39 digits.
@@ -195,6 +271,35 @@ mod tests {
         assert_eq!(u64_text(100), b"100");
         assert_eq!(u64_text(1234567), b"1234567");
         assert_eq!(u64_text(u64::MAX), b"18446744073709551615");
+    }
+
+    #[test]
+    fn counts_and_fills_digits_at_every_power_of_ten() {
+        let mut values = vec![0u64, 1, 9, u64::MAX, u64::MAX - 1];
+        let mut p = 1u64;
+        for _ in 0..20 {
+            values.extend([p - 1, p, p + 1, p.saturating_mul(2)]);
+            p = p.saturating_mul(10);
+        }
+        for v in values {
+            let text = v.to_string();
+            assert_eq!(digit_count(v), text.len(), "{v}");
+            let mut out = [b'x'; 21];
+            assert_eq!(fill_front(&mut out, v), text.len());
+            assert_eq!(&out[..text.len()], text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn eight_digits_in_parallel() {
+        let mut values: Vec<u32> = (0..=100_000).step_by(7).collect();
+        values.extend([
+            0, 9, 10, 99, 100, 9_999, 10_000, 12_345_678, 99_999_999, 10_000_001,
+        ]);
+        for v in values {
+            let expected = format!("{v:08}");
+            assert_eq!(&eight_digits(v).to_le_bytes(), expected.as_bytes(), "{v}");
+        }
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! other non-digit. A well-formed number that does not fit the Rust type is
 //! [`ValueError::Range`]. Writing gives the shortest form (no leading zeros, no `+`).
 
-use super::digits::write_u64;
+use super::digits::{fill_front, write_u64};
 use super::{format, range, FixValue, ValueError};
+use crate::encode::Bounded;
 
 const INT: &str = "INT";
 const SEQNUM: &str = "SEQNUM";
@@ -79,6 +80,11 @@ impl FixValue for i64 {
         write_u64(out, self.unsigned_abs());
     }
 
+    #[inline]
+    fn put_field(&self, w: &mut crate::Writer<'_>, prefix: &[u8]) {
+        w.put_bounded(prefix, self);
+    }
+
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
         parse_i64(bytes)
     }
@@ -88,6 +94,11 @@ impl FixValue for i64 {
 impl FixValue for u64 {
     fn write(&self, out: &mut Vec<u8>) {
         write_u64(out, *self);
+    }
+
+    #[inline]
+    fn put_field(&self, w: &mut crate::Writer<'_>, prefix: &[u8]) {
+        w.put_bounded(prefix, self);
     }
 
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
@@ -103,6 +114,11 @@ impl FixValue for u32 {
         write_u64(out, u64::from(*self));
     }
 
+    #[inline]
+    fn put_field(&self, w: &mut crate::Writer<'_>, prefix: &[u8]) {
+        w.put_bounded(prefix, self);
+    }
+
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
         let value = parse_unsigned(bytes, u64::from(u32::MAX)).map_err(|e| match e {
             ValueError::Range { .. } => range(LENGTH),
@@ -110,6 +126,39 @@ impl FixValue for u32 {
             other => other,
         })?;
         u32::try_from(value).map_err(|_| range(LENGTH))
+    }
+}
+
+impl Bounded for i64 {
+    const MAX: usize = 20;
+
+    #[inline(always)]
+    fn fill(&self, out: &mut [u8]) -> usize {
+        match out.split_first_mut() {
+            Some((sign, rest)) if *self < 0 => {
+                *sign = b'-';
+                1 + fill_front(rest, self.unsigned_abs())
+            }
+            _ => fill_front(out, self.unsigned_abs()),
+        }
+    }
+}
+
+impl Bounded for u64 {
+    const MAX: usize = 20;
+
+    #[inline(always)]
+    fn fill(&self, out: &mut [u8]) -> usize {
+        fill_front(out, *self)
+    }
+}
+
+impl Bounded for u32 {
+    const MAX: usize = 10;
+
+    #[inline(always)]
+    fn fill(&self, out: &mut [u8]) -> usize {
+        fill_front(out, u64::from(*self))
     }
 }
 

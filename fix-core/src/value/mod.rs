@@ -157,7 +157,7 @@ macro_rules! date_accessors {
 mod char_bool;
 mod data;
 mod decimal;
-mod digits;
+pub(crate) mod digits;
 mod int;
 mod month_year;
 mod multi;
@@ -202,6 +202,14 @@ pub trait FixValue: Sized {
     fn write(&self, out: &mut Vec<u8>);
     /// Reads a value from its wire form (without tag, `=` or SOH).
     fn parse(bytes: &[u8]) -> Result<Self, ValueError>;
+    /// Appends the field: `prefix` (the tag and `=`), the wire form of `self` and SOH. This
+    /// is what [`Writer::put`](crate::Writer::put) does; the default goes through
+    /// [`FixValue::write`], the library's types and generated enums write straight into the
+    /// writer's buffer.
+    #[inline]
+    fn put_field(&self, w: &mut crate::Writer<'_>, prefix: &[u8]) {
+        w.put_written(prefix, self);
+    }
 }
 
 /// Checks, without allocating, that `bytes` is a well-formed value of dictionary type `ty`.

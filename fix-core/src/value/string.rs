@@ -28,6 +28,12 @@ impl FixValue for String {
         out.extend_from_slice(self.as_bytes());
     }
 
+    /// Unchecked for SOH, like [`FixValue::write`] ([`crate::Writer::put_str`] checks).
+    #[inline]
+    fn put_field(&self, w: &mut crate::Writer<'_>, prefix: &[u8]) {
+        w.put_wire(prefix, self);
+    }
+
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
         check_no_soh(bytes)?;
         core::str::from_utf8(bytes)

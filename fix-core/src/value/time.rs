@@ -27,6 +27,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::digits::{read_digits, write_padded, Sink};
 use super::{format, range, FixValue, ValueError};
+use crate::encode::Bounded;
 
 const UTCTIMESTAMP: &str = "UTCTIMESTAMP";
 const UTCTIMEONLY: &str = "UTCTIMEONLY";
@@ -665,51 +666,90 @@ pub(crate) fn check_utc_timestamp(bytes: &[u8]) -> Result<(), ValueError> {
     UtcTimestamp::parse(bytes).map(drop)
 }
 
-/// `PAIRS[2n..2n+2]` is `n` as two digits.
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
+/// `PAIR_WORDS[n]` is `n % 100` as two ASCII digits in a little-endian word: indexed by any
+/// `u8` without a division or a bounds check.
+static PAIR_WORDS: [u16; 256] = {
+    let mut table = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let n = i % 100;
+        table[i] = (b'0' as u16 + (n / 10) as u16) | (b'0' as u16 + (n % 10) as u16) << 8;
+        i += 1;
+    }
+    table
+};
 
+/// `n % 100` as two ASCII digits in the low 16 bits of a word, first digit lowest.
 #[inline(always)]
-fn put_pair(buf: &mut [u8], at: usize, n: u8) {
-    let i = usize::from(n % 100) * 2;
-    buf[at] = PAIRS[i];
-    buf[at + 1] = PAIRS[i + 1];
+fn pair_word(n: u8) -> u64 {
+    u64::from(PAIR_WORDS[usize::from(n)])
 }
 
-impl FixValue for UtcTimestamp {
-    fn write(&self, out: &mut Vec<u8>) {
-        // Formatted on the stack and appended at once: one capacity check, not one per byte.
-        let mut buf = *b"00000000-00:00:00.000000000";
+impl Bounded for UtcTimestamp {
+    const MAX: usize = 27;
+
+    #[inline]
+    fn fill(&self, out: &mut [u8]) -> usize {
+        let Some(buf) = out.first_chunk_mut::<27>() else {
+            return 0;
+        };
         let year = self.date.year % 10_000;
-        put_pair(&mut buf, 0, (year / 100) as u8);
-        put_pair(&mut buf, 2, (year % 100) as u8);
-        put_pair(&mut buf, 4, self.date.month);
-        put_pair(&mut buf, 6, self.date.day);
-        put_pair(&mut buf, 9, self.time.hour);
-        put_pair(&mut buf, 12, self.time.minute);
-        put_pair(&mut buf, 15, self.time.second);
-        let digits = self.time.precision.digits();
-        let nanos = self.time.nanos % 1_000_000_000;
-        // The fraction's digits, two at a time, right-aligned before `18 + digits`.
+        // `YYYYMMDD` and `-HH:MM:S`, then `S.` and the fraction: three word stores.
+        let date = pair_word((year / 100) as u8)
+            | pair_word((year % 100) as u8) << 16
+            | pair_word(self.date.month) << 32
+            | pair_word(self.date.day) << 48;
+        let second = pair_word(self.time.second);
+        let time = u64::from(b'-')
+            | pair_word(self.time.hour) << 8
+            | u64::from(b':') << 24
+            | pair_word(self.time.minute) << 32
+            | u64::from(b':') << 48
+            | (second & 0xff) << 56;
+        if let Some((d, rest)) = buf.split_first_chunk_mut::<8>() {
+            *d = date.to_le_bytes();
+            if let Some((t, rest)) = rest.split_first_chunk_mut::<8>() {
+                *t = time.to_le_bytes();
+                if let Some(s) = rest.first_chunk_mut::<2>() {
+                    *s = [(second >> 8) as u8, b'.'];
+                }
+            }
+        }
+        // Below a second by construction; the bound keeps the digit count right regardless.
+        let nanos = self.time.nanos.min(999_999_999);
+        // The fraction's digits, two at a time, right-aligned before `at`.
         let (mut v, mut at) = match self.time.precision {
-            Precision::Seconds => (0, 18),
+            Precision::Seconds => return 17,
             Precision::Millis => (nanos / 1_000_000, 21),
             Precision::Micros => (nanos / 1_000, 24),
             Precision::Nanos => (nanos, 27),
         };
+        let len = at;
         while at > 19 {
             at -= 2;
-            put_pair(&mut buf, at, (v % 100) as u8);
+            if let Some(pair) = buf.get_mut(at..at + 2) {
+                pair.copy_from_slice(&PAIR_WORDS[(v % 100) as usize].to_le_bytes());
+            }
             v /= 100;
         }
         if at == 19 {
             buf[18] = b'0' + (v % 10) as u8;
         }
-        let len = if digits > 0 { 18 + digits } else { 17 };
+        len
+    }
+}
+
+impl FixValue for UtcTimestamp {
+    fn write(&self, out: &mut Vec<u8>) {
+        // Formatted on the stack and appended at once: one capacity check, not one per byte.
+        let mut buf = [0u8; 27];
+        let len = self.fill(&mut buf);
         out.extend_from_slice(&buf[..len]);
+    }
+
+    #[inline]
+    fn put_field(&self, w: &mut crate::Writer<'_>, prefix: &[u8]) {
+        w.put_bounded(prefix, self);
     }
 
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
@@ -1010,6 +1050,41 @@ mod tests {
     }
 
     // ---- UtcTimestamp ----
+
+    #[test]
+    fn timestamp_fill_writes_every_part() {
+        let precisions = [
+            Precision::Seconds,
+            Precision::Millis,
+            Precision::Micros,
+            Precision::Nanos,
+        ];
+        for (y, mo, d, h, mi, sec, nanos) in [
+            (2024u16, 1u8, 2u8, 10u8, 11u8, 12u8, 345_678_901u32),
+            (1, 12, 31, 23, 59, 60, 999_999_999),
+            (9999, 2, 28, 0, 0, 0, 0),
+            (1970, 6, 9, 9, 5, 7, 1_002_003),
+        ] {
+            for p in precisions {
+                let date = Date::new(y, mo, d).unwrap_or_else(|| panic!("{y}-{mo}-{d}"));
+                let ts = UtcTimestamp::new(date, h, mi, sec, nanos, p)
+                    .unwrap_or_else(|| panic!("{h}:{mi}:{sec}"));
+                let digits = p.digits();
+                let fraction = format!("{:09}", p.truncate(nanos));
+                let mut expected = format!("{y:04}{mo:02}{d:02}-{h:02}:{mi:02}:{sec:02}");
+                if digits > 0 {
+                    expected.push('.');
+                    expected.push_str(&fraction[..digits]);
+                }
+                let mut out = [b'x'; 28];
+                let n = ts.fill(&mut out);
+                assert_eq!(std::str::from_utf8(&out[..n]), Ok(expected.as_str()));
+                let mut written = Vec::new();
+                ts.write(&mut written);
+                assert_eq!(written, expected.as_bytes());
+            }
+        }
+    }
 
     #[test]
     fn timestamp_precision_round_trips() {
