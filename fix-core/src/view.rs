@@ -287,27 +287,20 @@ impl Decoder {
             _ => None,
         };
         let expected = shape.map_or(&[][..], |i| &self.shapes[i].fields[..]);
-        let tokenized = if expected.is_empty() {
-            tokenize::<false>(
-                buf,
-                frame.body.clone(),
-                dict,
-                tags,
-                expected,
-                &mut self.fields,
-                &self.soh_bits,
-            )
+        let tokenize = if expected.is_empty() {
+            tokenize::<false>
         } else {
-            tokenize::<true>(
-                buf,
-                frame.body.clone(),
-                dict,
-                tags,
-                expected,
-                &mut self.fields,
-                &self.soh_bits,
-            )
+            tokenize::<true>
         };
+        let tokenized = tokenize(
+            buf,
+            frame.body.clone(),
+            dict,
+            tags,
+            expected,
+            &mut self.fields,
+            &self.soh_bits,
+        );
         let cs = frame.body.end + 3;
         self.fields.push(field_ref(dict, CHECK_SUM, cs, cs + 3));
         self.counts.clear();

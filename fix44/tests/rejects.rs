@@ -3,13 +3,8 @@
 
 use fix_core::{DecodeError, SessionRejectReason as R, ValidationOptions};
 
-fn frame(body: &str) -> Vec<u8> {
-    let body = body.replace('|', "\u{1}");
-    let mut msg = format!("8=FIX.4.4\u{1}9={}\u{1}{body}", body.len()).into_bytes();
-    let sum: u32 = msg.iter().map(|&b| u32::from(b)).sum();
-    msg.extend_from_slice(format!("10={:03}\u{1}", sum % 256).as_bytes());
-    msg
-}
+mod common;
+use common::frame;
 
 const HEAD: &str = "49=A|56=B|34=2|52=20240102-10:11:12|";
 

@@ -8,14 +8,8 @@ use fix_core::dict::{Layout, Member};
 use fix_core::view::Level;
 use fix_core::{Decoder, MessageView, SessionRejectReason, ValidationOptions};
 
-/// `8=FIX.4.4|9=<len>|<body>10=<sum>|` with a correct BodyLength and CheckSum.
-fn frame(body: &str) -> Vec<u8> {
-    let body = body.replace('|', "\u{1}");
-    let mut msg = format!("8=FIX.4.4\u{1}9={}\u{1}{body}", body.len()).into_bytes();
-    let sum: u32 = msg.iter().map(|&b| u32::from(b)).sum();
-    msg.extend_from_slice(format!("10={:03}\u{1}", sum % 256).as_bytes());
-    msg
-}
+mod common;
+use common::frame;
 
 const BODIES: [&str; 4] = [
     "35=D|49=BUYSIDE|56=SELLSIDE|34=1047|52=20240102-10:11:12.345|11=ORD-1|453=2|448=T1|447=D|\
