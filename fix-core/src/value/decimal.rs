@@ -14,7 +14,7 @@
 
 use rust_decimal::Decimal;
 
-use super::digits::{eight_digits, fill_front, fill_u128, fill_u64};
+use super::digits::{eight_digits, fill_front, fill_u128, fill_u64, POW10};
 use super::{format, range, FixValue, ValueError};
 use crate::encode::Bounded;
 
@@ -157,7 +157,9 @@ impl Bounded for Decimal {
         };
         let mantissa = self.mantissa();
         let scale = self.scale() as usize;
-        match (u64::try_from(mantissa.unsigned_abs()), POW10.get(scale)) {
+        // The short path's scales are 0 to 8.
+        let unit = POW10.get(..=8).and_then(|units| units.get(scale));
+        match (u64::try_from(mantissa.unsigned_abs()), unit) {
             // A mantissa of up to 19 digits and a scale of up to 8: nearly every price and
             // quantity. Integer part, point, then the fraction zero-padded to `scale` digits.
             (Ok(magnitude), Some(&unit)) => {
@@ -201,19 +203,6 @@ fn fill_long(value: &Decimal, out: &mut [u8; 48]) -> usize {
     out[..n].copy_from_slice(&buf[start..]);
     n
 }
-
-/// 10^0 to 10^8: the scales written by the short path.
-const POW10: [u64; 9] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-];
 
 impl FixValue for Decimal {
     fn write(&self, out: &mut Vec<u8>) {

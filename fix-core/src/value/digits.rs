@@ -101,7 +101,7 @@ pub(crate) fn fill_u64(buf: &mut [u8], end: usize, mut value: u64) -> usize {
 }
 
 /// Powers of ten, 10^0 to 10^19.
-const POW10: [u64; 20] = {
+pub(crate) const POW10: [u64; 20] = {
     let mut table = [1u64; 20];
     let mut i = 1;
     while i < 20 {
