@@ -164,6 +164,14 @@ const MAX_SHAPES: usize = 8;
 /// Messages with more fields than this are not remembered.
 const MAX_SHAPE_FIELDS: usize = 1024;
 
+impl Shape {
+    /// Whether this is the shape of messages of `msg_type` decoded with dictionary `dict`
+    /// (its id) and `opts`.
+    fn is_for(&self, dict: u64, msg_type: &[u8], opts: &ValidationOptions) -> bool {
+        self.dict == dict && self.msg_type == msg_type && self.opts == *opts
+    }
+}
+
 /// One field of a [`Shape`]: its tag's text and `=` as read in one word, and the tag,
 /// definition and place the tokenizer gave it.
 #[derive(Debug, Clone, Copy)]
@@ -285,7 +293,7 @@ impl Decoder {
             Some(_) if dict.id.0 != 0 && !self.shapes_off => self
                 .shapes
                 .iter()
-                .position(|s| s.dict == dict.id.0 && s.msg_type == msg_type && s.opts == *opts),
+                .position(|s| s.is_for(dict.id.0, msg_type, opts)),
             _ => None,
         };
         let expected = shape.map_or(&[][..], |i| &self.shapes[i].fields[..]);
@@ -330,7 +338,7 @@ impl Decoder {
             (Ok(_), _) => {
                 let problem = walk.run(message).err();
                 if problem.is_none() && message.is_some() && dict.id.0 != 0 && !self.shapes_off {
-                    self.remember(buf, frame.body.start, dict.id.0, msg_type, opts);
+                    self.remember(shape, buf, frame.body.start, dict.id.0, msg_type, opts);
                 }
                 problem
             }
@@ -354,10 +362,11 @@ impl Decoder {
 }
 
 impl Decoder {
-    /// Remembers the shape of the valid message just walked (see [`Shape`]), replacing the
-    /// shape for the same MsgType, dictionary and options if there is one.
+    /// Remembers the shape of the valid message just walked (see [`Shape`]), replacing
+    /// `found`, the shape for the same MsgType, dictionary and options, if there is one.
     fn remember(
         &mut self,
+        found: Option<usize>,
         buf: &[u8],
         body_start: usize,
         dict: u64,
@@ -369,11 +378,7 @@ impl Decoder {
             Some(body) if body.len() <= MAX_SHAPE_FIELDS => body,
             _ => return,
         };
-        let at = match self
-            .shapes
-            .iter()
-            .position(|s| s.dict == dict && s.msg_type == msg_type && s.opts == *opts)
-        {
+        let at = match found {
             Some(i) => i,
             None if self.shapes.len() < MAX_SHAPES => {
                 self.shapes.push(Shape {
