@@ -772,9 +772,15 @@ impl Dictionary {
     /// enumeration with [`K_PACKED`]).
     #[inline]
     pub(crate) fn in_packed(&self, meta: &FieldMeta, v: &[u8]) -> bool {
+        self.in_packed_keys(meta.bitmap, meta.count, v)
+    }
+
+    /// Whether `v` is one of the `count` packed keys from index `start` on.
+    #[inline]
+    pub(crate) fn in_packed_keys(&self, start: u32, count: u32, v: &[u8]) -> bool {
         let Some(key) = pack(v) else { return false };
-        let start = meta.bitmap as usize;
-        let Some(keys) = self.meta.packed.get(start..start + meta.count as usize) else {
+        let start = start as usize;
+        let Some(keys) = self.meta.packed.get(start..start + count as usize) else {
             return false;
         };
         // Branch-free lower bound: which value comes is data, not a pattern to predict.

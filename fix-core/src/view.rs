@@ -172,8 +172,7 @@ impl Shape {
     }
 }
 
-/// One field of a [`Shape`]: its tag's text and `=` as read in one word, and the tag,
-/// definition and place the tokenizer gave it.
+/// One field of a [`Shape`]: its tag's text and `=` as read in one word.
 #[derive(Debug, Clone, Copy)]
 struct ShapeField {
     /// The tag's digits and `=`, little-endian, higher bytes zero.
@@ -182,10 +181,29 @@ struct ShapeField {
     mask: u64,
     /// Where `=` is, from the tag's start (1 to 7).
     eq: u32,
-    tag: Tag,
-    def: u32,
-    place: u32,
+    /// A DATA field: its value's end comes from the length field before it.
+    data: bool,
 }
+
+/// A value check of a [`Shape`]'s field: the check the walk makes for it under the shape's
+/// options, with what it needs looked up once. Fields whose value only has to be non-empty
+/// have none.
+#[derive(Debug, Clone, Copy)]
+struct ShapeCheck {
+    /// The field's index among the body's fields.
+    at: u32,
+    /// The `C_*` class of the field's definition.
+    class: u8,
+    /// For a NumInGroup field, the count the shape was walked with; else [`NOT_A_COUNT`].
+    count: u32,
+    /// For the enumeration classes, the field's bitmap or first packed key
+    /// (`FieldMeta::bitmap`) and its number of packed keys.
+    enum_at: u32,
+    enum_len: u32,
+}
+
+/// [`ShapeCheck::count`] of a field that is no NumInGroup.
+const NOT_A_COUNT: u32 = u32::MAX;
 
 /// What the walk concluded from one valid message's tags, for messages with the same tags.
 ///
@@ -204,8 +222,11 @@ struct Shape {
     opts: ValidationOptions,
     /// The body's fields (after BodyLength, before CheckSum) in order.
     fields: Vec<ShapeField>,
-    /// Every NumInGroup field: `(field index, count)`.
-    counts: Vec<(u32, u32)>,
+    /// The same fields as the tokenizer gave them (tag, definition, place); their bounds are
+    /// each message's own.
+    refs: Vec<FieldRef>,
+    /// The values to check beyond being non-empty, in field order.
+    checks: Vec<ShapeCheck>,
     slots: Vec<u32>,
     levels: Vec<LevelRec>,
     groups: Vec<GroupRec>,
@@ -238,9 +259,10 @@ impl Decoder {
     /// the tags, order and group counts of one remembered is validated by checking its values
     /// only, with the same verdict. Off, every message is walked field by field (for
     /// measuring that path, or memory-tight uses: a shape holds 4 bytes per member of its
-    /// message's header, body and trailer with components expanded, and 32 per field
-    /// received; from a few hundred bytes for session messages to a few kilobytes for the
-    /// largest FIX 5.0 messages, at most eight shapes per decoder).
+    /// message's header, body and trailer with components expanded, and 44 per field
+    /// received plus 20 per value with a check beyond being non-empty; from a few hundred
+    /// bytes for session messages to a few kilobytes for the largest FIX 5.0 messages, at
+    /// most eight shapes per decoder).
     pub fn set_remember_shapes(&mut self, on: bool) {
         self.shapes_off = !on;
         if !on {
@@ -296,21 +318,34 @@ impl Decoder {
                 .position(|s| s.is_for(dict.id.0, msg_type, opts)),
             _ => None,
         };
-        let expected = shape.map_or(&[][..], |i| &self.shapes[i].fields[..]);
-        let tokenize = if expected.is_empty() {
-            tokenize::<false>
-        } else {
-            tokenize::<true>
+        // Fields that follow a remembered shape come from it; the rest from the tables.
+        let followed = match shape.and_then(|i| self.shapes.get(i)) {
+            Some(sh) => follow(
+                buf,
+                frame.body.clone(),
+                dict,
+                sh,
+                &mut self.fields,
+                &self.soh_bits,
+            ),
+            None => Followed {
+                next: frame.body.start,
+                whole: false,
+            },
         };
-        let tokenized = tokenize(
-            buf,
-            frame.body.clone(),
-            dict,
-            tags,
-            expected,
-            &mut self.fields,
-            &self.soh_bits,
-        );
+        let tokenized = if followed.whole {
+            Ok(())
+        } else {
+            tokenize(
+                buf,
+                frame.body.clone(),
+                followed.next,
+                dict,
+                tags,
+                &mut self.fields,
+                &self.soh_bits,
+            )
+        };
         let cs = frame.body.end + 3;
         self.fields.push(field_ref(dict, CHECK_SUM, cs, cs + 3));
         self.counts.clear();
@@ -326,7 +361,7 @@ impl Decoder {
         };
         let mut replayed = None;
         let problem = match (tokenized, shape) {
-            (Ok(true), Some(i)) if walk.replay(&self.shapes[i]) => {
+            (Ok(()), Some(i)) if followed.whole && walk.frame_fields_ok() => {
                 replayed = Some(i);
                 None
             }
@@ -338,7 +373,7 @@ impl Decoder {
             (Ok(_), _) => {
                 let problem = walk.run(message).err();
                 if problem.is_none() && message.is_some() && dict.id.0 != 0 && !self.shapes_off {
-                    self.remember(shape, buf, frame.body.start, dict.id.0, msg_type, opts);
+                    self.remember(shape, buf, frame.body.start, dict, msg_type, opts);
                 }
                 problem
             }
@@ -369,7 +404,7 @@ impl Decoder {
         found: Option<usize>,
         buf: &[u8],
         body_start: usize,
-        dict: u64,
+        dict: &Dictionary,
         msg_type: &[u8],
         opts: &ValidationOptions,
     ) {
@@ -382,11 +417,12 @@ impl Decoder {
             Some(i) => i,
             None if self.shapes.len() < MAX_SHAPES => {
                 self.shapes.push(Shape {
-                    dict,
+                    dict: dict.id.0,
                     msg_type: Vec::new(),
                     opts: opts.clone(),
                     fields: Vec::new(),
-                    counts: Vec::new(),
+                    refs: Vec::new(),
+                    checks: Vec::new(),
                     slots: Vec::new(),
                     levels: Vec::new(),
                     groups: Vec::new(),
@@ -403,9 +439,10 @@ impl Decoder {
             return;
         };
         shape.fields.clear();
+        shape.checks.clear();
         // Each tag starts right after the previous field's SOH.
         let mut tag_start = body_start;
-        for f in body {
+        for (k, f) in body.iter().enumerate() {
             let Some((key, eq)) = tag_text(buf, tag_start) else {
                 // A tag of eight digits or more: no text key; this message is not remembered.
                 shape.fields.clear();
@@ -414,24 +451,47 @@ impl Decoder {
             };
             // `tag_text` found `=` at byte 1 to 7 of the word: digits and `=` fit in it.
             let eq = eq - tag_start;
-            let mask = u64::MAX >> (56 - 8 * eq);
             shape.fields.push(ShapeField {
                 text: key | u64::from(b'=') << (8 * eq),
-                mask,
+                mask: u64::MAX >> (56 - 8 * eq),
                 eq: eq as u32,
-                tag: f.tag,
-                def: f.def,
-                place: f.place,
+                data: (f.def >> 24) as u8 & K_DATA != 0,
             });
+            // NumInGroup fields: `counts` holds their index among all fields (the body's
+            // from 2 on, after BeginString and BodyLength).
+            let count = self
+                .counts
+                .iter()
+                .find(|&&(i, _)| i as usize == k + 2)
+                .map_or(NOT_A_COUNT, |&(_, n)| n);
+            let class = if f.def == NO_DEF || !opts.check_values {
+                C_TEXT
+            } else {
+                f.class()
+            };
+            if class != C_TEXT || count != NOT_A_COUNT {
+                let (enum_at, enum_len) = match dict.meta(f.position()) {
+                    Some(m) if f.def != NO_DEF => (m.bitmap, m.count),
+                    _ => (0, 0),
+                };
+                shape.checks.push(ShapeCheck {
+                    at: k as u32,
+                    class,
+                    count,
+                    enum_at,
+                    enum_len,
+                });
+            }
             tag_start = f.end as usize + 1;
         }
-        shape.dict = dict;
+        shape.refs.clear();
+        shape.refs.extend_from_slice(body);
+        shape.dict = dict.id.0;
         shape.msg_type.clear();
         shape.msg_type.extend_from_slice(msg_type);
         if shape.opts != *opts {
             shape.opts = opts.clone();
         }
-        shape.counts.clone_from(&self.counts);
         shape.slots.clone_from(&self.slots);
         shape.levels.clone_from(&self.levels);
         shape.groups.clone_from(&self.groups);
@@ -449,26 +509,23 @@ fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef 
     }
 }
 
-/// Splits the body into fields. A tag that is not a positive number is reported as
+/// Splits the body from byte `from` on (the body's start, or where [`follow`] left off) into
+/// fields, appended to `out`. A tag that is not a positive number is reported as
 /// `Invalid tag number` with the tag as received, and tokenizing stops.
 ///
-/// `expected` is a remembered shape's body fields: while the tags' texts match it, their
-/// number, definition and place come from it instead of the tables. Returns whether the
-/// body followed `expected` to the end (never for an empty `expected`).
-///
-/// Field ends come from `soh_bits`, the bitmap of the body's SOH bytes, one bit at a time, so the next
-/// field's bounds never wait for this one's tag; only a DATA field (whose value may hold
-/// SOH) moves the end by its length field, skipping the SOH bits inside its value.
+/// Field ends come from `soh_bits`, the bitmap of the body's SOH bytes, one bit at a time, so
+/// the next field's bounds never wait for this one's tag; only a DATA field (whose value may
+/// hold SOH) moves the end by its length field, skipping the SOH bits inside its value.
 #[inline(never)]
-fn tokenize<const SHAPED: bool>(
+fn tokenize(
     buf: &[u8],
     body: Range<usize>,
+    from: usize,
     dict: &Dictionary,
     message_tags: &TagTable,
-    mut expected: &[ShapeField],
     out: &mut Vec<FieldRef>,
     soh_bits: &[u64],
-) -> Result<bool, Invalid> {
+) -> Result<(), Invalid> {
     // Without the message's table, fields are placed by the walk.
     let not_member = if message_tags.is_built() {
         NO_PLACE
@@ -478,13 +535,10 @@ fn tokenize<const SHAPED: bool>(
     let end = body.end.min(buf.len());
     let base = body.start.min(end);
     // Fields take at least four bytes (`1=x` and SOH); room for them all up front.
-    out.reserve(body.len() / 4 + 1);
-    let mut start = base;
-    // SOH bytes before this one are inside a DATA value.
-    let mut skip_to = base;
-    let mut followed = !expected.is_empty();
-    // The index of the next field in `expected`.
-    let mut k = 0usize;
+    out.reserve(end.saturating_sub(from) / 4 + 1);
+    let mut start = from.clamp(base, end);
+    // SOH bytes before this one are inside a DATA value, or before `from`.
+    let mut skip_to = start;
     for (w, &word) in soh_bits.iter().enumerate() {
         let mut bits = word;
         while bits != 0 {
@@ -493,36 +547,15 @@ fn tokenize<const SHAPED: bool>(
             if soh < skip_to {
                 continue;
             }
-            // Following a shape (compiled out when `SHAPED` is false): the tag's text and `=`
-            // compared with the shape's in one word.
-            let shaped = if SHAPED {
-                match (expected.get(k), word_at(buf, start)) {
-                    (Some(e), Some(w)) if w & e.mask == e.text => {
-                        Some((e.tag, start + e.eq as usize, e.def, e.place))
-                    }
-                    _ => {
-                        // Off the remembered shape: the tables from here on.
-                        expected = &[];
-                        followed = false;
-                        None
-                    }
-                }
-            } else {
-                None
-            };
-            k += 1;
             // The tag by its text: in the message's table (with its place), else in the
             // dictionary's; else (unknown tag, leading zeros, long tag) read as a number.
-            let by_text = match shaped {
-                Some(found) => Some(found),
-                None => tag_text(buf, start).and_then(|(key, eq)| {
-                    if let Some(e) = message_tags.get(key) {
-                        return Some((e.tag, eq, e.def, e.place));
-                    }
-                    let e = dict.tags.get(key)?;
-                    Some((e.tag, eq, e.def, not_member))
-                }),
-            };
+            let by_text = tag_text(buf, start).and_then(|(key, eq)| {
+                if let Some(e) = message_tags.get(key) {
+                    return Some((e.tag, eq, e.def, e.place));
+                }
+                let e = dict.tags.get(key)?;
+                Some((e.tag, eq, e.def, not_member))
+            });
             let (tag, eq, def, place) = match by_text {
                 Some(found) => found,
                 None => {
@@ -536,15 +569,7 @@ fn tokenize<const SHAPED: bool>(
             let vstart = eq + 1;
             let mut vend = soh;
             if (def >> 24) as u8 & K_DATA != 0 {
-                // The preceding field holds the byte count.
-                let len = out
-                    .last()
-                    .and_then(|prev| u32::parse(&buf[prev.start as usize..prev.end as usize]).ok())
-                    .map(|n| n as usize);
-                match len {
-                    Some(n) if vstart + n < end && buf[vstart + n] == SOH => vend = vstart + n,
-                    _ => return Err(Invalid::new(R::IncorrectDataFormatForValue, tag)),
-                }
+                vend = data_end(buf, end, out, vstart, tag)?;
                 // SOH bits up to the value's end, in this word or later ones, are skipped
                 // by the check at the top.
                 skip_to = vend + 1;
@@ -567,7 +592,129 @@ fn tokenize<const SHAPED: bool>(
         // Bytes after the last SOH (the frame's checks make this unreachable).
         return Err(Invalid::message(R::Other));
     }
-    Ok(SHAPED && followed && k == expected.len())
+    Ok(())
+}
+
+/// The end of a DATA value starting at `vstart`: its length is the value of the field before
+/// it (the last in `out`), and a SOH must follow it before `end`.
+#[cold]
+fn data_end(
+    buf: &[u8],
+    end: usize,
+    out: &[FieldRef],
+    vstart: usize,
+    tag: Tag,
+) -> Result<usize, Invalid> {
+    let len = out
+        .last()
+        .and_then(|prev| u32::parse(buf.get(prev.start as usize..prev.end as usize)?).ok())
+        .map(|n| n as usize);
+    match len {
+        Some(n) if vstart + n < end && buf.get(vstart + n) == Some(&SOH) => Ok(vstart + n),
+        _ => Err(Invalid::new(R::IncorrectDataFormatForValue, tag)),
+    }
+}
+
+/// How far a body followed a remembered shape (see [`follow`]).
+struct Followed {
+    /// Where the first field off the shape starts; the body's end when it followed to the end.
+    next: usize,
+    /// Whether every field followed the shape, nothing came after, and every value passed.
+    whole: bool,
+}
+
+/// Splits the body into fields while their tags follow the remembered `shape`, appending
+/// them to `out`. Each tag is compared by its wire text and `=` in one masked word; its
+/// number, definition and place are the shape's. Then the values get the checks the walk
+/// would make: the shape's [`ShapeCheck`]s, and every value must be non-empty (an empty one
+/// counts as failing: the walk decides).
+///
+/// Stops at the first tag off the shape, a DATA field it cannot bound, or a field beyond
+/// the shape's; [`tokenize`] goes on from [`Followed::next`].
+#[inline(never)]
+fn follow(
+    buf: &[u8],
+    body: Range<usize>,
+    dict: &Dictionary,
+    shape: &Shape,
+    out: &mut Vec<FieldRef>,
+    soh_bits: &[u64],
+) -> Followed {
+    let end = body.end.min(buf.len());
+    let base = body.start.min(end);
+    let first = out.len();
+    out.extend_from_slice(&shape.refs);
+    let mut start = base;
+    let mut empty = false;
+    // The SOH bits not yet used: word `w`, with the bits before the current field cleared.
+    let mut w = 0usize;
+    let mut bits = soh_bits.first().copied().unwrap_or(0);
+    let mut k = 0usize;
+    for e in &shape.fields {
+        while bits == 0 {
+            w += 1;
+            match soh_bits.get(w) {
+                Some(&next) => bits = next,
+                None => break,
+            }
+        }
+        if bits == 0 {
+            break;
+        }
+        let soh = base + w * 64 + bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        match word_at(buf, start) {
+            Some(word) if word & e.mask == e.text => {}
+            _ => break,
+        }
+        // The tag's digits and `=` matched and hold no SOH: the value starts at or before
+        // `soh`.
+        let vstart = start + e.eq as usize + 1;
+        let mut vend = soh;
+        if e.data {
+            let tag = shape.refs.get(k).map_or(0, |f| f.tag);
+            let Ok(data_end) = data_end(buf, end, &out[..first + k], vstart, tag) else {
+                break;
+            };
+            vend = data_end;
+            // Go on with the SOH bits after the value's end.
+            let next = vend + 1 - base;
+            w = next / 64;
+            bits = soh_bits
+                .get(w)
+                .map_or(0, |&b| b & (u64::MAX << (next % 64)));
+        }
+        if let Some(f) = out.get_mut(first + k) {
+            f.start = vstart as u32;
+            f.end = vend as u32;
+        }
+        empty |= vstart == vend;
+        start = vend + 1;
+        k += 1;
+    }
+    if k < shape.fields.len() {
+        out.truncate(first + k);
+        return Followed {
+            next: start,
+            whole: false,
+        };
+    }
+    // Nothing may follow the shape's last field.
+    let rest_empty = bits == 0
+        && soh_bits
+            .get(w + 1..)
+            .is_none_or(|r| r.iter().all(|&b| b == 0));
+    let body_fields = out.get(first..).unwrap_or_default();
+    let values_ok = !empty
+        && shape.checks.iter().all(|c| {
+            body_fields
+                .get(c.at as usize)
+                .is_some_and(|f| shaped_value_ok(dict, buf, f, c))
+        });
+    Followed {
+        next: start,
+        whole: rest_empty && start == end && values_ok,
+    }
 }
 
 /// The eight bytes at `pos` as a little-endian word, if there are eight.
@@ -703,32 +850,17 @@ struct Walk<'w> {
 }
 
 impl<'w> Walk<'w> {
-    /// For a message whose tags followed `shape` (see [`tokenize`]): whether its NumInGroup
-    /// values are the shape's and every value passes the checks the walk makes, so that the
-    /// shape's slots, levels and groups are the message's. When false, the caller walks the
-    /// message.
-    fn replay(&mut self, shape: &Shape) -> bool {
-        for &(i, count) in &shape.counts {
-            match self.fields.get(i as usize) {
-                Some(f) if u32::parse(self.value(f)) == Ok(count) => {}
-                _ => return false,
-            }
-        }
-        // The walk checks the value of every defined field (placed, in a group, or allowed
-        // outside the message) and of no undefined one.
-        for f in self.fields {
-            let ok = if f.def == NO_DEF {
-                // Conservative: an empty undefined field goes to the walk, which knows
-                // whether it is checked.
-                f.start != f.end || !self.opts.check_fields_have_values
-            } else {
-                self.check_value(f).is_ok()
-            };
-            if !ok {
-                return false;
-            }
-        }
-        true
+    /// For a message whose body followed a shape (see [`tokenize`], which checked the body's
+    /// values): whether the framing fields (BeginString, BodyLength, CheckSum) pass the
+    /// value checks too, so that the shape's slots, levels and groups are the message's. When
+    /// false, the caller walks the message.
+    fn frame_fields_ok(&self) -> bool {
+        let n = self.fields.len();
+        [0, 1, n.saturating_sub(1)].iter().all(|&i| {
+            self.fields
+                .get(i)
+                .is_some_and(|f| self.check_value(f).is_ok())
+        })
     }
 
     fn new_level(&mut self, layout: &Layout) -> usize {
@@ -759,79 +891,11 @@ impl<'w> Walk<'w> {
             return Ok(());
         }
         let v = self.value(f);
-        let ok = match f.class() {
-            C_TEXT => true,
-            C_BITMAP => match v {
-                [b] => self
-                    .dict
-                    .meta(f.position())
-                    .is_some_and(|m| self.dict.in_bitmap(m.bitmap, *b)),
-                _ => false,
-            },
-            C_INTMAP => small_int(v).is_some_and(|n| {
-                self.dict
-                    .meta(f.position())
-                    .is_some_and(|m| self.dict.in_bitmap(m.bitmap, n))
-            }),
-            C_PACKED => self
-                .dict
-                .meta(f.position())
-                .is_some_and(|m| self.dict.in_packed(&m, v)),
-            C_UINT => v.len() <= 9 && v.iter().all(u8::is_ascii_digit),
-            C_DECIMAL => quick_decimal_ok(v),
-            C_TIMESTAMP => quick_utc_timestamp_ok(v),
-            C_TIMEONLY => quick_utc_time_only_ok(v),
-            _ => false,
-        };
-        if ok {
+        if quick_value_ok(self.dict, f.class(), f.position(), v) {
             return Ok(());
         }
         // The full checks give the verdict and the reason.
-        self.check_typed_value(f)
-    }
-
-    /// The format and enumeration checks of [`Walk::check_value`].
-    #[inline(never)]
-    fn check_typed_value(&self, f: &FieldRef) -> Result<(), Invalid> {
-        let v = self.value(f);
-        let Some(meta) = self.dict.meta(f.position()) else {
-            return Ok(());
-        };
-        if meta.kind & K_NO_FORMAT == 0 && !quick_format_ok(meta.field_type, v) {
-            match check_format(meta.field_type, v) {
-                Ok(()) => {}
-                Err(ValueError::Empty) => {
-                    return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag))
-                }
-                Err(_) => return Err(Invalid::new(R::IncorrectDataFormatForValue, f.tag)),
-            }
-        }
-        if meta.kind & K_ENUM != 0 {
-            let ok = if meta.kind & K_BITMAP != 0 {
-                match v {
-                    [b] => self.dict.in_bitmap(meta.bitmap, *b),
-                    _ => false,
-                }
-            } else if meta.kind & K_INTMAP != 0 {
-                small_int(v).is_some_and(|n| self.dict.in_bitmap(meta.bitmap, n))
-            } else if meta.kind & K_PACKED != 0 {
-                if meta.field_type.is_multiple() {
-                    v.split(|&b| b == b' ')
-                        .all(|tok| self.dict.in_packed(&meta, tok))
-                } else {
-                    self.dict.in_packed(&meta, v)
-                }
-            } else {
-                self.dict
-                    .fields
-                    .get(f.position())
-                    .is_none_or(|def| enum_ok(def, v))
-            };
-            if !ok {
-                return Err(Invalid::new(R::ValueIsIncorrect, f.tag));
-            }
-        }
-        Ok(())
+        check_typed_value(self.dict, v, f)
     }
 
     fn run(&mut self, message: Option<&'w MessageDef>) -> Result<(), Invalid> {
@@ -1057,6 +1121,93 @@ fn enum_ok(def: &FieldDef, v: &[u8]) -> bool {
     } else {
         def.enum_value(v).is_some()
     }
+}
+
+/// The format and enumeration checks of [`Walk::check_value`] for value `v` of field `f`.
+#[inline(never)]
+fn check_typed_value(dict: &Dictionary, v: &[u8], f: &FieldRef) -> Result<(), Invalid> {
+    let Some(meta) = dict.meta(f.position()) else {
+        return Ok(());
+    };
+    if meta.kind & K_NO_FORMAT == 0 && !quick_format_ok(meta.field_type, v) {
+        match check_format(meta.field_type, v) {
+            Ok(()) => {}
+            Err(ValueError::Empty) => {
+                return Err(Invalid::new(R::TagSpecifiedWithoutAValue, f.tag))
+            }
+            Err(_) => return Err(Invalid::new(R::IncorrectDataFormatForValue, f.tag)),
+        }
+    }
+    if meta.kind & K_ENUM != 0 {
+        let ok = if meta.kind & K_BITMAP != 0 {
+            match v {
+                [b] => dict.in_bitmap(meta.bitmap, *b),
+                _ => false,
+            }
+        } else if meta.kind & K_INTMAP != 0 {
+            small_int(v).is_some_and(|n| dict.in_bitmap(meta.bitmap, n))
+        } else if meta.kind & K_PACKED != 0 {
+            if meta.field_type.is_multiple() {
+                v.split(|&b| b == b' ')
+                    .all(|tok| dict.in_packed(&meta, tok))
+            } else {
+                dict.in_packed(&meta, v)
+            }
+        } else {
+            dict.fields
+                .get(f.position())
+                .is_none_or(|def| enum_ok(def, v))
+        };
+        if !ok {
+            return Err(Invalid::new(R::ValueIsIncorrect, f.tag));
+        }
+    }
+    Ok(())
+}
+
+/// The quick value check of check class `class` (a `C_*`), for the field at `position` of
+/// `dict`'s fields: true means the value is valid; false means the full check
+/// ([`check_typed_value`]) must decide.
+#[inline(always)]
+fn quick_value_ok(dict: &Dictionary, class: u8, position: usize, v: &[u8]) -> bool {
+    match class {
+        C_TEXT => true,
+        C_BITMAP => match v {
+            [b] => dict
+                .meta(position)
+                .is_some_and(|m| dict.in_bitmap(m.bitmap, *b)),
+            _ => false,
+        },
+        C_INTMAP => small_int(v).is_some_and(|n| {
+            dict.meta(position)
+                .is_some_and(|m| dict.in_bitmap(m.bitmap, n))
+        }),
+        C_PACKED => dict.meta(position).is_some_and(|m| dict.in_packed(&m, v)),
+        C_UINT => v.len() <= 9 && v.iter().all(u8::is_ascii_digit),
+        C_DECIMAL => quick_decimal_ok(v),
+        C_TIMESTAMP => quick_utc_timestamp_ok(v),
+        C_TIMEONLY => quick_utc_time_only_ok(v),
+        _ => false,
+    }
+}
+
+/// Whether the value of field `f`, one of a shape's, passes the shape's check `c`.
+#[inline(always)]
+fn shaped_value_ok(dict: &Dictionary, buf: &[u8], f: &FieldRef, c: &ShapeCheck) -> bool {
+    let v = buf
+        .get(f.start as usize..f.end as usize)
+        .unwrap_or_default();
+    if c.count != NOT_A_COUNT && u32::parse(v) != Ok(c.count) {
+        return false;
+    }
+    let quick = match c.class {
+        C_TEXT => true,
+        C_BITMAP => matches!(v, [b] if dict.in_bitmap(c.enum_at, *b)),
+        C_INTMAP => small_int(v).is_some_and(|n| dict.in_bitmap(c.enum_at, n)),
+        C_PACKED => dict.in_packed_keys(c.enum_at, c.enum_len, v),
+        class => quick_value_ok(dict, class, f.position(), v),
+    };
+    quick || check_typed_value(dict, v, f).is_ok()
 }
 
 impl<'a> MessageView<'a> {
