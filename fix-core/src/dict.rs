@@ -850,12 +850,17 @@ impl Dictionary {
     /// The message with MsgType `msg_type`.
     #[inline]
     pub fn message(&self, msg_type: &[u8]) -> Option<&MessageDef> {
+        self.message_index(msg_type)
+            .and_then(|i| self.messages.get(i))
+    }
+
+    /// The index into [`Dictionary::messages`] of the message with MsgType `msg_type`.
+    #[inline]
+    pub(crate) fn message_index(&self, msg_type: &[u8]) -> Option<usize> {
         if let (false, Some(key)) = (self.message_keys.is_empty(), pack(msg_type)) {
             let keys: &[(u64, u32)] = &self.message_keys;
             return match keys.binary_search_by_key(&key, |&(k, _)| k) {
-                Ok(i) => keys
-                    .get(i)
-                    .and_then(|&(_, m)| self.messages.get(m as usize)),
+                Ok(i) => keys.get(i).map(|&(_, m)| m as usize),
                 // Every MsgType of 1 to 7 bytes has a key: no other can match.
                 Err(_) => None,
             };
@@ -863,7 +868,6 @@ impl Dictionary {
         self.messages
             .binary_search_by(|m| m.msg_type.as_bytes().cmp(msg_type))
             .ok()
-            .and_then(|i| self.messages.get(i))
     }
 
     /// The message named `name` (linear search).

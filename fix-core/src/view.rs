@@ -170,6 +170,60 @@ impl Shape {
     fn is_for(&self, dict: u64, msg_type: &[u8], opts: &ValidationOptions) -> bool {
         self.dict == dict && self.msg_type == msg_type && self.opts == *opts
     }
+
+    /// For a message whose body followed this shape (see [`follow`], which checked the body's
+    /// values): whether its framing fields (BeginString, BodyLength, CheckSum; `fields` holds
+    /// them all) pass the checks too. When false, the caller walks the message.
+    fn framing_ok(&self, dict: &Dictionary, buf: &[u8], fields: &[FieldRef]) -> bool {
+        self.framing.iter().all(|c| {
+            fields
+                .get(c.at as usize)
+                .is_some_and(|f| f.start != f.end && shaped_value_ok(dict, buf, f, c))
+        })
+    }
+}
+
+impl ShapeCheck {
+    /// No check beyond the value being non-empty.
+    const NONE: ShapeCheck = ShapeCheck {
+        at: 0,
+        class: C_TEXT,
+        count: NOT_A_COUNT,
+        enum_at: 0,
+        enum_len: 0,
+    };
+
+    /// The check of field `f` (at index `at`), a NumInGroup one with `count` entries or not
+    /// ([`NOT_A_COUNT`]), under `opts`: the walk's value checks as data.
+    fn of(
+        dict: &Dictionary,
+        opts: &ValidationOptions,
+        f: &FieldRef,
+        at: usize,
+        count: u32,
+    ) -> Self {
+        let class = if f.def == NO_DEF || !opts.check_values {
+            C_TEXT
+        } else {
+            f.class()
+        };
+        let (enum_at, enum_len) = match dict.meta(f.position()) {
+            Some(m) if f.def != NO_DEF => (m.bitmap, m.count),
+            _ => (0, 0),
+        };
+        ShapeCheck {
+            at: at as u32,
+            class,
+            count,
+            enum_at,
+            enum_len,
+        }
+    }
+
+    /// A check beyond the value being non-empty.
+    fn checks_more(&self) -> bool {
+        self.class != C_TEXT || self.count != NOT_A_COUNT
+    }
 }
 
 /// One field of a [`Shape`]: its tag's text and `=` as read in one word.
@@ -216,7 +270,8 @@ const NOT_A_COUNT: u32 = u32::MAX;
 /// definition and place the tokenizer would have looked up.
 #[derive(Debug)]
 struct Shape {
-    /// [`Dictionary::id`](crate::dict::DictId) of the dictionary (never 0).
+    /// [`Dictionary::id`](crate::dict::DictId) of the dictionary; 0 (which no dictionary
+    /// that remembers shapes has) while the shape is being filled in or if that was given up.
     dict: u64,
     msg_type: Vec<u8>,
     opts: ValidationOptions,
@@ -227,6 +282,10 @@ struct Shape {
     refs: Vec<FieldRef>,
     /// The values to check beyond being non-empty, in field order.
     checks: Vec<ShapeCheck>,
+    /// The checks of BeginString, BodyLength and CheckSum (indexed among all the fields).
+    framing: [ShapeCheck; 3],
+    /// The message's index in the dictionary's messages.
+    message: usize,
     slots: Vec<u32>,
     levels: Vec<LevelRec>,
     groups: Vec<GroupRec>,
@@ -309,15 +368,19 @@ impl Decoder {
             .get(frame.body.start + 3..frame.body.end)
             .and_then(|rest| rest.iter().position(|&b| b == SOH).map(|n| &rest[..n]))
             .unwrap_or_default();
-        let message = dict.message(msg_type);
-        let tags = message.map_or(&TagTable::EMPTY, |m| &m.body.combined_tags);
-        let shape = match message {
-            Some(_) if dict.id.0 != 0 && !self.shapes_off => self
+        // A remembered shape knows its message; other messages are looked up.
+        let shape = match dict.id.0 {
+            0 => None,
+            id => self
                 .shapes
                 .iter()
-                .position(|s| s.is_for(dict.id.0, msg_type, opts)),
-            _ => None,
+                .position(|s| s.is_for(id, msg_type, opts)),
         };
+        let message = match shape.and_then(|i| self.shapes.get(i)) {
+            Some(sh) => dict.messages.get(sh.message),
+            None => dict.message(msg_type),
+        };
+        let tags = message.map_or(&TagTable::EMPTY, |m| &m.body.combined_tags);
         // Fields that follow a remembered shape come from it; the rest from the tables.
         let followed = match shape.and_then(|i| self.shapes.get(i)) {
             Some(sh) => follow(
@@ -361,7 +424,9 @@ impl Decoder {
         };
         let mut replayed = None;
         let problem = match (tokenized, shape) {
-            (Ok(()), Some(i)) if followed.whole && walk.frame_fields_ok() => {
+            (Ok(()), Some(i))
+                if followed.whole && self.shapes[i].framing_ok(dict, buf, &self.fields) =>
+            {
                 replayed = Some(i);
                 None
             }
@@ -413,6 +478,9 @@ impl Decoder {
             Some(body) if body.len() <= MAX_SHAPE_FIELDS => body,
             _ => return,
         };
+        let Some(message) = dict.message_index(msg_type) else {
+            return;
+        };
         let at = match found {
             Some(i) => i,
             None if self.shapes.len() < MAX_SHAPES => {
@@ -423,6 +491,8 @@ impl Decoder {
                     fields: Vec::new(),
                     refs: Vec::new(),
                     checks: Vec::new(),
+                    framing: [ShapeCheck::NONE; 3],
+                    message,
                     slots: Vec::new(),
                     levels: Vec::new(),
                     groups: Vec::new(),
@@ -438,6 +508,8 @@ impl Decoder {
         let Some(shape) = self.shapes.get_mut(at) else {
             return;
         };
+        // Matches nothing until it is whole (dictionary id 0 is never looked up).
+        shape.dict = 0;
         shape.fields.clear();
         shape.checks.clear();
         // Each tag starts right after the previous field's SOH.
@@ -445,8 +517,6 @@ impl Decoder {
         for (k, f) in body.iter().enumerate() {
             let Some((key, eq)) = tag_text(buf, tag_start) else {
                 // A tag of eight digits or more: no text key; this message is not remembered.
-                shape.fields.clear();
-                shape.msg_type.clear();
                 return;
             };
             // `tag_text` found `=` at byte 1 to 7 of the word: digits and `=` fit in it.
@@ -464,29 +534,21 @@ impl Decoder {
                 .iter()
                 .find(|&&(i, _)| i as usize == k + 2)
                 .map_or(NOT_A_COUNT, |&(_, n)| n);
-            let class = if f.def == NO_DEF || !opts.check_values {
-                C_TEXT
-            } else {
-                f.class()
-            };
-            if class != C_TEXT || count != NOT_A_COUNT {
-                let (enum_at, enum_len) = match dict.meta(f.position()) {
-                    Some(m) if f.def != NO_DEF => (m.bitmap, m.count),
-                    _ => (0, 0),
-                };
-                shape.checks.push(ShapeCheck {
-                    at: k as u32,
-                    class,
-                    count,
-                    enum_at,
-                    enum_len,
-                });
+            let check = ShapeCheck::of(dict, opts, f, k, count);
+            if check.checks_more() {
+                shape.checks.push(check);
             }
             tag_start = f.end as usize + 1;
         }
         shape.refs.clear();
         shape.refs.extend_from_slice(body);
-        shape.dict = dict.id.0;
+        let last = self.fields.len().saturating_sub(1);
+        for (check, at) in shape.framing.iter_mut().zip([0, 1, last]) {
+            if let Some(f) = self.fields.get(at) {
+                *check = ShapeCheck::of(dict, opts, f, at, NOT_A_COUNT);
+            }
+        }
+        shape.message = message;
         shape.msg_type.clear();
         shape.msg_type.extend_from_slice(msg_type);
         if shape.opts != *opts {
@@ -495,9 +557,11 @@ impl Decoder {
         shape.slots.clone_from(&self.slots);
         shape.levels.clone_from(&self.levels);
         shape.groups.clone_from(&self.groups);
+        shape.dict = dict.id.0;
     }
 }
 
+#[inline]
 fn field_ref(dict: &Dictionary, tag: Tag, start: usize, end: usize) -> FieldRef {
     let def = dict.field_info(tag);
     FieldRef {
@@ -569,7 +633,10 @@ fn tokenize(
             let vstart = eq + 1;
             let mut vend = soh;
             if (def >> 24) as u8 & K_DATA != 0 {
-                vend = data_end(buf, end, out, vstart, tag)?;
+                let length = out
+                    .last()
+                    .and_then(|prev| buf.get(prev.start as usize..prev.end as usize));
+                vend = data_end(buf, end, length, vstart, tag)?;
                 // SOH bits up to the value's end, in this word or later ones, are skipped
                 // by the check at the top.
                 skip_to = vend + 1;
@@ -595,21 +662,17 @@ fn tokenize(
     Ok(())
 }
 
-/// The end of a DATA value starting at `vstart`: its length is the value of the field before
-/// it (the last in `out`), and a SOH must follow it before `end`.
+/// The end of a DATA value starting at `vstart`: its length is `length`, the value of the
+/// field before it, and a SOH must follow it before `end`.
 #[cold]
 fn data_end(
     buf: &[u8],
     end: usize,
-    out: &[FieldRef],
+    length: Option<&[u8]>,
     vstart: usize,
     tag: Tag,
 ) -> Result<usize, Invalid> {
-    let len = out
-        .last()
-        .and_then(|prev| u32::parse(buf.get(prev.start as usize..prev.end as usize)?).ok())
-        .map(|n| n as usize);
-    match len {
+    match length.and_then(|v| u32::parse(v).ok()).map(|n| n as usize) {
         Some(n) if vstart + n < end && buf.get(vstart + n) == Some(&SOH) => Ok(vstart + n),
         _ => Err(Invalid::new(R::IncorrectDataFormatForValue, tag)),
     }
@@ -642,17 +705,30 @@ fn follow(
 ) -> Followed {
     let end = body.end.min(buf.len());
     let base = body.start.min(end);
+    if shape.refs.len() != shape.fields.len() {
+        // Not a whole shape (never remembered so).
+        return Followed {
+            next: base,
+            whole: false,
+        };
+    }
     let first = out.len();
     out.extend_from_slice(&shape.refs);
     let mut start = base;
+    // Where the value before `start` began (for a DATA field's length).
+    let mut prev_vstart = base;
     let mut empty = false;
-    // The SOH bits not yet used: word `w`, with the bits before the current field cleared.
+    // The SOH bits not yet used: word `w` (byte `w_base` of the buffer on), with the bits
+    // before the current field cleared.
     let mut w = 0usize;
+    let mut w_base = base;
     let mut bits = soh_bits.first().copied().unwrap_or(0);
-    let mut k = 0usize;
-    for e in &shape.fields {
+    let mut followed = 0usize;
+    let body_refs = out.get_mut(first..).unwrap_or_default();
+    for (e, f) in shape.fields.iter().zip(body_refs.iter_mut()) {
         while bits == 0 {
             w += 1;
+            w_base += 64;
             match soh_bits.get(w) {
                 Some(&next) => bits = next,
                 None => break,
@@ -661,7 +737,7 @@ fn follow(
         if bits == 0 {
             break;
         }
-        let soh = base + w * 64 + bits.trailing_zeros() as usize;
+        let soh = w_base + bits.trailing_zeros() as usize;
         bits &= bits - 1;
         match word_at(buf, start) {
             Some(word) if word & e.mask == e.text => {}
@@ -672,28 +748,30 @@ fn follow(
         let vstart = start + e.eq as usize + 1;
         let mut vend = soh;
         if e.data {
-            let tag = shape.refs.get(k).map_or(0, |f| f.tag);
-            let Ok(data_end) = data_end(buf, end, &out[..first + k], vstart, tag) else {
+            let length = (followed > 0)
+                .then(|| buf.get(prev_vstart..start - 1))
+                .flatten();
+            let Ok(data_end) = data_end(buf, end, length, vstart, f.tag) else {
                 break;
             };
             vend = data_end;
             // Go on with the SOH bits after the value's end.
             let next = vend + 1 - base;
             w = next / 64;
+            w_base = base + w * 64;
             bits = soh_bits
                 .get(w)
                 .map_or(0, |&b| b & (u64::MAX << (next % 64)));
         }
-        if let Some(f) = out.get_mut(first + k) {
-            f.start = vstart as u32;
-            f.end = vend as u32;
-        }
+        f.start = vstart as u32;
+        f.end = vend as u32;
         empty |= vstart == vend;
+        prev_vstart = vstart;
         start = vend + 1;
-        k += 1;
+        followed += 1;
     }
-    if k < shape.fields.len() {
-        out.truncate(first + k);
+    if followed < shape.fields.len() {
+        out.truncate(first + followed);
         return Followed {
             next: start,
             whole: false,
@@ -850,19 +928,6 @@ struct Walk<'w> {
 }
 
 impl<'w> Walk<'w> {
-    /// For a message whose body followed a shape (see [`tokenize`], which checked the body's
-    /// values): whether the framing fields (BeginString, BodyLength, CheckSum) pass the
-    /// value checks too, so that the shape's slots, levels and groups are the message's. When
-    /// false, the caller walks the message.
-    fn frame_fields_ok(&self) -> bool {
-        let n = self.fields.len();
-        [0, 1, n.saturating_sub(1)].iter().all(|&i| {
-            self.fields
-                .get(i)
-                .is_some_and(|f| self.check_value(f).is_ok())
-        })
-    }
-
     fn new_level(&mut self, layout: &Layout) -> usize {
         let start = self.slots.len();
         self.slots.resize(start + layout.members.len(), 0);

@@ -198,3 +198,31 @@ fn a_wrong_group_count_after_a_valid_message_is_still_reason_16() {
     assert_eq!(view.body().raw(parties), Some(&b"2"[..]));
     assert_eq!(ids, [Some(b"T1".to_vec()), Some(b"F2".to_vec())]);
 }
+
+#[test]
+fn a_shape_given_up_half_way_matches_no_later_message() {
+    // Relaxed options accept an undefined user-defined tag of eight digits, whose text does not
+    // fit the one-word compare: the decoder starts remembering the message's shape and gives
+    // up at that tag. Whatever it left must match nothing, not even a message whose MsgType
+    // is as empty as the half-filled shape's.
+    let relaxed = ValidationOptions::relaxed();
+    let mut d = Decoder::new();
+    let first = frame("35=D|49=A|56=B|34=2|52=20240102-10:11:12|11=X|12345678=Y|54=1|");
+    assert_eq!(
+        warm(&mut d, &first, &relaxed),
+        fresh(&first, &relaxed),
+        "the message itself"
+    );
+    for body in [
+        "35=|49=A|56=B|34=3|52=20240102-10:11:12|11=X|",
+        "35=|",
+        "35=D|49=A|56=B|34=4|52=20240102-10:11:12|11=X|12345678=Y|54=1|",
+    ] {
+        let raw = frame(body);
+        assert_eq!(
+            warm(&mut d, &raw, &relaxed),
+            fresh(&raw, &relaxed),
+            "{body}"
+        );
+    }
+}
