@@ -80,10 +80,30 @@ fn word_has_soh(word: u64) -> bool {
 
 /// Copies `s` to the start of `dst` (which must be at least as long; the rest is left as it
 /// is) and says whether `s` holds a SOH, looking at the same words it copies. Values of up
-/// to 16 bytes are copied with fixed-size moves.
+/// to 32 bytes are copied with fixed-size moves.
 #[inline(always)]
 fn copy_soh_checked(dst: &mut [u8], s: &[u8]) -> bool {
     let n = s.len();
+    if let (Some(head), Some(tail), true) = (s.first_chunk::<16>(), s.last_chunk::<16>(), n <= 32) {
+        // 16 to 32 bytes: two overlapping 16-byte moves.
+        if let Some(d) = dst.get_mut(..n) {
+            if let Some(d) = d.first_chunk_mut::<16>() {
+                *d = *head;
+            }
+            if let Some(d) = d.last_chunk_mut::<16>() {
+                *d = *tail;
+            }
+        }
+        let word = |c: &[u8; 16], i: usize| {
+            c.get(i..i + 8)
+                .and_then(|w| w.first_chunk::<8>())
+                .map_or(0, |w| u64::from_le_bytes(*w))
+        };
+        return word_has_soh(word(head, 0))
+            | word_has_soh(word(head, 8))
+            | word_has_soh(word(tail, 0))
+            | word_has_soh(word(tail, 8));
+    }
     if let (Some(head), Some(tail), true) = (s.first_chunk::<8>(), s.last_chunk::<8>(), n <= 16) {
         // Two overlapping 8-byte moves cover 8 to 16 bytes.
         if let Some(d) = dst.get_mut(..n) {
@@ -351,15 +371,15 @@ impl<'a> Writer<'a> {
     }
 
     /// A field whose prefix is packed in a word; `CHECK` looks for SOH in the value. Values
-    /// of up to 16 bytes with room to spare are written here, without calling anything (so
+    /// of up to 32 bytes with room to spare are written here, without calling anything (so
     /// without saving registers); the rest goes to [`Writer::slow_field`].
     #[inline(never)]
     fn short_prefix_field<const CHECK: bool>(&mut self, prefix: u64, len: usize, value: &[u8]) {
-        // Prefix (at most 15 bytes after masking), up to 16 bytes of value and SOH.
-        const NEEDED: usize = 32;
+        // Prefix (at most 15 bytes after masking), up to 32 bytes of value and SOH.
+        const NEEDED: usize = 48;
         let n = value.len();
         let pos = self.at();
-        if n > 16 {
+        if n > 32 {
             return self.slow_field(prefix, len, value, CHECK);
         }
         let dst = match self.buf.get_mut(pos..pos + NEEDED) {
@@ -371,7 +391,7 @@ impl<'a> Writer<'a> {
         if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
             *head = prefix.to_le_bytes();
         }
-        let soh = match dst.get_mut(len..len + 17) {
+        let soh = match dst.get_mut(len..len + 33) {
             Some(rest) => {
                 let soh = copy_soh_checked(rest, value);
                 rest[n] = SOH;

@@ -14,7 +14,7 @@
 
 use rust_decimal::Decimal;
 
-use super::digits::{eight_digits, fill_front, fill_u128, fill_u64, POW10};
+use super::digits::{digit_count, eight_digits, fill_front, fill_u128, fill_u64, POW10};
 use super::{format, range, FixValue, ValueError};
 use crate::encode::Bounded;
 
@@ -162,6 +162,31 @@ impl Bounded for Decimal {
         match (u64::try_from(mantissa.unsigned_abs()), unit) {
             // A mantissa of up to 19 digits and a scale of up to 8: nearly every price and
             // quantity. Integer part, point, then the fraction zero-padded to `scale` digits.
+            // Up to 8 digits in all and a fraction of 1 to 7: one conversion, the point
+            // put in by shifting the fraction's digits one byte up.
+            (Ok(magnitude), Some(_)) if magnitude < 100_000_000 && (1..=7).contains(&scale) => {
+                let negative = usize::from(mantissa < 0);
+                out[0] = b'-';
+                // At least one digit before the point; at most 8 digits (scale <= 7).
+                let n = digit_count(magnitude).max(scale + 1);
+                let digits = eight_digits(magnitude as u32) >> (8 * (8 - n));
+                let int = n - scale;
+                if let Some(head) = out
+                    .get_mut(negative..)
+                    .and_then(|o| o.first_chunk_mut::<8>())
+                {
+                    *head = digits.to_le_bytes();
+                }
+                // The fraction's `scale` bytes after the point: 8 bytes hold both.
+                let tail = u64::from(b'.') | (digits >> (8 * int)) << 8;
+                if let Some(t) = out
+                    .get_mut(negative + int..)
+                    .and_then(|o| o.first_chunk_mut::<8>())
+                {
+                    *t = tail.to_le_bytes();
+                }
+                negative + n + 1
+            }
             (Ok(magnitude), Some(&unit)) => {
                 let negative = usize::from(mantissa < 0);
                 out[0] = b'-';
@@ -319,6 +344,10 @@ mod tests {
                 9,
                 10,
                 99_999,
+                1_234_567,
+                -10_000_000,
+                99_999_999,
+                100_000_000,
                 i128::from(u64::MAX),
                 -i128::from(u64::MAX),
             ] {
