@@ -229,7 +229,7 @@ pub(crate) fn locate_frame(buf: &[u8], max_len: usize) -> Result<Option<Located>
             skip: next_message_start(buf),
         });
     }
-    if &buf[..2] != b"8=" {
+    if buf.first_chunk::<2>() != Some(b"8=") {
         return Err(FrameError::NoBeginString {
             skip: next_message_start(buf),
         });
@@ -282,7 +282,8 @@ pub(crate) fn locate_frame(buf: &[u8], max_len: usize) -> Result<Option<Located>
     }
     let trailer = &buf[body_end..total];
     let digits_ok = trailer[3..6].iter().all(u8::is_ascii_digit);
-    if &trailer[..3] != b"10="
+    // Fixed-size compares (inlined, no call).
+    if trailer.first_chunk::<3>() != Some(b"10=")
         || !digits_ok
         || trailer[6] != SOH
         || (body_len > 0 && buf[body_end - 1] != SOH)
@@ -297,7 +298,7 @@ pub(crate) fn locate_frame(buf: &[u8], max_len: usize) -> Result<Option<Located>
             None => Ok(None),
         };
     }
-    if !buf[body_start..body_end].starts_with(b"35=") {
+    if buf[body_start..body_end].first_chunk::<3>() != Some(b"35=") {
         return Err(FrameError::MsgTypeNotThird { skip: total });
     }
     let received = parse_digits(&trailer[3..6]).unwrap_or(usize::MAX);
