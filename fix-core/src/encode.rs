@@ -104,6 +104,14 @@ fn copy_soh_checked(dst: &mut [u8], s: &[u8]) -> bool {
             | word_has_soh(word(tail, 0))
             | word_has_soh(word(tail, 8));
     }
+    copy_short(dst, s)
+}
+
+/// [`copy_soh_checked`] for values of up to 16 bytes (fixed-size moves); longer ones are
+/// copied whole.
+#[inline(always)]
+fn copy_short(dst: &mut [u8], s: &[u8]) -> bool {
+    let n = s.len();
     if let (Some(head), Some(tail), true) = (s.first_chunk::<8>(), s.last_chunk::<8>(), n <= 16) {
         // Two overlapping 8-byte moves cover 8 to 16 bytes.
         if let Some(d) = dst.get_mut(..n) {
@@ -371,20 +379,51 @@ impl<'a> Writer<'a> {
     }
 
     /// A field whose prefix is packed in a word; `CHECK` looks for SOH in the value. Values
-    /// of up to 32 bytes with room to spare are written here, without calling anything (so
-    /// without saving registers); the rest goes to [`Writer::slow_field`].
+    /// of up to 16 bytes with room to spare are written here, without calling anything (so
+    /// without saving registers); longer ones go to [`Writer::medium_field`].
     #[inline(never)]
     fn short_prefix_field<const CHECK: bool>(&mut self, prefix: u64, len: usize, value: &[u8]) {
-        // Prefix (at most 15 bytes after masking), up to 32 bytes of value and SOH.
-        const NEEDED: usize = 48;
+        // Prefix (at most 15 bytes after masking), up to 16 bytes of value and SOH.
+        const NEEDED: usize = 32;
         let n = value.len();
         let pos = self.at();
-        if n > 32 {
-            return self.slow_field(prefix, len, value, CHECK);
+        if n > 16 {
+            return self.medium_field::<CHECK>(prefix, len, value);
         }
         let dst = match self.buf.get_mut(pos..pos + NEEDED) {
             Some(dst) => dst,
             None => return self.slow_field(prefix, len, value, CHECK),
+        };
+        // At most 8; masked to 15 it needs no further checks.
+        let len = len & 15;
+        if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
+            *head = prefix.to_le_bytes();
+        }
+        let soh = match dst.get_mut(len..len + 17) {
+            Some(rest) => {
+                let soh = copy_short(rest, value);
+                rest[n] = SOH;
+                soh
+            }
+            None => false,
+        };
+        self.pos = pos + len + n + 1;
+        if CHECK && soh {
+            self.note_soh(prefix);
+        }
+    }
+
+    /// [`Writer::short_prefix_field`] for values of 17 to 32 bytes (IDs, mostly), the same
+    /// way with two 16-byte moves; longer ones go to [`Writer::slow_field`].
+    #[inline(never)]
+    fn medium_field<const CHECK: bool>(&mut self, prefix: u64, len: usize, value: &[u8]) {
+        // Prefix (at most 15 bytes after masking), up to 32 bytes of value and SOH.
+        const NEEDED: usize = 48;
+        let n = value.len();
+        let pos = self.at();
+        let dst = match self.buf.get_mut(pos..pos + NEEDED) {
+            Some(dst) if n <= 32 => dst,
+            _ => return self.slow_field(prefix, len, value, CHECK),
         };
         // At most 8; masked to 15 it needs no further checks.
         let len = len & 15;
