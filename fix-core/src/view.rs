@@ -244,7 +244,8 @@ struct ShapeField {
 /// have none.
 #[derive(Debug, Clone, Copy)]
 struct ShapeCheck {
-    /// The field's index among the body's fields.
+    /// The field's index: among the body's fields in [`Shape::checks`], among all the
+    /// message's fields in [`Shape::framing`].
     at: u32,
     /// The `C_*` class of the field's definition.
     class: u8,
