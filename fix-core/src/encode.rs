@@ -155,6 +155,34 @@ fn copy_short(dst: &mut [u8], s: &[u8]) -> bool {
     }
 }
 
+/// Writes a field with a packed prefix (`len` bytes of `prefix`, at most 8) at the start of
+/// `dst`: the prefix as one word, then `value` (shorter than `ROOM`) by `copy`, then SOH.
+/// Returns the bytes written and whether the value holds SOH (`copy`'s answer).
+#[inline(always)]
+fn fill_packed<const ROOM: usize>(
+    dst: &mut [u8],
+    prefix: u64,
+    len: usize,
+    value: &[u8],
+    copy: fn(&mut [u8], &[u8]) -> bool,
+) -> (usize, bool) {
+    // At most 8; masked to 15 it needs no further checks.
+    let len = len & 15;
+    let n = value.len();
+    if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
+        *head = prefix.to_le_bytes();
+    }
+    let soh = match dst.get_mut(len..len + ROOM) {
+        Some(rest) if n < ROOM => {
+            let soh = copy(rest, value);
+            rest[n] = SOH;
+            soh
+        }
+        _ => false,
+    };
+    (len + n + 1, soh)
+}
+
 /// Appends the decimal digits of `n` to `out`.
 #[inline]
 pub fn write_u64(out: &mut Vec<u8>, mut n: u64) {
@@ -394,20 +422,8 @@ impl<'a> Writer<'a> {
             Some(dst) => dst,
             None => return self.slow_field(prefix, len, value, CHECK),
         };
-        // At most 8; masked to 15 it needs no further checks.
-        let len = len & 15;
-        if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
-            *head = prefix.to_le_bytes();
-        }
-        let soh = match dst.get_mut(len..len + 17) {
-            Some(rest) => {
-                let soh = copy_short(rest, value);
-                rest[n] = SOH;
-                soh
-            }
-            None => false,
-        };
-        self.pos = pos + len + n + 1;
+        let (written, soh) = fill_packed::<17>(dst, prefix, len, value, copy_short);
+        self.pos = pos + written;
         if CHECK && soh {
             self.note_soh(prefix);
         }
@@ -425,20 +441,8 @@ impl<'a> Writer<'a> {
             Some(dst) if n <= 32 => dst,
             _ => return self.slow_field(prefix, len, value, CHECK),
         };
-        // At most 8; masked to 15 it needs no further checks.
-        let len = len & 15;
-        if let Some((head, _)) = dst.split_first_chunk_mut::<8>() {
-            *head = prefix.to_le_bytes();
-        }
-        let soh = match dst.get_mut(len..len + 33) {
-            Some(rest) => {
-                let soh = copy_soh_checked(rest, value);
-                rest[n] = SOH;
-                soh
-            }
-            None => false,
-        };
-        self.pos = pos + len + n + 1;
+        let (written, soh) = fill_packed::<33>(dst, prefix, len, value, copy_soh_checked);
+        self.pos = pos + written;
         if CHECK && soh {
             self.note_soh(prefix);
         }

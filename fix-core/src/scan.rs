@@ -219,7 +219,12 @@ mod avx2 {
             };
             bits.push(mask_and_sum(lo, hi, &mut sum));
         }
-        // The four 64-bit lanes added.
+        lanes_total(sum)
+    }
+
+    /// The four 64-bit lanes of `sum` added.
+    #[target_feature(enable = "avx2")]
+    fn lanes_total(sum: __m256i) -> u64 {
         let half = _mm_add_epi64(
             _mm256_castsi256_si128(sum),
             _mm256_extracti128_si256::<1>(sum),
@@ -253,15 +258,7 @@ mod avx2 {
             tail.add16(sixteen);
         }
         tail.add_rest(bytes, rest % 16);
-        let half = _mm_add_epi64(
-            _mm256_castsi256_si128(sum),
-            _mm256_extracti128_si256::<1>(sum),
-        );
-        let (a, b) = (
-            _mm_cvtsi128_si64(half),
-            _mm_cvtsi128_si64(_mm_unpackhi_epi64(half, half)),
-        );
-        (a as u64).wrapping_add(b as u64).wrapping_add(tail.total())
+        lanes_total(sum).wrapping_add(tail.total())
     }
 
     /// The SOH mask of the 64 bytes `lo` then `hi`, their sum added into `sum`.
