@@ -785,6 +785,47 @@ mod tests {
     }
 
     #[test]
+    fn strings_of_every_length_take_the_right_path() {
+        // 0 to 16 bytes (short path), 17 to 32 (medium), longer (slow); many fields, so the
+        // room runs out at every offset; a SOH at each end of each length is reported.
+        let mut buf = b"kept".to_vec();
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        let mut expected = b"35=D\x01".to_vec();
+        for round in 0..30 {
+            for n in 0..=40usize {
+                let v: String = (0..n)
+                    .map(|i| char::from(b'a' + ((i + round) % 26) as u8))
+                    .collect();
+                w.put_str(b"58=", &v);
+                expected.extend_from_slice(format!("58={v}\x01").as_bytes());
+            }
+        }
+        assert_eq!(w.body(), &expected[..]);
+        let r = w.finish_checked().expect("no SOH in the values");
+        assert_eq!(&buf[..4], b"kept");
+        let frame = find_frame(&buf[r.clone()], DEFAULT_MAX_MESSAGE_LEN)
+            .unwrap()
+            .unwrap();
+        assert_eq!(&buf[r][frame.body], &expected[..]);
+        for n in 1..=40usize {
+            for at in [0, n - 1] {
+                let mut v = vec![b'x'; n];
+                v[at] = SOH;
+                let mut buf = Vec::new();
+                let mut w = Writer::new(&mut buf, "FIX.4.4");
+                w.put_str(b"35=", "D");
+                w.put_bytes(b"11=", &v);
+                assert_eq!(
+                    w.finish_checked(),
+                    Err(crate::error::EncodeError::SohInValue { tag: 11 }),
+                    "length {n}, SOH at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn soh_in_a_string_value_is_refused() {
         let mut buf = Vec::new();
         let mut w = Writer::new(&mut buf, "FIX.4.4");

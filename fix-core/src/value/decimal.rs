@@ -160,8 +160,6 @@ impl Bounded for Decimal {
         // The short path's scales are 0 to 8.
         let unit = POW10.get(..=8).and_then(|units| units.get(scale));
         match (u64::try_from(mantissa.unsigned_abs()), unit) {
-            // A mantissa of up to 19 digits and a scale of up to 8: nearly every price and
-            // quantity. Integer part, point, then the fraction zero-padded to `scale` digits.
             // Up to 8 digits in all and a fraction of 1 to 7: one conversion, the point
             // put in by shifting the fraction's digits one byte up.
             (Ok(magnitude), Some(_)) if magnitude < 100_000_000 && (1..=7).contains(&scale) => {
@@ -187,6 +185,9 @@ impl Bounded for Decimal {
                 }
                 negative + n + 1
             }
+            // A mantissa of up to 19 digits and a scale of up to 8: nearly every other price
+            // and quantity. Integer part, point, then the fraction zero-padded to `scale`
+            // digits.
             (Ok(magnitude), Some(&unit)) => {
                 let negative = usize::from(mantissa < 0);
                 out[0] = b'-';
