@@ -161,6 +161,20 @@ pub(crate) fn fill_front(out: &mut [u8], value: u64) -> usize {
             None => 0,
         };
     }
+    // Three or four digits (sequence numbers of a quiet day, quantities): two pairs.
+    if value < 10_000 {
+        let (hi, lo) = ((value / 100) as usize * 2, (value % 100) as usize * 2);
+        let digits = [PAIRS[hi], PAIRS[hi + 1], PAIRS[lo], PAIRS[lo + 1]];
+        // `hi` is 1 to 99: a leading zero (3 digits) drops off.
+        let skip = usize::from(value < 1_000);
+        return match out.first_chunk_mut::<4>() {
+            Some(d) => {
+                *d = (u32::from_le_bytes(digits) >> (8 * skip)).to_le_bytes();
+                4 - skip
+            }
+            None => 0,
+        };
+    }
     let n = digit_count(value);
     match (u32::try_from(value), out.first_chunk_mut::<8>()) {
         // Up to 8 digits: one word, shifted so that the leading zeros drop off.
@@ -276,6 +290,8 @@ mod tests {
     #[test]
     fn counts_and_fills_digits_at_every_power_of_ten() {
         let mut values = vec![0u64, 1, 9, u64::MAX, u64::MAX - 1];
+        // Every value of up to four digits and a little beyond (the pair paths).
+        values.extend(0..20_000);
         let mut p = 1u64;
         for _ in 0..20 {
             values.extend([p - 1, p, p + 1, p.saturating_mul(2)]);
