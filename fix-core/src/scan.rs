@@ -2,6 +2,7 @@
 //! x86_64, 32 with AVX2): the tokenizer takes field ends from it one bit at a time, so finding
 //! the next field never waits for the previous one to be parsed. The same pass sums the bytes
 //! for the CheckSum, and [`byte_sum`] sums sixteen bytes per instruction for everyone else.
+//! [`ascii_text`] reads a value as text when it is plain ASCII, a word at a time.
 
 /// Fills `bits` with one bit per byte of `bytes` (bit `i % 64` of word `i / 64` for byte `i`),
 /// set where the byte is SOH; replaces what `bits` held. Returns the sum of the bytes (the
@@ -320,9 +321,74 @@ fn block_mask(block: &[u8; 64], sum: &mut Sum) -> u64 {
     mask
 }
 
+/// `bytes` as text when every byte is ASCII and none is SOH (nearly every FIX value),
+/// checked eight bytes at a time; `None` otherwise, for the caller's general path (UTF-8
+/// decoding, SOH reporting). Cheaper than `str::from_utf8` on the short values of FIX.
+pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte with its high bit set (not ASCII) or equal to SOH makes `bad` non-zero: SOH
+    // bytes become zero after `^ ONES`, and a zero byte is flagged by the borrow trick (bytes
+    // above it may be flagged falsely, which only matters when there is a true one).
+    let bad = |w: u64| {
+        let x = w ^ ONES;
+        (w | (x.wrapping_sub(ONES) & !x)) & HIGHS
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = c
+            .first_chunk::<8>()
+            .map_or(HIGHS, |w| u64::from_le_bytes(*w));
+        if bad(w) != 0 {
+            return None;
+        }
+    }
+    if chunks.remainder().iter().any(|&b| b >= 0x80 || b == 0x01) {
+        return None;
+    }
+    // SAFETY: every byte of `bytes` is below 0x80 (checked above: no high bit set in any
+    // word or remaining byte), so each byte is one ASCII character, and ASCII text is valid
+    // UTF-8 byte for byte, which is all `from_utf8_unchecked` requires.
+    #[allow(unsafe_code)]
+    Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_text_is_the_ascii_values_without_soh() {
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..48usize {
+            for _ in 0..400 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        // Mostly letters, sometimes SOH, its neighbours, DEL and high bytes.
+                        match rng % 40 {
+                            0 => 0x01,
+                            1 => 0x00,
+                            2 => 0x02,
+                            3 => 0x7F,
+                            4 => 0x80,
+                            5 => 0xFF,
+                            6 => 0xC3,
+                            _ => b'a' + (rng >> 8) as u8 % 26,
+                        }
+                    })
+                    .collect();
+                let expected = bytes.iter().all(|&b| b < 0x80 && b != 0x01);
+                let got = ascii_text(&bytes);
+                assert_eq!(got.is_some(), expected, "{bytes:?}");
+                if let Some(text) = got {
+                    assert_eq!(text.as_bytes(), &bytes[..]);
+                }
+            }
+        }
+    }
 
     #[test]
     fn marks_exactly_the_soh_bytes() {

@@ -35,6 +35,10 @@ impl FixValue for String {
     }
 
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
+        // Plain ASCII without SOH, the usual value: one pass for both checks.
+        if let (false, Some(text)) = (bytes.is_empty(), crate::scan::ascii_text(bytes)) {
+            return Ok(text.to_owned());
+        }
         check_no_soh(bytes)?;
         core::str::from_utf8(bytes)
             .map(str::to_owned)
