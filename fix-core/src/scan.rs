@@ -1,8 +1,9 @@
 //! Where a message's SOH bytes are, as a bitmap built in one pass (16 bytes per compare on
 //! x86_64, 32 with AVX2): the tokenizer takes field ends from it one bit at a time, so finding
 //! the next field never waits for the previous one to be parsed. The same pass sums the bytes
-//! for the CheckSum, and [`byte_sum`] sums sixteen bytes per instruction for everyone else.
-//! [`ascii_text`] reads a value as text when it is plain ASCII, a word at a time.
+//! for the CheckSum, and [`byte_sum`] sums 16 bytes per instruction (32 with AVX2) for
+//! everyone else. [`ascii_text`] reads a value as text when it is plain ASCII, a word at a
+//! time.
 
 /// Fills `bits` with one bit per byte of `bytes` (bit `i % 64` of word `i / 64` for byte `i`),
 /// set where the byte is SOH; replaces what `bits` held. Returns the sum of the bytes (the
@@ -178,7 +179,7 @@ fn block_mask(block: &[u8; 64], sum: &mut Sum) -> u64 {
     mask
 }
 
-/// [`soh_bitmap`] with AVX2: each 64-byte block is two 32-byte compares and two sums.
+/// [`soh_bitmap`] and [`byte_sum`] with AVX2: 32 bytes per compare and per sum.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod avx2 {
