@@ -78,6 +78,20 @@ fn word_has_soh(word: u64) -> bool {
     x.wrapping_sub(ONES) & !x & HIGHS != 0
 }
 
+/// Writes a value of `n` bytes (`N` to `2 * N`) that starts with `head` and ends with `tail`
+/// at the start of `dst`: two overlapping fixed-size moves.
+#[inline(always)]
+fn copy_ends<const N: usize>(dst: &mut [u8], n: usize, head: &[u8; N], tail: &[u8; N]) {
+    if let Some(d) = dst.get_mut(..n) {
+        if let Some(d) = d.first_chunk_mut::<N>() {
+            *d = *head;
+        }
+        if let Some(d) = d.last_chunk_mut::<N>() {
+            *d = *tail;
+        }
+    }
+}
+
 /// Copies `s` to the start of `dst` (which must be at least as long; the rest is left as it
 /// is) and says whether `s` holds a SOH, looking at the same words it copies. Values of up
 /// to 32 bytes are copied with fixed-size moves.
@@ -86,14 +100,7 @@ fn copy_soh_checked(dst: &mut [u8], s: &[u8]) -> bool {
     let n = s.len();
     if let (Some(head), Some(tail), true) = (s.first_chunk::<16>(), s.last_chunk::<16>(), n <= 32) {
         // 16 to 32 bytes: two overlapping 16-byte moves.
-        if let Some(d) = dst.get_mut(..n) {
-            if let Some(d) = d.first_chunk_mut::<16>() {
-                *d = *head;
-            }
-            if let Some(d) = d.last_chunk_mut::<16>() {
-                *d = *tail;
-            }
-        }
+        copy_ends(dst, n, head, tail);
         let word = |c: &[u8; 16], i: usize| {
             c.get(i..i + 8)
                 .and_then(|w| w.first_chunk::<8>())
@@ -114,26 +121,12 @@ fn copy_short(dst: &mut [u8], s: &[u8]) -> bool {
     let n = s.len();
     if let (Some(head), Some(tail), true) = (s.first_chunk::<8>(), s.last_chunk::<8>(), n <= 16) {
         // Two overlapping 8-byte moves cover 8 to 16 bytes.
-        if let Some(d) = dst.get_mut(..n) {
-            if let Some(d) = d.first_chunk_mut::<8>() {
-                *d = *head;
-            }
-            if let Some(d) = d.last_chunk_mut::<8>() {
-                *d = *tail;
-            }
-        }
+        copy_ends(dst, n, head, tail);
         word_has_soh(u64::from_le_bytes(*head)) | word_has_soh(u64::from_le_bytes(*tail))
     } else if let (Some(head), Some(tail), true) =
         (s.first_chunk::<4>(), s.last_chunk::<4>(), n < 8)
     {
-        if let Some(d) = dst.get_mut(..n) {
-            if let Some(d) = d.first_chunk_mut::<4>() {
-                *d = *head;
-            }
-            if let Some(d) = d.last_chunk_mut::<4>() {
-                *d = *tail;
-            }
-        }
+        copy_ends(dst, n, head, tail);
         // Both halves in one word: SOH in either shows.
         let word =
             u64::from(u32::from_le_bytes(*head)) | u64::from(u32::from_le_bytes(*tail)) << 32;
