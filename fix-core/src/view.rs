@@ -377,13 +377,14 @@ impl Decoder {
                 .iter()
                 .position(|s| s.is_for(id, msg_type, opts)),
         };
-        let message = match shape.and_then(|i| self.shapes.get(i)) {
+        let remembered = shape.and_then(|i| self.shapes.get(i));
+        let message = match remembered {
             Some(sh) => dict.messages.get(sh.message),
             None => dict.message(msg_type),
         };
         let tags = message.map_or(&TagTable::EMPTY, |m| &m.body.combined_tags);
         // Fields that follow a remembered shape come from it; the rest from the tables.
-        let followed = match shape.and_then(|i| self.shapes.get(i)) {
+        let followed = match remembered {
             Some(sh) => follow(
                 buf,
                 frame.body.clone(),
