@@ -479,22 +479,10 @@ pub(crate) fn small_int(v: &[u8]) -> Option<u8> {
 #[inline]
 pub(crate) fn pack(v: &[u8]) -> Option<u64> {
     let len = v.len();
-    // Two loads that together cover the value (overlapping bytes are equal), no loop.
-    let word = match *v {
-        [] => return None,
-        [a, ..] if len <= 3 => {
-            u64::from(a)
-                | u64::from(v[len / 2]) << (8 * (len / 2))
-                | u64::from(v[len - 1]) << (8 * (len - 1))
-        }
-        _ if len <= 7 => {
-            let lo = v.first_chunk::<4>().map_or(0, |w| u32::from_le_bytes(*w));
-            let hi = v.last_chunk::<4>().map_or(0, |w| u32::from_le_bytes(*w));
-            u64::from(lo) | u64::from(hi) << (8 * (len - 4))
-        }
-        _ => return None,
-    };
-    Some(word | (len as u64) << 56)
+    if len > 7 {
+        return None;
+    }
+    Some(crate::scan::small_word(v)? | (len as u64) << 56)
 }
 
 /// What validation needs to know about one field.

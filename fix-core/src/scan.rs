@@ -354,9 +354,104 @@ pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
     Some(unsafe { std::str::from_utf8_unchecked(bytes) })
 }
 
+/// `0x01` in every byte of a word.
+const WORD_ONES: u64 = 0x0101_0101_0101_0101;
+/// The top bit of every byte of a word.
+const WORD_HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The 1 to 8 bytes of `v` in a little-endian word, higher bytes zero; `None` for an empty
+/// or longer `v`. Two or three loads that together cover the value (where they overlap the
+/// bytes are the same, so or-ing them is exact), without a loop or a copy.
+#[inline(always)]
+pub(crate) fn small_word(v: &[u8]) -> Option<u64> {
+    let len = v.len();
+    match *v {
+        [] => None,
+        [a, ..] if len <= 3 => Some(
+            u64::from(a)
+                | u64::from(v[len / 2]) << (8 * (len / 2))
+                | u64::from(v[len - 1]) << (8 * (len - 1)),
+        ),
+        _ if len <= 8 => {
+            let lo = v.first_chunk::<4>().map_or(0, |w| u32::from_le_bytes(*w));
+            let hi = v.last_chunk::<4>().map_or(0, |w| u32::from_le_bytes(*w));
+            Some(u64::from(lo) | u64::from(hi) << (8 * (len - 4)))
+        }
+        _ => None,
+    }
+}
+
+/// The low `len` (1 to 8) bytes of a word.
+#[inline(always)]
+pub(crate) fn low_bytes(len: usize) -> u64 {
+    u64::MAX >> (64 - 8 * len.clamp(1, 8))
+}
+
+/// Flags (the top bit of the byte) exactly the bytes of `w` equal to `b`.
+#[inline(always)]
+pub(crate) fn bytes_equal(w: u64, b: u8) -> u64 {
+    let x = w ^ (WORD_ONES * u64::from(b));
+    // A byte is non-zero if its low seven bits carry into the top one, or the top one is set.
+    !((x & !WORD_HIGHS).wrapping_add(!WORD_HIGHS) | x) & WORD_HIGHS
+}
+
+/// Whether the bytes of `w` selected by `low` (low bytes, see [`low_bytes`]) are all ASCII
+/// digits.
+#[inline(always)]
+pub(crate) fn digits_in(w: u64, low: u64) -> bool {
+    // d = byte - '0' is at most 9 exactly for a digit: then neither d nor d + 0x76 has its
+    // top bit set. A byte below '0' borrows from the one above and one above '9' may carry
+    // into it, so bytes above a failing one may be misjudged, but the lowest failing byte
+    // never is: whether any fails is exact.
+    let d = w.wrapping_sub(WORD_ONES * u64::from(b'0'));
+    (d | d.wrapping_add(WORD_ONES * 0x76)) & WORD_HIGHS & low == 0
+}
+
+/// Whether `v` is 1 or more ASCII digits: eight bytes per step.
+#[inline]
+pub(crate) fn all_digits(v: &[u8]) -> bool {
+    match small_word(v) {
+        Some(w) => digits_in(w, low_bytes(v.len())),
+        None => !v.is_empty() && v.iter().all(u8::is_ascii_digit),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_words_hold_the_bytes_and_digit_checks_are_exact() {
+        // Every length 0 to 9; bytes at and around '0', '9' and '.', zero and high bytes, so
+        // that borrows and carries between bytes would show.
+        let alphabet = [b'0', b'9', b'/', b':', b'.', b'5', 0, 0xff, 0x80, b'1'];
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        for i in 0..200_000u64 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let len = (i % 10) as usize;
+            let v: Vec<u8> = (0..len)
+                .map(|k| alphabet[((rng >> (4 * k)) % alphabet.len() as u64) as usize])
+                .collect();
+            let word = small_word(&v);
+            if (1..=8).contains(&len) {
+                let mut bytes = [0u8; 8];
+                bytes[..len].copy_from_slice(&v);
+                assert_eq!(word, Some(u64::from_le_bytes(bytes)), "{v:?}");
+                let w = u64::from_le_bytes(bytes);
+                let dots: Vec<bool> = (0..8)
+                    .map(|k| bytes_equal(w, b'.') >> (8 * k + 7) & 1 == 1)
+                    .collect();
+                let want: Vec<bool> = bytes.iter().map(|&b| b == b'.').collect();
+                assert_eq!(dots, want, "{v:?}");
+            } else {
+                assert_eq!(word, None, "{v:?}");
+            }
+            let want = !v.is_empty() && v.iter().all(u8::is_ascii_digit);
+            assert_eq!(all_digits(&v), want, "{v:?}");
+        }
+    }
 
     #[test]
     fn ascii_text_is_the_ascii_values_without_soh() {

@@ -278,6 +278,8 @@ struct Shape {
     opts: ValidationOptions,
     /// The body's fields (after BodyLength, before CheckSum) in order.
     fields: Vec<ShapeField>,
+    /// Whether one of them is a DATA field.
+    has_data: bool,
     /// The same fields as the tokenizer gave them (tag, definition, place); their bounds are
     /// each message's own.
     refs: Vec<FieldRef>,
@@ -491,6 +493,7 @@ impl Decoder {
                     msg_type: Vec::new(),
                     opts: opts.clone(),
                     fields: Vec::new(),
+                    has_data: false,
                     refs: Vec::new(),
                     checks: Vec::new(),
                     framing: [ShapeCheck::NONE; 3],
@@ -542,6 +545,7 @@ impl Decoder {
             }
             tag_start = f.end as usize + 1;
         }
+        shape.has_data = shape.fields.iter().any(|f| f.data);
         shape.refs.clear();
         shape.refs.extend_from_slice(body);
         let last = self.fields.len().saturating_sub(1);
@@ -716,40 +720,105 @@ fn follow(
     }
     let first = out.len();
     out.extend_from_slice(&shape.refs);
+    let body_refs = out.get_mut(first..).unwrap_or_default();
+    // Shapes without DATA fields (nearly all) take a loop without their branch.
+    let run = if shape.has_data {
+        follow_fields::<true>(buf, base, end, &shape.fields, body_refs, soh_bits)
+    } else {
+        follow_fields::<false>(buf, base, end, &shape.fields, body_refs, soh_bits)
+    };
+    if run.followed < shape.fields.len() {
+        out.truncate(first + run.followed);
+        return Followed {
+            next: run.start,
+            whole: false,
+        };
+    }
+    let body_fields = out.get(first..).unwrap_or_default();
+    let values_ok = !run.empty
+        && shape.checks.iter().all(|c| {
+            body_fields
+                .get(c.at as usize)
+                .is_some_and(|f| shaped_value_ok(dict, buf, f, c))
+        });
+    Followed {
+        next: run.start,
+        whole: run.rest_empty && run.start == end && values_ok,
+    }
+}
+
+/// How far [`follow_fields`] went.
+struct Run {
+    /// The number of fields that followed the shape.
+    followed: usize,
+    /// Where the field after them starts.
+    start: usize,
+    /// Whether one of their values was empty.
+    empty: bool,
+    /// Whether no SOH came after the last of them.
+    rest_empty: bool,
+}
+
+/// The loop of [`follow`]: bounds `refs` (the shape's records, copied in) field by field
+/// while the tags of the body `base..end` match `fields`. `DATA` says whether any of them
+/// is a DATA field.
+#[inline(never)]
+fn follow_fields<const DATA: bool>(
+    buf: &[u8],
+    base: usize,
+    end: usize,
+    fields: &[ShapeField],
+    refs: &mut [FieldRef],
+    soh_bits: &[u64],
+) -> Run {
+    // The last byte a word can be read from.
+    let Some(last_word) = buf.len().checked_sub(8) else {
+        return Run {
+            followed: 0,
+            start: base,
+            empty: false,
+            rest_empty: false,
+        };
+    };
     let mut start = base;
     // Where the value before `start` began (for a DATA field's length).
     let mut prev_vstart = base;
     let mut empty = false;
-    // The SOH bits not yet used: word `w` (byte `w_base` of the buffer on), with the bits
-    // before the current field cleared.
-    let mut w = 0usize;
-    let mut w_base = base;
-    let mut bits = soh_bits.first().copied().unwrap_or(0);
     let mut followed = 0usize;
-    let body_refs = out.get_mut(first..).unwrap_or_default();
-    for (e, f) in shape.fields.iter().zip(body_refs.iter_mut()) {
+    // The SOH bits not yet used, `bits` of the word at byte `w_base` on, then `words`.
+    let mut words = soh_bits.iter();
+    let mut bits = 0u64;
+    let mut w_base = base.wrapping_sub(64);
+    'fields: for (e, f) in fields.iter().zip(refs.iter_mut()) {
         while bits == 0 {
-            w += 1;
-            w_base += 64;
-            match soh_bits.get(w) {
-                Some(&next) => bits = next,
-                None => break,
+            match words.next() {
+                Some(&next) => {
+                    bits = next;
+                    w_base = w_base.wrapping_add(64);
+                }
+                None => break 'fields,
             }
         }
-        if bits == 0 {
+        let soh = w_base.wrapping_add(bits.trailing_zeros() as usize);
+        bits &= bits - 1;
+        if start > last_word {
             break;
         }
-        let soh = w_base + bits.trailing_zeros() as usize;
-        bits &= bits - 1;
-        match word_at(buf, start) {
-            Some(word) if word & e.mask == e.text => {}
-            _ => break,
+        #[allow(unsafe_code)]
+        // SAFETY: `start <= last_word = buf.len() - 8`, so the eight bytes from `start` lie
+        // inside `buf`; `read_unaligned` reads a `[u8; 8]`, valid for any bytes, at any
+        // alignment.
+        let word = u64::from_le_bytes(unsafe {
+            buf.as_ptr().add(start).cast::<[u8; 8]>().read_unaligned()
+        });
+        if word & e.mask != e.text {
+            break;
         }
         // The tag's digits and `=` matched and hold no SOH: the value starts at or before
         // `soh`.
         let vstart = start + e.eq as usize + 1;
         let mut vend = soh;
-        if e.data {
+        if DATA && e.data {
             let length = (followed > 0)
                 .then(|| buf.get(prev_vstart..start - 1))
                 .flatten();
@@ -759,11 +828,12 @@ fn follow(
             vend = data_end;
             // Go on with the SOH bits after the value's end.
             let next = vend + 1 - base;
-            w = next / 64;
+            let w = next / 64;
             w_base = base + w * 64;
             bits = soh_bits
                 .get(w)
                 .map_or(0, |&b| b & (u64::MAX << (next % 64)));
+            words = soh_bits.get(w + 1..).unwrap_or_default().iter();
         }
         f.start = vstart as u32;
         f.end = vend as u32;
@@ -772,31 +842,14 @@ fn follow(
         start = vend + 1;
         followed += 1;
     }
-    if followed < shape.fields.len() {
-        out.truncate(first + followed);
-        return Followed {
-            next: start,
-            whole: false,
-        };
-    }
-    // Nothing may follow the shape's last field.
-    let rest_empty = bits == 0
-        && soh_bits
-            .get(w + 1..)
-            .is_none_or(|r| r.iter().all(|&b| b == 0));
-    let body_fields = out.get(first..).unwrap_or_default();
-    let values_ok = !empty
-        && shape.checks.iter().all(|c| {
-            body_fields
-                .get(c.at as usize)
-                .is_some_and(|f| shaped_value_ok(dict, buf, f, c))
-        });
-    Followed {
-        next: start,
-        whole: rest_empty && start == end && values_ok,
+    Run {
+        followed,
+        start,
+        empty,
+        // Nothing may follow the last field.
+        rest_empty: bits == 0 && words.all(|&b| b == 0),
     }
 }
-
 /// The eight bytes at `pos` as a little-endian word, if there are eight.
 #[inline(always)]
 fn word_at(buf: &[u8], pos: usize) -> Option<u64> {
@@ -1250,7 +1303,7 @@ fn quick_value_ok(dict: &Dictionary, class: u8, position: usize, v: &[u8]) -> bo
                 .is_some_and(|m| dict.in_bitmap(m.bitmap, n))
         }),
         C_PACKED => dict.meta(position).is_some_and(|m| dict.in_packed(&m, v)),
-        C_UINT => v.len() <= 9 && v.iter().all(u8::is_ascii_digit),
+        C_UINT => v.is_empty() || v.len() <= 9 && crate::scan::all_digits(v),
         C_DECIMAL => quick_decimal_ok(v),
         C_TIMESTAMP => quick_utc_timestamp_ok(v),
         C_TIMEONLY => quick_utc_time_only_ok(v),

@@ -99,6 +99,17 @@ pub(crate) fn quick_decimal_ok(bytes: &[u8]) -> bool {
         [b'-', rest @ ..] => rest,
         _ => bytes,
     };
+    if let Some(w) = crate::scan::small_word(body) {
+        // Up to eight bytes in one word: the points are turned into zeros ('.' + 2 = '0'),
+        // then every byte must be a digit, with at most one point and one digit or more.
+        let n = body.len();
+        let low = crate::scan::low_bytes(n);
+        let points = crate::scan::bytes_equal(w, b'.') & low;
+        let w = w + (points >> 7) * 2;
+        return crate::scan::digits_in(w, low)
+            && points & points.wrapping_sub(1) == 0
+            && n > usize::from(points != 0);
+    }
     let mut points = 0u32;
     let mut digits = 0u32;
     for &b in body {
@@ -411,5 +422,47 @@ mod tests {
         ] {
             assert_eq!(check_decimal(s.as_bytes()), parsed(s).map(|_| ()), "{s}");
         }
+    }
+
+    /// The definition the word-at-a-time check must match: digits with at most one point,
+    /// at least one digit, an optional minus sign first.
+    fn decimal_text_ok(bytes: &[u8]) -> bool {
+        let body = bytes.strip_prefix(b"-").unwrap_or(bytes);
+        let points = body.iter().filter(|&&b| b == b'.').count();
+        let digits = body.iter().filter(|b| b.is_ascii_digit()).count();
+        bytes.len() <= MAX_DIGITS && points <= 1 && digits > 0 && points + digits == body.len()
+    }
+
+    #[test]
+    fn quick_check_is_the_definition_at_every_length() {
+        // Bytes next to '0', '9' and '.' (which borrow or carry in the word arithmetic), SOH
+        // and high bytes, at lengths 0 to 12, short values exhaustively over a few bytes.
+        let alphabet = b"0159./:-+e\x01\xff ";
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut seen_ok = 0;
+        for i in 0..300_000u64 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let len = (i % 13) as usize;
+            let v: Vec<u8> = (0..len)
+                .map(|k| alphabet[((rng >> (5 * k)) % alphabet.len() as u64) as usize])
+                .collect();
+            let quick = quick_decimal_ok(&v);
+            assert_eq!(
+                quick,
+                decimal_text_ok(&v),
+                "{:?}",
+                String::from_utf8_lossy(&v)
+            );
+            if quick {
+                seen_ok += 1;
+                assert!(
+                    parsed(std::str::from_utf8(&v).unwrap_or("x")).is_ok(),
+                    "{v:?}"
+                );
+            }
+        }
+        assert!(seen_ok > 1_000, "too few valid values drawn: {seen_ok}");
     }
 }

@@ -578,12 +578,6 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The colons of `HH:MM:SS` read as a little-endian word.
 const COLONS: u64 = 0x0000_3A00_003A_0000;
 
-/// Two digits (each 0 to 9) at bit `at` of `w`, first digit lowest, as a number.
-#[inline(always)]
-fn pair(w: u64, at: u32) -> u8 {
-    ((w >> at) & 0xFF) as u8 * 10 + ((w >> (at + 8)) & 0xFF) as u8
-}
-
 /// Whether `word` holds `HH:MM:SS` with an hour up to 23, a minute up to 59 and a second up
 /// to 60.
 #[inline(always)]
@@ -594,10 +588,17 @@ fn hms_word_ok(word: u64) -> bool {
     let digits = word ^ COLONS ^ ((ONES * u64::from(b'0')) & 0x0000_FF00_00FF_0000);
     let t = digits.wrapping_sub(ONES * u64::from(b'0'));
     // Every byte minus '0' at most 9 (see the tokenizer for why borrows cannot hide one).
-    (t | t.wrapping_add(ONES * 0x76)) & HIGHS == 0
-        && pair(t, 0) <= 23
-        && pair(t, 24) <= 59
-        && pair(t, 48) <= 60
+    if (t | t.wrapping_add(ONES * 0x76)) & HIGHS != 0 {
+        return false;
+    }
+    // Each byte times ten plus the next: the hour, minute and second land in bytes 0, 3 and
+    // 6 (at most 99, no carries). Subtracted from 0x80 plus its limit, each keeps its top
+    // bit exactly when it is within the limit; no borrow crosses bytes.
+    const AT: u64 = 0x00FF_0000_FF00_00FF;
+    const TOPS: u64 = 0x0080_0000_8000_0080;
+    const LIMITS: u64 = TOPS | 60 << 48 | 59 << 24 | 23;
+    let pairs = (t.wrapping_mul(10).wrapping_add(t >> 8)) & AT;
+    LIMITS.wrapping_sub(pairs) & TOPS == TOPS
 }
 
 /// Whether what follows the seconds is nothing or `.` and 1 to 12 digits.
@@ -605,9 +606,7 @@ fn hms_word_ok(word: u64) -> bool {
 fn fraction_ok(rest: &[u8]) -> bool {
     match rest {
         [] => true,
-        [b'.', fraction @ ..] => {
-            (1..=12).contains(&fraction.len()) && fraction.iter().all(u8::is_ascii_digit)
-        }
+        [b'.', fraction @ ..] => fraction.len() <= 12 && crate::scan::all_digits(fraction),
         _ => false,
     }
 }
@@ -629,12 +628,15 @@ pub(crate) fn quick_utc_timestamp_ok(bytes: &[u8]) -> bool {
     if !hms_word_ok(u64::from_le_bytes(*time)) {
         return false;
     }
-    let (month, day) = (pair(d, 32), pair(d, 48));
+    // Each digit times ten plus the next (no carries): the year's halves in bytes 0 and 2,
+    // the month in byte 4, the day in byte 6.
+    let pairs = d.wrapping_mul(10).wrapping_add(d >> 8);
+    let (month, day) = ((pairs >> 32) as u8, (pairs >> 48) as u8);
     let last = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
         2 => {
-            let year = u16::from(pair(d, 0)) * 100 + u16::from(pair(d, 16));
+            let year = u16::from(pairs as u8) * 100 + u16::from((pairs >> 16) as u8);
             if Date::is_leap_year(year) {
                 29
             } else {
@@ -643,7 +645,7 @@ pub(crate) fn quick_utc_timestamp_ok(bytes: &[u8]) -> bool {
         }
         _ => return false,
     };
-    day != 0 && day <= last && fraction_ok(&bytes[17..])
+    day.wrapping_sub(1) < last && fraction_ok(&bytes[17..])
 }
 
 /// `true` only for a valid `UTCTIMEONLY` (`HH:MM:SS` and an optional fraction of 1 to 12
