@@ -407,12 +407,20 @@ pub(crate) fn digits_in(w: u64, low: u64) -> bool {
     (d | d.wrapping_add(WORD_ONES * 0x76)) & WORD_HIGHS & low == 0
 }
 
-/// Whether `v` is 1 or more ASCII digits: eight bytes per step.
-#[inline]
+/// Whether `v` is 1 or more ASCII digits: up to three bytes one by one, up to eight in one
+/// word.
+#[inline(always)]
 pub(crate) fn all_digits(v: &[u8]) -> bool {
-    match small_word(v) {
-        Some(w) => digits_in(w, low_bytes(v.len())),
-        None => !v.is_empty() && v.iter().all(u8::is_ascii_digit),
+    let n = v.len();
+    match *v {
+        // The first, middle and last byte cover one to three.
+        [first, ..] if n <= 3 => {
+            first.is_ascii_digit() && v[n / 2].is_ascii_digit() && v[n - 1].is_ascii_digit()
+        }
+        _ => match small_word(v) {
+            Some(w) => digits_in(w, low_bytes(n)),
+            None => n > 0 && v.iter().all(u8::is_ascii_digit),
+        },
     }
 }
 

@@ -176,9 +176,9 @@ impl Shape {
     /// them all) pass the checks too. When false, the caller walks the message.
     fn framing_ok(&self, dict: &Dictionary, buf: &[u8], fields: &[FieldRef]) -> bool {
         self.framing.iter().all(|c| {
-            fields
-                .get(c.at as usize)
-                .is_some_and(|f| f.start != f.end && shaped_value_ok(dict, buf, f, c))
+            fields.get(c.at as usize).is_some_and(|f| {
+                f.start != f.end && (!c.checks_more() || shaped_value_ok(dict, buf, f, c))
+            })
         })
     }
 }
@@ -213,7 +213,12 @@ impl ShapeCheck {
         };
         ShapeCheck {
             at: at as u32,
-            class,
+            // A count is checked by the path for counted values (see `shaped_value_ok`).
+            class: if count == NOT_A_COUNT {
+                class
+            } else {
+                class | COUNTED
+            },
             count,
             enum_at,
             enum_len,
@@ -260,6 +265,10 @@ struct ShapeCheck {
 /// [`ShapeCheck::count`] of a field that is no NumInGroup.
 const NOT_A_COUNT: u32 = u32::MAX;
 
+/// Set in [`ShapeCheck::class`] (above the `C_*` classes) for a NumInGroup value checked
+/// against a count the shape's [`Shape::counts`] cannot hold.
+const COUNTED: u8 = 0x80;
+
 /// What the walk concluded from one valid message's tags, for messages with the same tags.
 ///
 /// Everything the walk checks about a message's structure (which level each field belongs
@@ -285,6 +294,10 @@ struct Shape {
     refs: Vec<FieldRef>,
     /// The values to check beyond being non-empty, in field order.
     checks: Vec<ShapeCheck>,
+    /// The NumInGroup values, each as the index of its field and the count's digits packed
+    /// ([`crate::dict::pack`]): the value must be exactly those digits. Such a value then
+    /// passes its INT check too, so it has no [`ShapeCheck`].
+    counts: Vec<(u32, u64)>,
     /// The checks of BeginString, BodyLength and CheckSum (indexed among all the fields).
     framing: [ShapeCheck; 3],
     /// The message's index in the dictionary's messages.
@@ -496,6 +509,7 @@ impl Decoder {
                     has_data: false,
                     refs: Vec::new(),
                     checks: Vec::new(),
+                    counts: Vec::new(),
                     framing: [ShapeCheck::NONE; 3],
                     message,
                     slots: Vec::new(),
@@ -517,6 +531,7 @@ impl Decoder {
         shape.dict = 0;
         shape.fields.clear();
         shape.checks.clear();
+        shape.counts.clear();
         // Each tag starts right after the previous field's SOH.
         let mut tag_start = body_start;
         for (k, f) in body.iter().enumerate() {
@@ -539,8 +554,16 @@ impl Decoder {
                 .iter()
                 .find(|&&(i, _)| i as usize == k + 2)
                 .map_or(NOT_A_COUNT, |&(_, n)| n);
-            let check = ShapeCheck::of(dict, opts, f, k, count);
-            if check.checks_more() {
+            let check = match count_key(count) {
+                Some(key) => {
+                    shape.counts.push((k as u32, key));
+                    // A count's digits pass the INT check; other classes still check.
+                    Some(ShapeCheck::of(dict, opts, f, k, NOT_A_COUNT))
+                        .filter(|c| c.class != C_UINT)
+                }
+                None => Some(ShapeCheck::of(dict, opts, f, k, count)),
+            };
+            if let Some(check) = check.filter(ShapeCheck::checks_more) {
                 shape.checks.push(check);
             }
             tag_start = f.end as usize + 1;
@@ -736,6 +759,13 @@ fn follow(
     }
     let body_fields = out.get(first..).unwrap_or_default();
     let values_ok = !run.empty
+        && shape.counts.iter().all(|&(at, key)| {
+            body_fields.get(at as usize).is_some_and(|f| {
+                buf.get(f.start as usize..f.end as usize)
+                    .and_then(crate::dict::pack)
+                    == Some(key)
+            })
+        })
         && shape.checks.iter().all(|c| {
             body_fields
                 .get(c.at as usize)
@@ -1311,20 +1341,34 @@ fn quick_value_ok(dict: &Dictionary, class: u8, position: usize, v: &[u8]) -> bo
     }
 }
 
+/// A NumInGroup count's digits packed as [`crate::dict::pack`] packs a value, for counts of
+/// up to seven digits.
+fn count_key(count: u32) -> Option<u64> {
+    if count == NOT_A_COUNT {
+        return None;
+    }
+    let mut digits = [0u8; 10];
+    let n = crate::value::digits::fill_front(&mut digits, u64::from(count));
+    crate::dict::pack(digits.get(..n)?)
+}
+
 /// Whether the value of field `f`, one of a shape's, passes the shape's check `c`.
 #[inline(always)]
 fn shaped_value_ok(dict: &Dictionary, buf: &[u8], f: &FieldRef, c: &ShapeCheck) -> bool {
     let v = buf
         .get(f.start as usize..f.end as usize)
         .unwrap_or_default();
-    if c.count != NOT_A_COUNT && u32::parse(v) != Ok(c.count) {
-        return false;
-    }
     let quick = match c.class {
         C_TEXT => true,
         C_BITMAP => matches!(v, [b] if dict.in_bitmap(c.enum_at, *b)),
         C_INTMAP => small_int(v).is_some_and(|n| dict.in_bitmap(c.enum_at, n)),
         C_PACKED => dict.in_packed_keys(c.enum_at, c.enum_len, v),
+        class if class & COUNTED != 0 => {
+            if u32::parse(v) != Ok(c.count) {
+                return false;
+            }
+            quick_value_ok(dict, class & !COUNTED, f.position(), v)
+        }
         class => quick_value_ok(dict, class, f.position(), v),
     };
     quick || check_typed_value(dict, v, f).is_ok()
