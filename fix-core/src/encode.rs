@@ -33,6 +33,28 @@ pub struct Writer<'a> {
 /// Room taken by a field of packed prefix and value: two words at up to 15 bytes apart.
 const WORD_ROOM: usize = 24;
 
+/// The CheckSum field of each sum (`10=`, three digits, SOH) in the low seven bytes of a
+/// little-endian word.
+static CHECKSUM_FIELDS: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        let digits = [(i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8];
+        table[i] = u64::from_le_bytes([
+            b'1',
+            b'0',
+            b'=',
+            b'0' + digits[0],
+            b'0' + digits[1],
+            b'0' + digits[2],
+            SOH,
+            0,
+        ]);
+        i += 1;
+    }
+    table
+};
+
 /// Digits reserved for BodyLength.
 const RESERVED: usize = 3;
 
@@ -594,21 +616,28 @@ impl<'a> Writer<'a> {
         let start = self.start;
         let end = self.pos;
         if let Some(field) = self.buf.get_mut(len_at..=len_at + k) {
-            fill_u64(field, k, body_len);
-            field[k] = SOH;
+            match field.first_chunk_mut::<4>() {
+                // The usual length, 100 to 999: three digits and SOH in one store.
+                Some(digits) if k == RESERVED => {
+                    let v = body_len as u32;
+                    *digits = [
+                        b'0' + (v / 100 % 10) as u8,
+                        b'0' + (v / 10 % 10) as u8,
+                        b'0' + (v % 10) as u8,
+                        SOH,
+                    ];
+                }
+                _ => {
+                    fill_u64(field, k, body_len);
+                    field[k] = SOH;
+                }
+            }
         }
         let sum = checksum(&self.buf[start..end]);
-        let trailer = [
-            b'1',
-            b'0',
-            b'=',
-            b'0' + sum / 100,
-            b'0' + (sum / 10) % 10,
-            b'0' + sum % 10,
-            SOH,
-        ];
-        if let Some(dst) = self.room(7).first_chunk_mut::<7>() {
-            *dst = trailer;
+        // The trailer's seven bytes and a zero are written as one word; the zero is room
+        // after the message, cut off with the rest.
+        if let Some(dst) = self.room(8).first_chunk_mut::<8>() {
+            *dst = CHECKSUM_FIELDS[usize::from(sum)].to_le_bytes();
         }
         self.pos = end + 7;
         start..end + 7
@@ -659,6 +688,27 @@ mod tests {
         let frame = find_frame(msg, DEFAULT_MAX_MESSAGE_LEN).unwrap().unwrap();
         assert_eq!(frame.len, msg.len());
         assert!(msg.starts_with(b"8=FIX.4.4\x019=315\x0135=D\x01"));
+    }
+
+    #[test]
+    fn checksum_fields_of_every_sum() {
+        for (sum, field) in CHECKSUM_FIELDS.iter().enumerate() {
+            let bytes = field.to_le_bytes();
+            assert_eq!(&bytes[..7], format!("10={sum:03}\x01").as_bytes(), "{sum}");
+        }
+        // And in messages: sums spread over the whole range, each checked by the framer.
+        let mut sums = std::collections::BTreeSet::new();
+        for text in (0..3000u64).map(|i| format!("{i:x}{}", "q".repeat(i as usize % 13))) {
+            let mut buf = Vec::new();
+            let mut w = Writer::new(&mut buf, "FIX.4.4");
+            w.put_str(b"35=", "0");
+            w.put_str(b"58=", &text);
+            let r = w.finish();
+            let msg = &buf[r];
+            assert!(find_frame(msg, DEFAULT_MAX_MESSAGE_LEN).unwrap().is_some());
+            sums.insert(msg[msg.len() - 4..msg.len() - 1].to_vec());
+        }
+        assert!(sums.len() > 200, "{} distinct sums", sums.len());
     }
 
     #[test]
