@@ -801,15 +801,6 @@ fn follow_fields<const DATA: bool>(
     refs: &mut [FieldRef],
     soh_bits: &[u64],
 ) -> Run {
-    // The last byte a word can be read from.
-    let Some(last_word) = buf.len().checked_sub(8) else {
-        return Run {
-            followed: 0,
-            start: base,
-            empty: false,
-            rest_empty: false,
-        };
-    };
     let mut start = base;
     // Where the value before `start` began (for a DATA field's length).
     let mut prev_vstart = base;
@@ -831,16 +822,9 @@ fn follow_fields<const DATA: bool>(
         }
         let soh = w_base.wrapping_add(bits.trailing_zeros() as usize);
         bits &= bits - 1;
-        if start > last_word {
+        let Some(word) = word_at(buf, start) else {
             break;
-        }
-        #[allow(unsafe_code)]
-        // SAFETY: `start <= last_word = buf.len() - 8`, so the eight bytes from `start` lie
-        // inside `buf`; `read_unaligned` reads a `[u8; 8]`, valid for any bytes, at any
-        // alignment.
-        let word = u64::from_le_bytes(unsafe {
-            buf.as_ptr().add(start).cast::<[u8; 8]>().read_unaligned()
-        });
+        };
         if word & e.mask != e.text {
             break;
         }
@@ -880,6 +864,7 @@ fn follow_fields<const DATA: bool>(
         rest_empty: bits == 0 && words.all(|&b| b == 0),
     }
 }
+
 /// The eight bytes at `pos` as a little-endian word, if there are eight.
 #[inline(always)]
 fn word_at(buf: &[u8], pos: usize) -> Option<u64> {
