@@ -424,6 +424,29 @@ pub(crate) fn all_digits(v: &[u8]) -> bool {
     }
 }
 
+/// Test inputs: `count` byte strings, of lengths 0 to `lens - 1` in turn, each byte drawn
+/// from `alphabet` by a xorshift generator started at `seed` (not zero).
+#[cfg(test)]
+pub(crate) fn random_texts(
+    alphabet: &[u8],
+    lens: usize,
+    count: usize,
+    seed: u64,
+) -> impl Iterator<Item = Vec<u8>> + '_ {
+    let mut rng = seed;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    (0..count).map(move |i| {
+        (0..i % lens.max(1))
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,15 +456,8 @@ mod tests {
         // Every length 0 to 9; bytes at and around '0', '9' and '.', zero and high bytes, so
         // that borrows and carries between bytes would show.
         let alphabet = [b'0', b'9', b'/', b':', b'.', b'5', 0, 0xff, 0x80, b'1'];
-        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
-        for i in 0..200_000u64 {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            let len = (i % 10) as usize;
-            let v: Vec<u8> = (0..len)
-                .map(|k| alphabet[((rng >> (4 * k)) % alphabet.len() as u64) as usize])
-                .collect();
+        for v in random_texts(&alphabet, 10, 200_000, 0x9e37_79b9_7f4a_7c15) {
+            let len = v.len();
             let word = small_word(&v);
             if (1..=8).contains(&len) {
                 let mut bytes = [0u8; 8];
