@@ -377,15 +377,16 @@ impl<'a> Writer<'a> {
 
     /// Appends a field whose value is a generated enum's: `Ok((word, len))` is the wire text
     /// followed by SOH packed in a little-endian word, `len` bytes of it (SOH included, at
-    /// most 8); `Err(text)` is the text of a longer or unlisted value. Neither is checked
-    /// for SOH (see [`Writer::put_wire`]).
+    /// most 8), not checked for SOH (see [`Writer::put_wire`]); `Err(text)` is the text of a
+    /// longer or unlisted value, checked like a string's (an unlisted value is the user's
+    /// text).
     #[inline(always)]
     pub fn put_enum(&mut self, prefix: &[u8], value: Result<(u64, usize), &str>) {
         match (pack(prefix), value) {
             (Some((word, len)), Ok((value, value_len))) => {
                 self.word_field(word, len, value, value_len)
             }
-            (_, Err(text)) => self.put_wire(prefix, text),
+            (_, Err(text)) => self.put_bytes(prefix, text.as_bytes()),
             (None, Ok((value, value_len))) => {
                 let bytes = value.to_le_bytes();
                 let text = &bytes[..value_len.clamp(1, 8) - 1];
@@ -558,7 +559,14 @@ impl<'a> Writer<'a> {
     pub(crate) fn put_written<V: FixValue>(&mut self, prefix: &[u8], value: &V) {
         self.buf.truncate(self.pos);
         self.buf.extend_from_slice(prefix);
+        let value_start = self.buf.len();
         value.write(self.buf);
+        // A value written this way (a CHAR, for one) may hold SOH.
+        if self.soh_in_value.is_none()
+            && find_soh(self.buf.get(value_start..).unwrap_or_default()).is_some()
+        {
+            self.soh_in_value = Some(tag_of_prefix(prefix));
+        }
         self.buf.push(SOH);
         self.pos = self.buf.len();
     }
@@ -866,6 +874,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn soh_in_an_unlisted_enum_value_or_a_char_is_refused() {
+        let mut buf = Vec::new();
+        // An enum's unlisted value (its text path).
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        w.put_enum(b"54=", Err("1\x012"));
+        assert_eq!(
+            w.finish_checked(),
+            Err(crate::error::EncodeError::SohInValue { tag: 54 })
+        );
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        w.put_enum(b"54=", Err("LONGVALUE"));
+        w.put_enum(b"40=", Ok((u64::from_le_bytes(*b"2\x01\0\0\0\0\0\0"), 2)));
+        let r = w.finish_checked().expect("no SOH");
+        assert!(buf[r].starts_with(b"8=FIX.4.4\x019=23\x0135=D\x0154=LONGVALUE\x0140=2\x01"));
+        // A CHAR (written through its `FixValue::write`).
+        buf.clear();
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        w.put(b"9001=", &'\x01');
+        assert_eq!(
+            w.finish_checked(),
+            Err(crate::error::EncodeError::SohInValue { tag: 9001 })
+        );
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        w.put(b"9001=", &'x');
+        assert!(w.finish_checked().is_ok());
     }
 
     #[test]

@@ -199,6 +199,30 @@ fn unlisted_enum_values_are_kept_when_validation_is_relaxed() {
     assert_eq!(o.side.as_str(), "Z");
 }
 
+#[test]
+fn soh_in_an_unlisted_enum_value_is_refused_on_encode() {
+    let raw = frame(
+        "35=D|49=A|56=B|34=1|52=20240102-10:11:12|11=X|55=IBM|54=Z|60=20240102-10:11:12|40=1|",
+    );
+    let relaxed = fix_core::ValidationOptions::relaxed();
+    let (header, msg) = Message::decode_with(&raw, &relaxed).expect("relaxed decode");
+    let Message::NewOrderSingle(mut o) = msg else {
+        panic!("not NOS")
+    };
+    let mut buf = b"kept".to_vec();
+    o.side = Side::Unlisted("Z".into());
+    Message::NewOrderSingle(o.clone())
+        .encode(&header, &mut buf)
+        .expect("an unlisted value without SOH encodes");
+    buf.truncate(4);
+    o.side = Side::Unlisted("1\u{1}2".into());
+    let err = Message::NewOrderSingle(o)
+        .encode(&header, &mut buf)
+        .expect_err("SOH inside a value");
+    assert_eq!(err, fix_core::EncodeError::SohInValue { tag: 54 });
+    assert_eq!(buf, b"kept", "nothing of the refused message is left");
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn typed_messages_serialize_to_readable_json() {
