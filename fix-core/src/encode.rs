@@ -299,7 +299,9 @@ impl<'a> Writer<'a> {
         self.buf.resize(self.pos + n + written.max(ROOM), 0);
     }
 
-    /// Appends `prefix` (the tag and `=`, e.g. `b"44="`), the value and SOH.
+    /// Appends `prefix` (the tag and `=`, e.g. `b"44="`), the value and SOH. A value whose
+    /// text could hold SOH (a string, a CHAR, an enumeration's unlisted value) is checked,
+    /// and [`Writer::finish_checked`] reports it.
     #[inline(always)]
     pub fn put<V: FixValue>(&mut self, prefix: &[u8], value: &V) {
         value.put_field(self, prefix);
@@ -365,8 +367,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends a field whose value is text already in wire form and free of SOH by
-    /// construction (a generated enum's value): it is not checked, as [`FixValue::write`]
-    /// does not check.
+    /// construction (a dictionary's enumerated value, say): it is not checked for SOH. Text
+    /// that may hold SOH goes through [`Writer::put_str`], which checks.
     #[inline(always)]
     pub fn put_wire(&mut self, prefix: &[u8], value: &str) {
         match pack(prefix) {
@@ -877,7 +879,7 @@ mod tests {
     }
 
     #[test]
-    fn soh_in_an_unlisted_enum_value_or_a_char_is_refused() {
+    fn soh_in_an_unlisted_enum_value_a_string_or_a_char_is_refused() {
         let mut buf = Vec::new();
         // An enum's unlisted value (its text path).
         let mut w = Writer::new(&mut buf, "FIX.4.4");
@@ -893,6 +895,14 @@ mod tests {
         w.put_enum(b"40=", Ok((u64::from_le_bytes(*b"2\x01\0\0\0\0\0\0"), 2)));
         let r = w.finish_checked().expect("no SOH");
         assert!(buf[r].starts_with(b"8=FIX.4.4\x019=23\x0135=D\x0154=LONGVALUE\x0140=2\x01"));
+        // A String through the generic `put`.
+        let mut w = Writer::new(&mut buf, "FIX.4.4");
+        w.put_str(b"35=", "D");
+        w.put(b"58=", &String::from("a\x01"));
+        assert_eq!(
+            w.finish_checked(),
+            Err(crate::error::EncodeError::SohInValue { tag: 58 })
+        );
         // A CHAR (written through its `FixValue::write`).
         buf.clear();
         let mut w = Writer::new(&mut buf, "FIX.4.4");

@@ -28,10 +28,10 @@ impl FixValue for String {
         out.extend_from_slice(self.as_bytes());
     }
 
-    /// Unchecked for SOH, like [`FixValue::write`] ([`crate::Writer::put_str`] checks).
+    /// Checked for SOH, as [`crate::Writer::put_str`] does.
     #[inline]
     fn put_field(&self, w: &mut crate::Writer<'_>, prefix: &[u8]) {
-        w.put_wire(prefix, self);
+        w.put_str(prefix, self);
     }
 
     fn parse(bytes: &[u8]) -> Result<Self, ValueError> {
