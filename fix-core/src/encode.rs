@@ -241,7 +241,9 @@ pub(crate) trait Bounded: FixValue {
 }
 
 impl<'a> Writer<'a> {
-    /// Starts a message with BeginString `begin_string` at the end of `buf`.
+    /// Starts a message with BeginString `begin_string` at the end of `buf`. The BeginString
+    /// is configuration (a generated crate's constant, a checked session setting), written
+    /// as given: unlike the fields' values it is not checked for SOH.
     pub fn new(buf: &'a mut Vec<u8>, begin_string: &str) -> Writer<'a> {
         let start = buf.len();
         let begin = begin_string.as_bytes();
