@@ -363,27 +363,16 @@ impl<'a> Writer<'a> {
     #[inline(always)]
     pub fn put_bytes(&mut self, prefix: &[u8], value: &[u8]) {
         match pack(prefix) {
-            Some((word, len)) => self.short_prefix_field::<true>(word, len, value),
+            Some((word, len)) => self.short_prefix_field(word, len, value),
             None => self.long_prefix_field(prefix, value, true),
-        }
-    }
-
-    /// Appends a field whose value is text already in wire form and free of SOH by
-    /// construction (a dictionary's enumerated value, say): it is not checked for SOH. Text
-    /// that may hold SOH goes through [`Writer::put_str`], which checks.
-    #[inline(always)]
-    pub fn put_wire(&mut self, prefix: &[u8], value: &str) {
-        match pack(prefix) {
-            Some((word, len)) => self.short_prefix_field::<false>(word, len, value.as_bytes()),
-            None => self.long_prefix_field(prefix, value.as_bytes(), false),
         }
     }
 
     /// Appends a field whose value is a generated enum's: `Ok((word, len))` is the wire text
     /// followed by SOH packed in a little-endian word, `len` bytes of it (SOH included, at
-    /// most 8), not checked for SOH (see [`Writer::put_wire`]); `Err(text)` is the text of a
-    /// longer or unlisted value, checked like a string's (an unlisted value is the user's
-    /// text).
+    /// most 8), not checked for SOH (the dictionary's values hold none); `Err(text)` is the
+    /// text of a longer or unlisted value, checked like a string's (an unlisted value is the
+    /// user's text).
     #[inline(always)]
     pub fn put_enum(&mut self, prefix: &[u8], value: Result<(u64, usize), &str>) {
         match (pack(prefix), value) {
@@ -426,25 +415,25 @@ impl<'a> Writer<'a> {
         self.word_field(prefix, len, value, value_len);
     }
 
-    /// A field whose prefix is packed in a word; `CHECK` looks for SOH in the value. Values
+    /// A field whose prefix is packed in a word, its value checked for SOH. Values
     /// of up to 16 bytes with room to spare are written here, without calling anything (so
     /// without saving registers); longer ones go to [`Writer::medium_field`].
     #[inline(never)]
-    fn short_prefix_field<const CHECK: bool>(&mut self, prefix: u64, len: usize, value: &[u8]) {
+    fn short_prefix_field(&mut self, prefix: u64, len: usize, value: &[u8]) {
         // Prefix (at most 15 bytes after masking), up to 16 bytes of value and SOH.
         const NEEDED: usize = 32;
         let n = value.len();
         let pos = self.at();
         if n > 16 {
-            return self.medium_field::<CHECK>(prefix, len, value);
+            return self.medium_field(prefix, len, value);
         }
         let dst = match self.buf.get_mut(pos..pos + NEEDED) {
             Some(dst) => dst,
-            None => return self.slow_field(prefix, len, value, CHECK),
+            None => return self.slow_field(prefix, len, value),
         };
         let (written, soh) = fill_packed::<17>(dst, prefix, len, value, copy_short);
         self.pos = pos + written;
-        if CHECK && soh {
+        if soh {
             self.note_soh(prefix);
         }
     }
@@ -452,25 +441,25 @@ impl<'a> Writer<'a> {
     /// [`Writer::short_prefix_field`] for values of 17 to 32 bytes (IDs, mostly), the same
     /// way with two 16-byte moves; longer ones go to [`Writer::slow_field`].
     #[inline(never)]
-    fn medium_field<const CHECK: bool>(&mut self, prefix: u64, len: usize, value: &[u8]) {
+    fn medium_field(&mut self, prefix: u64, len: usize, value: &[u8]) {
         // Prefix (at most 15 bytes after masking), up to 32 bytes of value and SOH.
         const NEEDED: usize = 48;
         let n = value.len();
         let pos = self.at();
         let dst = match self.buf.get_mut(pos..pos + NEEDED) {
             Some(dst) if n <= 32 => dst,
-            _ => return self.slow_field(prefix, len, value, CHECK),
+            _ => return self.slow_field(prefix, len, value),
         };
         let (written, soh) = fill_packed::<33>(dst, prefix, len, value, copy_soh_checked);
         self.pos = pos + written;
-        if CHECK && soh {
+        if soh {
             self.note_soh(prefix);
         }
     }
 
     /// [`Writer::short_prefix_field`] for a long value or when the room has run out.
     #[inline(never)]
-    fn slow_field(&mut self, prefix: u64, len: usize, value: &[u8], check: bool) {
+    fn slow_field(&mut self, prefix: u64, len: usize, value: &[u8]) {
         let n = value.len();
         let len = len.min(8);
         let pos = self.pos;
@@ -483,7 +472,7 @@ impl<'a> Writer<'a> {
             rest[n] = SOH;
         }
         self.pos = pos + len + n + 1;
-        if check && find_soh(value).is_some() {
+        if find_soh(value).is_some() {
             self.note_soh(prefix);
         }
     }
