@@ -2,6 +2,7 @@
 //! CheckSum filled in at the end.
 
 use crate::frame::{checksum, find_soh, SOH};
+use crate::scan::{zero_bytes, ONES};
 use crate::tag::Tag;
 use crate::value::digits::{digit_count, fill_u64};
 use crate::value::FixValue;
@@ -90,14 +91,10 @@ pub fn append(out: &mut Vec<u8>, s: &[u8]) {
     }
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
 /// Whether one of the bytes of `word` is SOH.
 #[inline(always)]
 fn word_has_soh(word: u64) -> bool {
-    let x = word ^ ONES;
-    x.wrapping_sub(ONES) & !x & HIGHS != 0
+    zero_bytes(word ^ ONES) != 0
 }
 
 /// Writes a value of `n` bytes (`N` to `2 * N`) that starts with `head` and ends with `tail`

@@ -10,17 +10,14 @@ pub const SOH: u8 = 0x01;
 /// The position of the first SOH in `hay`, eight bytes at a time, without a library call.
 #[inline]
 pub(crate) fn find_soh(hay: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    use crate::scan::{zero_bytes, ONES};
     let mut chunks = hay.chunks_exact(8);
     let mut base = 0;
     for c in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(c);
-        // Bytes equal to SOH become zero; the lowest flagged byte is exact (borrows only
-        // produce false flags above a true zero byte).
-        let x = u64::from_le_bytes(word) ^ ONES;
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        // Bytes equal to SOH become zero; the lowest flagged one is exact.
+        let found = zero_bytes(u64::from_le_bytes(word) ^ ONES);
         if found != 0 {
             return Some(base + (found.trailing_zeros() / 8) as usize);
         }

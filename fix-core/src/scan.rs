@@ -326,15 +326,10 @@ fn block_mask(block: &[u8; 64], sum: &mut Sum) -> u64 {
 /// checked eight bytes at a time; `None` otherwise, for the caller's general path (UTF-8
 /// decoding, SOH reporting). Cheaper than `str::from_utf8` on the short values of FIX.
 pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     // A byte with its high bit set (not ASCII) or equal to SOH makes `bad` non-zero: SOH
     // bytes become zero after `^ ONES`, and a zero byte is flagged by the borrow trick (bytes
     // above it may be flagged falsely, which only matters when there is a true one).
-    let bad = |w: u64| {
-        let x = w ^ ONES;
-        (w | (x.wrapping_sub(ONES) & !x)) & HIGHS
-    };
+    let bad = |w: u64| (w & HIGHS) | zero_bytes(w ^ ONES);
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
         let w = c
@@ -355,9 +350,16 @@ pub(crate) fn ascii_text(bytes: &[u8]) -> Option<&str> {
 }
 
 /// `0x01` in every byte of a word.
-const WORD_ONES: u64 = 0x0101_0101_0101_0101;
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
 /// The top bit of every byte of a word.
-const WORD_HIGHS: u64 = 0x8080_8080_8080_8080;
+pub(crate) const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (the top bit of the byte) the zero bytes of `x`; the lowest flag is exact (borrows
+/// only produce false flags above a true zero byte), so whether there is one is exact.
+#[inline(always)]
+pub(crate) fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
 
 /// The 1 to 8 bytes of `v` in a little-endian word, higher bytes zero; `None` for an empty
 /// or longer `v`. Two or three loads that together cover the value (where they overlap the
@@ -390,9 +392,9 @@ pub(crate) fn low_bytes(len: usize) -> u64 {
 /// Flags (the top bit of the byte) exactly the bytes of `w` equal to `b`.
 #[inline(always)]
 pub(crate) fn bytes_equal(w: u64, b: u8) -> u64 {
-    let x = w ^ (WORD_ONES * u64::from(b));
+    let x = w ^ (ONES * u64::from(b));
     // A byte is non-zero if its low seven bits carry into the top one, or the top one is set.
-    !((x & !WORD_HIGHS).wrapping_add(!WORD_HIGHS) | x) & WORD_HIGHS
+    !((x & !HIGHS).wrapping_add(!HIGHS) | x) & HIGHS
 }
 
 /// Whether the bytes of `w` selected by `low` (low bytes, see [`low_bytes`]) are all ASCII
@@ -403,8 +405,8 @@ pub(crate) fn digits_in(w: u64, low: u64) -> bool {
     // top bit set. A byte below '0' borrows from the one above and one above '9' may carry
     // into it, so bytes above a failing one may be misjudged, but the lowest failing byte
     // never is: whether any fails is exact.
-    let d = w.wrapping_sub(WORD_ONES * u64::from(b'0'));
-    (d | d.wrapping_add(WORD_ONES * 0x76)) & WORD_HIGHS & low == 0
+    let d = w.wrapping_sub(ONES * u64::from(b'0'));
+    (d | d.wrapping_add(ONES * 0x76)) & HIGHS & low == 0
 }
 
 /// Whether `v` is 1 or more ASCII digits: up to three bytes one by one, up to eight in one

@@ -24,7 +24,7 @@ use crate::dict::{
 use crate::error::{Invalid, RefTag, SessionRejectReason as R};
 use crate::frame::{locate_frame, FrameError, DEFAULT_MAX_MESSAGE_LEN, SOH};
 use crate::message::Fields;
-use crate::scan::{byte_sum, soh_bitmap};
+use crate::scan::{byte_sum, digits_in, soh_bitmap, zero_bytes, ONES};
 use crate::tag::{Tag, CHECK_SUM, USER_DEFINED_START};
 use crate::tag_text::{TagTable, NO_PLACE};
 use crate::value::{
@@ -894,27 +894,16 @@ fn tag_text(buf: &[u8], pos: usize) -> Option<(u64, usize)> {
 fn word_tag(buf: &[u8], pos: usize) -> Option<(Tag, usize)> {
     let (key, eq) = tag_text(buf, pos)?;
     let k = eq - pos;
-    // Bytes below `k` must be digits: d <= 9, so neither d nor d + 0x76 has its top bit set.
-    // Only a byte that already fails can borrow or carry into the next one.
+    // Bytes below `k` must be digits.
     let low = u64::MAX >> (64 - 8 * k);
-    let d = key.wrapping_sub(ONES * u64::from(b'0'));
-    if (d | d.wrapping_add(ONES * 0x76)) & HIGHS & low != 0 {
+    if !digits_in(key, low) {
         return None;
     }
+    let d = key.wrapping_sub(ONES * u64::from(b'0'));
     match digits_value(d & low, k) {
         0 => None,
         tag => Some((tag, eq)),
     }
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Flags (top bit) the zero bytes of `x`; the lowest flag is exact (borrows only produce
-/// false flags above a true zero byte).
-#[inline(always)]
-fn zero_bytes(x: u64) -> u64 {
-    x.wrapping_sub(ONES) & !x & HIGHS
 }
 
 /// The number whose `len` (1 to 8) decimal digits are the low bytes of `d` (each 0 to 9,

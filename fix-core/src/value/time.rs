@@ -28,6 +28,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::digits::{read_digits, write_padded, Sink};
 use super::{format, range, FixValue, ValueError};
 use crate::encode::Bounded;
+use crate::scan::{digits_in, ONES};
 
 const UTCTIMESTAMP: &str = "UTCTIMESTAMP";
 const UTCTIMEONLY: &str = "UTCTIMEONLY";
@@ -516,30 +517,17 @@ const NANO_SCALE: [u32; 10] = [
 /// which the general parser then reads (and reports) as before.
 #[inline]
 fn fast_timestamp(bytes: &[u8]) -> Option<UtcTimestamp> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let head: &[u8; 17] = bytes.first_chunk()?;
     let date_word = u64::from_le_bytes(*head.first_chunk::<8>()?);
     let time_word = u64::from_le_bytes(*head.last_chunk::<8>()?);
     if head[8] != b'-' {
         return None;
     }
-    // `HH:MM:SS` with the colons replaced by '0' must be all digits, like the date: every
-    // byte minus '0' at most 9 (see the tokenizer for why borrows cannot hide a bad byte).
-    const COLONS: u64 = 0x0000_3A00_003A_0000;
-    if time_word & 0x0000_FF00_00FF_0000 != COLONS {
-        return None;
-    }
-    let time_digits = time_word ^ COLONS ^ ((ONES * u64::from(b'0')) & 0x0000_FF00_00FF_0000);
-    let all_digits = |w: u64| {
-        let d = w.wrapping_sub(ONES * u64::from(b'0'));
-        (d | d.wrapping_add(ONES * 0x76)) & HIGHS == 0
-    };
-    if !all_digits(date_word) || !all_digits(time_digits) {
+    if !digits_in(date_word, u64::MAX) {
         return None;
     }
     let d = date_word - ONES * u64::from(b'0');
-    let t = time_digits - ONES * u64::from(b'0');
+    let t = hms_digits(time_word)?;
     // Pairs of digits: byte 2k * 10 + byte 2k+1.
     let pair =
         |w: u64, k: u32| ((w >> (16 * k)) & 0xFF) as u8 * 10 + ((w >> (16 * k + 8)) & 0xFF) as u8;
@@ -573,24 +561,28 @@ fn fast_timestamp(bytes: &[u8]) -> Option<UtcTimestamp> {
     Some(UtcTimestamp { date, time })
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The colons of `HH:MM:SS` read as a little-endian word.
 const COLONS: u64 = 0x0000_3A00_003A_0000;
+
+/// The digits of `HH:MM:SS` read as a little-endian word, each byte minus '0' and the colons
+/// zero; `None` unless the colons are in place and the rest are digits.
+#[inline(always)]
+fn hms_digits(word: u64) -> Option<u64> {
+    if word & 0x0000_FF00_00FF_0000 != COLONS {
+        return None;
+    }
+    // The colons replaced by '0': then all eight bytes must be digits.
+    let digits = word ^ COLONS ^ ((ONES * u64::from(b'0')) & 0x0000_FF00_00FF_0000);
+    digits_in(digits, u64::MAX).then(|| digits - ONES * u64::from(b'0'))
+}
 
 /// Whether `word` holds `HH:MM:SS` with an hour up to 23, a minute up to 59 and a second up
 /// to 60.
 #[inline(always)]
 fn hms_word_ok(word: u64) -> bool {
-    if word & 0x0000_FF00_00FF_0000 != COLONS {
+    let Some(t) = hms_digits(word) else {
         return false;
-    }
-    let digits = word ^ COLONS ^ ((ONES * u64::from(b'0')) & 0x0000_FF00_00FF_0000);
-    let t = digits.wrapping_sub(ONES * u64::from(b'0'));
-    // Every byte minus '0' at most 9 (see the tokenizer for why borrows cannot hide one).
-    if (t | t.wrapping_add(ONES * 0x76)) & HIGHS != 0 {
-        return false;
-    }
+    };
     // Each byte times ten plus the next: the hour, minute and second land in bytes 0, 3 and
     // 6 (at most 99, no carries). Subtracted from 0x80 plus its limit, each keeps its top
     // bit exactly when it is within the limit; no borrow crosses bytes.
@@ -621,10 +613,11 @@ pub(crate) fn quick_utc_timestamp_ok(bytes: &[u8]) -> bool {
     let (Some(date), Some(time)) = (head.first_chunk::<8>(), head.last_chunk::<8>()) else {
         return false;
     };
-    let d = u64::from_le_bytes(*date).wrapping_sub(ONES * u64::from(b'0'));
-    if head[8] != b'-' || (d | d.wrapping_add(ONES * 0x76)) & HIGHS != 0 {
+    let date = u64::from_le_bytes(*date);
+    if head[8] != b'-' || !digits_in(date, u64::MAX) {
         return false;
     }
+    let d = date - ONES * u64::from(b'0');
     if !hms_word_ok(u64::from_le_bytes(*time)) {
         return false;
     }
