@@ -551,8 +551,9 @@ impl<'a> Writer<'a> {
         self.buf.extend_from_slice(prefix);
         let value_start = self.buf.len();
         value.write(self.buf);
-        // A value written this way (a CHAR, for one) may hold SOH.
-        if self.soh_in_value.is_none()
+        // A value written this way (a CHAR, for one) may hold SOH, unless its type says not.
+        if !V::SOH_FREE
+            && self.soh_in_value.is_none()
             && find_soh(self.buf.get(value_start..).unwrap_or_default()).is_some()
         {
             self.soh_in_value = Some(tag_of_prefix(prefix));

@@ -50,6 +50,8 @@ impl FixValue for char {
 }
 
 impl FixValue for bool {
+    const SOH_FREE: bool = true;
+
     fn write(&self, out: &mut Vec<u8>) {
         out.push(if *self { b'Y' } else { b'N' });
     }

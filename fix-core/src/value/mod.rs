@@ -198,6 +198,11 @@ pub enum ValueError {
 
 /// A Rust type that represents a FIX field value on the wire.
 pub trait FixValue: Sized {
+    /// Whether the wire form can never hold SOH (digits and fixed punctuation: dates, times,
+    /// booleans). A value written through [`FixValue::write`] is then not searched for SOH;
+    /// by default it is, and [`Writer::finish_checked`](crate::Writer::finish_checked)
+    /// reports one.
+    const SOH_FREE: bool = false;
     /// Appends the wire form of `self` (without tag, `=` or SOH) to `out`.
     fn write(&self, out: &mut Vec<u8>);
     /// Reads a value from its wire form (without tag, `=` or SOH).

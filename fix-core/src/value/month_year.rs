@@ -111,6 +111,8 @@ impl MonthYear {
 }
 
 impl FixValue for MonthYear {
+    const SOH_FREE: bool = true;
+
     fn write(&self, out: &mut Vec<u8>) {
         self.write_to(out);
     }

@@ -186,6 +186,8 @@ impl Date {
 }
 
 impl FixValue for Date {
+    const SOH_FREE: bool = true;
+
     fn write(&self, out: &mut Vec<u8>) {
         self.write_to(out);
     }
@@ -805,6 +807,8 @@ macro_rules! time_of_day_type {
         }
 
         impl FixValue for $name {
+            const SOH_FREE: bool = true;
+
             fn write(&self, out: &mut Vec<u8>) {
                 self.write_to(out);
             }
@@ -866,6 +870,8 @@ macro_rules! date_type {
         }
 
         impl FixValue for $name {
+            const SOH_FREE: bool = true;
+
             fn write(&self, out: &mut Vec<u8>) {
                 self.write_to(out);
             }

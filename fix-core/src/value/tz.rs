@@ -154,6 +154,8 @@ impl TzTimeOnly {
 }
 
 impl FixValue for TzTimeOnly {
+    const SOH_FREE: bool = true;
+
     fn write(&self, out: &mut Vec<u8>) {
         self.write_to(out);
     }
@@ -233,6 +235,8 @@ impl TzTimestamp {
 }
 
 impl FixValue for TzTimestamp {
+    const SOH_FREE: bool = true;
+
     fn write(&self, out: &mut Vec<u8>) {
         self.write_to(out);
     }
