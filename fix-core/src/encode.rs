@@ -25,8 +25,8 @@ use crate::value::FixValue;
 ///
 /// The writer holds the caller's `Vec` itself while it writes (the caller's variable is left
 /// empty meanwhile) and puts it back when it is dropped, so that the hot path reads the
-/// buffer's address and length from the writer and keeps them in registers. A writer passed
-/// to [`std::mem::forget`] therefore takes the buffer with it.
+/// buffer's address and length from the writer itself, where the compiler can keep them in
+/// registers. A writer passed to [`std::mem::forget`] therefore takes the buffer with it.
 pub struct Writer<'a> {
     /// The caller's buffer, empty while the writer holds its contents in `buf`.
     out: &'a mut Vec<u8>,
@@ -248,7 +248,7 @@ pub(crate) trait Bounded: FixValue {
 }
 
 impl<'a> Writer<'a> {
-    /// Starts a message with BeginString `begin_string` at the end of `buf`. The BeginString
+    /// Starts a message with BeginString `begin_string` at the end of `out`. The BeginString
     /// is configuration (a generated crate's constant, a checked session setting), written
     /// as given: unlike the fields' values it is not checked for SOH.
     pub fn new(out: &'a mut Vec<u8>, begin_string: &str) -> Writer<'a> {
