@@ -256,7 +256,8 @@ impl<'a> Writer<'a> {
         let start = buf.len();
         let begin = begin_string.as_bytes();
         // BodyLength is written in place at the end. Three digits are reserved, which fits
-        // most messages (100 to 999 bytes of body); other lengths move the body once.
+        // most messages (100 to 999 bytes of body); other lengths move the body once. They
+        // hold `000` until then: `finish` sums the message over them.
         let head = begin.len() + 9;
         buf.resize(start + head.max(ROOM), 0);
         let mut w = Writer {
