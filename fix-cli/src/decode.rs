@@ -212,7 +212,7 @@ fn check_level(level: Level<'_, '_>, layout: &Layout, skip: &[Tag], out: &mut Ve
 
 fn dictionaries(args: &DecodeArgs) -> anyhow::Result<Dictionaries> {
     if let Some(path) = &args.dictionary {
-        let dict = fix_codegen::load_dictionary(path, args.transport.as_deref())
+        let dict = fix_dict::load_dictionary(path, args.transport.as_deref())
             .with_context(|| format!("cannot load dictionary {}", path.display()))?;
         let name = path.file_name().map_or_else(
             || path.display().to_string(),

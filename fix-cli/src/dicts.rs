@@ -197,7 +197,7 @@ pub struct Dictionaries {
     custom: Option<(Rc<Dictionary>, String)>,
     default_appl: Version,
     cache: HashMap<(Version, bool), Result<Rc<Dictionary>, String>>,
-    fixt: Option<Result<fix_codegen::Model, String>>,
+    fixt: Option<Result<fix_dict::Model, String>>,
 }
 
 impl Dictionaries {
@@ -221,10 +221,10 @@ impl Dictionaries {
         }
     }
 
-    fn fixt_model(&mut self) -> Result<fix_codegen::Model, String> {
+    fn fixt_model(&mut self) -> Result<fix_dict::Model, String> {
         self.fixt
             .get_or_insert_with(|| {
-                fix_codegen::model_from_str(FIXT11_XML)
+                fix_dict::model_from_str(FIXT11_XML)
                     .map_err(|e| format!("built-in FIXT11 dictionary: {e}"))
             })
             .clone()
@@ -236,9 +236,9 @@ impl Dictionaries {
             return found.clone();
         }
         let loaded = (|| {
-            let model = fix_codegen::model_from_str(version.xml())
+            let model = fix_dict::model_from_str(version.xml())
                 .or_else(|e| match quirk_fixed(version) {
-                    Some(xml) => fix_codegen::model_from_str(&xml),
+                    Some(xml) => fix_dict::model_from_str(&xml),
                     None => Err(e),
                 })
                 .map_err(|e| format!("built-in {} dictionary: {e}", version.name()))?;
@@ -249,7 +249,7 @@ impl Dictionaries {
             } else {
                 model
             };
-            let mut dict = fix_codegen::layout::dictionary(&model);
+            let mut dict = fix_dict::layout::dictionary(&model);
             if matches!(version, Version::Fix40 | Version::Fix41) {
                 chars_as_strings(&mut dict);
             }

@@ -1,35 +1,26 @@
-//! Errors of dictionary loading and code generation.
+//! Errors of code generation.
 
 use thiserror::Error;
 
-/// Why a dictionary could not be loaded or code could not be generated.
+/// Why code could not be generated.
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The file could not be read or written.
+    /// The dictionary could not be loaded or is broken.
+    #[error(transparent)]
+    Dictionary(#[from] fix_dict::Error),
+    /// The generated file could not be written.
     #[error("{path}: {source}")]
     Io {
         /// The file.
         path: String,
         /// The I/O error.
+        #[source]
         source: std::io::Error,
     },
-    /// The file is not well-formed XML.
-    #[error("XML error at line {line}: {message}")]
-    Xml {
-        /// 1-based line.
-        line: usize,
-        /// What the XML parser said.
-        message: String,
-    },
-    /// The XML is well formed but the dictionary is broken.
-    #[error("{element}: {problem}")]
-    Dictionary {
-        /// The element at fault, with its line (`<field name='Side'> at line 12`).
-        element: String,
-        /// What is wrong with it.
-        problem: String,
-    },
+    /// The [`Config`](crate::Config) cannot be used as it is.
+    #[error("{0}")]
+    Config(String),
     /// Generated code did not parse as Rust (a bug in the generator).
     #[error("generated code does not parse: {0}")]
     Syntax(String),

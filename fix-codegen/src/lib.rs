@@ -4,9 +4,9 @@
 //! component and group entry, an enum per enumerated field, tag constants, a `Message` enum
 //! that decodes any message by MsgType, and the dictionary as static tables for validation.
 //!
-//! It works in layers, like prost-build: XML ([`xml`]) -> checked model ([`model`], every
-//! reference resolved, broken dictionaries reported with the element and line) -> fix-core
-//! tables ([`layout`]) -> tokens (`emit`) -> formatted source ([`format`]).
+//! It works in layers, like prost-build: XML -> checked model -> fix-core tables (all three in
+//! the `fix-dict` crate, re-exported here as [`xml`], [`model`] and [`layout`]) -> tokens
+//! (`emit`) -> formatted source ([`format`]).
 //!
 //! ## In a `build.rs`
 //! ```no_run
@@ -24,8 +24,9 @@
 //! `.dictionary("FIX50SP2.xml").transport("FIXT11.xml")`.
 //!
 //! ## At run time
-//! [`load_dictionary`] gives the same tables from a file, so a session can validate against a
-//! counterparty's dictionary without regenerating code.
+//! Loading a dictionary at run time is not code generation: the `fix-dict` crate
+//! (`fix_dict::load_dictionary`) gives the same tables from a file without this crate's
+//! syn/quote/prettyplease dependencies.
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -34,43 +35,23 @@
 mod emit;
 pub mod error;
 pub mod format;
-pub mod layout;
-pub mod model;
 pub mod names;
-pub mod xml;
+
+pub use fix_dict::{layout, model, xml};
 
 use std::path::{Path, PathBuf};
 
 pub use error::Error;
 pub use model::Model;
 
-fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    })
-}
-
-/// Parses and checks a dictionary given as XML text.
+/// Parses and checks a dictionary given as XML text (see `fix_dict::model_from_str`).
 pub fn model_from_str(xml: &str) -> Result<Model, Error> {
-    Model::from_xml(&xml::parse(xml)?)
+    Ok(fix_dict::model_from_str(xml)?)
 }
 
 /// Loads and checks a dictionary file, combined with its transport dictionary if given.
 pub fn load_model(path: impl AsRef<Path>, transport: Option<&Path>) -> Result<Model, Error> {
-    let model = model_from_str(&read(path.as_ref())?)?;
-    match transport {
-        Some(t) => model.with_transport(&model_from_str(&read(t)?)?),
-        None => Ok(model),
-    }
-}
-
-/// Loads a dictionary file as fix-core tables, for validation at run time.
-pub fn load_dictionary(
-    path: impl AsRef<Path>,
-    transport: Option<&Path>,
-) -> Result<fix_core::Dictionary, Error> {
-    Ok(layout::dictionary(&load_model(path, transport)?))
+    Ok(fix_dict::load_model(path, transport)?)
 }
 
 /// Generates formatted Rust source for a checked model. `source` names the dictionary in the
@@ -133,10 +114,7 @@ impl Config {
     /// Loads the dictionaries and returns the checked model.
     pub fn model(&self) -> Result<Model, Error> {
         let Some(path) = &self.dictionary else {
-            return Err(Error::Dictionary {
-                element: "Config".into(),
-                problem: "no dictionary given".into(),
-            });
+            return Err(Error::Config("no dictionary given".into()));
         };
         load_model(path, self.transport.as_deref())
     }
@@ -172,9 +150,8 @@ impl Config {
         for p in self.dictionary.iter().chain(self.transport.iter()) {
             println!("cargo:rerun-if-changed={}", p.display());
         }
-        let out = std::env::var_os("OUT_DIR").ok_or_else(|| Error::Dictionary {
-            element: "Config::compile".into(),
-            problem: "OUT_DIR is not set: call it from a build script or use write_to".into(),
+        let out = std::env::var_os("OUT_DIR").ok_or_else(|| {
+            Error::Config("OUT_DIR is not set: call it from a build script or use write_to".into())
         })?;
         self.write_to(Path::new(&out).join(file_name))
     }

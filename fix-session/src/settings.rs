@@ -385,6 +385,46 @@ pub struct SessionSettings {
     /// Precision of outgoing SendingTime; from TimeStampPrecision or MillisecondsInTimeStamp.
     /// `None`: milliseconds for FIX.4.2 and later, seconds for FIX.4.0/4.1.
     pub timestamp_precision: Option<Precision>,
+    /// EnableNextExpectedMsgSeqNum (default N): NextExpectedMsgSeqNum (789) on Logon and the recovery it implies.
+    pub enable_next_expected_msg_seq_num: bool,
+    /// EnableLastMsgSeqNumProcessed (default N): LastMsgSeqNumProcessed (369) on every message sent.
+    pub enable_last_msg_seq_num_processed: bool,
+    /// ClosedResendInterval (default N): a ResendRequest names its real end instead of 0 (infinity).
+    pub closed_resend_interval: bool,
+    /// ResetOnError (default N): sequence numbers reset when the session is ended by an error.
+    pub reset_on_error: bool,
+    /// DisconnectOnError (default N): disconnect instead of rejecting on a protocol error.
+    pub disconnect_on_error: bool,
+    /// TestRequestDelayMultiplier: a TestRequest goes out after (1 + this) x HeartBtInt of silence (default 0.2, QuickFIX C++'s 1.2 x).
+    pub test_request_delay_multiplier: f64,
+    /// HeartBeatTimeoutMultiplier: the session is dropped after (1 + this) x HeartBtInt of silence (default 1.4, QuickFIX C++'s 2.4 x).
+    pub heart_beat_timeout_multiplier: f64,
+    /// DisableHeartBeatCheck (default N): never drop the session for silence.
+    pub disable_heart_beat_check: bool,
+    /// AllowPosDup (default N): a PossDupFlag=Y message with a too-low MsgSeqNum is passed on instead of ignored.
+    pub allow_pos_dup: bool,
+    /// ForceResendWhenCorruptedStore (default N): resend what the store lost as gap fills instead of failing the resend.
+    pub force_resend_when_corrupted_store: bool,
+    /// RejectInvalidMessage (default Y): an invalid application message gets a Reject; N passes it on.
+    pub reject_invalid_message: bool,
+    /// AllowUnknownEnumValues (default N): enum values the dictionary does not list are accepted.
+    pub allow_unknown_enum_values: bool,
+    /// RequiresOrigSendingTime (default Y): a PossDupFlag=Y message must carry OrigSendingTime (122).
+    pub requires_orig_sending_time: bool,
+    /// ValidateIncomingMessage (default Y): validate received messages against the dictionary.
+    pub validate_incoming_message: bool,
+    /// ValidateSequenceNumbers (default Y): check received MsgSeqNum.
+    pub validate_sequence_numbers: bool,
+    /// ValidateChecksum (default Y): check received CheckSum (10).
+    pub validate_checksum: bool,
+    /// RejectGarbledMessage (default N): a garbled message gets a Reject instead of being ignored.
+    pub reject_garbled_message: bool,
+    /// FirstFieldInGroupIsDelimiter (default N): a group entry starts at its first field, whatever the order of the rest.
+    pub first_field_in_group_is_delimiter: bool,
+    /// ValidateUnorderedGroupFields (default Y): fields of a group entry out of the dictionary's order are an error.
+    pub validate_unordered_group_fields: bool,
+    /// LogonTag, LogonTag1, ...: `tag=value` fields added to every Logon sent.
+    pub logon_tags: Vec<(fix_core::Tag, String)>,
     /// The folder relative paths are resolved against (the settings file's folder).
     pub base_dir: PathBuf,
     /// Every key as written, for application-specific keys.
@@ -447,6 +487,26 @@ impl SessionSettings {
             send_redundant_resend_requests: false,
             resend_request_chunk_size: 0,
             timestamp_precision: None,
+            enable_next_expected_msg_seq_num: false,
+            enable_last_msg_seq_num_processed: false,
+            closed_resend_interval: false,
+            reset_on_error: false,
+            disconnect_on_error: false,
+            test_request_delay_multiplier: 0.2,
+            heart_beat_timeout_multiplier: 1.4,
+            disable_heart_beat_check: false,
+            allow_pos_dup: false,
+            force_resend_when_corrupted_store: false,
+            reject_invalid_message: true,
+            allow_unknown_enum_values: false,
+            requires_orig_sending_time: true,
+            validate_incoming_message: true,
+            validate_sequence_numbers: true,
+            validate_checksum: true,
+            reject_garbled_message: false,
+            first_field_in_group_is_delimiter: false,
+            validate_unordered_group_fields: true,
+            logon_tags: Vec::new(),
             base_dir: PathBuf::from("."),
             raw: BTreeMap::new(),
         }
@@ -508,14 +568,14 @@ impl SessionSettings {
         }
         let app_xml = read_dictionary(&self.base_dir, &app)?;
         let mut model =
-            fix_codegen::model_from_str(&app_xml).map_err(|e| SettingsError::Dictionary {
+            fix_dict::model_from_str(&app_xml).map_err(|e| SettingsError::Dictionary {
                 path: app.display().to_string(),
                 message: e.to_string(),
             })?;
         if let Some(t) = &transport {
             let t_xml = read_dictionary(&self.base_dir, t)?;
             let t_model =
-                fix_codegen::model_from_str(&t_xml).map_err(|e| SettingsError::Dictionary {
+                fix_dict::model_from_str(&t_xml).map_err(|e| SettingsError::Dictionary {
                     path: t.display().to_string(),
                     message: e.to_string(),
                 })?;
@@ -526,7 +586,7 @@ impl SessionSettings {
                     message: e.to_string(),
                 })?;
         }
-        let dict = Arc::new(fix_codegen::layout::dictionary(&model));
+        let dict = Arc::new(fix_dict::layout::dictionary(&model));
         if let Ok(mut c) = cache.lock() {
             c.insert(key, dict.clone());
         }

@@ -1,6 +1,6 @@
 //! The checked model flattened into fix-core's dictionary tables: components expanded in
 //! place, a member per field or group. A member's position is its slot, which generated code
-//! reads by number, so the numbering here and in [`crate::emit`] comes from one function:
+//! reads by number, so the numbering here and in fix-codegen's emitter comes from one function:
 //! [`flat_len`].
 
 use std::borrow::Cow;
