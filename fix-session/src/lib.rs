@@ -12,6 +12,7 @@
 pub mod app;
 pub mod core;
 pub mod driver;
+pub mod ids;
 pub mod settings;
 pub mod store;
 
