@@ -162,18 +162,20 @@ fn zone(
     }
     match (chosen, local) {
         (Some(z), _) => Ok(z),
-        (None, true) => local_zone().ok_or_else(|| {
-            g.bad(
-                "UseLocalTime",
-                "the machine's time zone is not known (set TimeZone instead)",
-            )
-        }),
+        (None, true) => Ok(local_zone().unwrap_or_else(|| {
+            // As the C library does when the machine names no zone.
+            tracing::warn!(
+                section = g.section,
+                "UseLocalTime=Y: the machine's time zone is not known; using UTC"
+            );
+            chrono_tz::UTC
+        })),
         (None, false) => Ok(chrono_tz::UTC),
     }
 }
 
-/// The machine's time zone (UseLocalTime=Y).
-fn local_zone() -> Option<chrono_tz::Tz> {
+/// The machine's time zone (UseLocalTime=Y), when it names one.
+pub(crate) fn local_zone() -> Option<chrono_tz::Tz> {
     iana_time_zone::get_timezone()
         .ok()
         .and_then(|n| parse_zone(&n))

@@ -1,4 +1,5 @@
-//! Store settings: StoreType, the file, SQLite and PostgreSQL stores, PersistMessages.
+//! Store and log settings: StoreType, the file, SQLite and PostgreSQL stores,
+//! PersistMessages, FileLogPath.
 
 use std::path::Path;
 
@@ -31,7 +32,7 @@ pub enum SyncPolicy {
     EveryN(u32),
 }
 
-/// Reads the store keys into `s`; relative paths resolve against `base`.
+/// Reads the store and log keys into `s`; relative paths resolve against `base`.
 pub(crate) fn build(
     g: &Getter<'_>,
     s: &mut SessionSettings,
@@ -40,6 +41,7 @@ pub(crate) fn build(
     s.persist_messages = g.bool("PersistMessages", true)?;
     s.file_store_path = g.path("FileStorePath").map(|p| base.join(p));
     s.file_store_sync = file_store_sync(g)?;
+    s.file_log_path = g.path("FileLogPath").map(|p| base.join(p));
     s.store_type = match g.str("StoreType").map(str::to_ascii_lowercase).as_deref() {
         None | Some("sqlite") => StoreType::Sqlite,
         Some("postgresql" | "postgres") => StoreType::Postgres,
