@@ -653,7 +653,8 @@ impl Session {
         let mut buf = Vec::with_capacity(256);
         let mut w = Writer::new(&mut buf, &self.cfg.id.begin_string);
         w.put_str(b"35=", msg.msg_type());
-        if routing.is_empty() {
+        let sub_location = self.cfg.id.header_fields();
+        if routing.is_empty() && sub_location.is_empty() {
             // The usual case: the four header fields, already in tag order, written in
             // place (no allocation but the message's own buffer).
             w.put_u64(b"34=", seq);
@@ -665,6 +666,7 @@ impl Session {
             w.put_str(b"56=", &self.cfg.id.target_comp_id);
         } else {
             let mut header: Vec<(Tag, Vec<u8>)> = routing.to_vec();
+            header.extend(sub_location);
             header.push((34, seq.to_string().into_bytes()));
             header.push((49, self.cfg.id.sender_comp_id.clone().into_bytes()));
             header.push((52, self.timestamp(now)));
@@ -749,6 +751,7 @@ impl Session {
             (56, self.cfg.id.target_comp_id.clone().into_bytes()),
             (122, ts),
         ];
+        header.extend(self.cfg.id.header_fields());
         header.sort_by_key(|(t, _)| *t);
         let mut body = RawBody {
             msg_type: "4".into(),

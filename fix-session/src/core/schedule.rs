@@ -1,38 +1,32 @@
-//! Session schedules: which session period an instant belongs to.
+//! Session schedules: which session period an instant belongs to, and whether the session
+//! may be logged on then.
 
 use std::time::SystemTime;
 
-use chrono::{DateTime, Datelike, Duration as CDuration, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration as CDuration, NaiveDateTime, TimeZone, Utc, Weekday};
 
-use crate::settings::Schedule;
+use crate::settings::{Schedule, Window};
 
-impl Schedule {
-    /// The start (local time) of the session period `now` falls in, or `None` when `now` is
-    /// outside the schedule. StartTime equal to EndTime (and no days) is a 24-hour session
-    /// that starts anew each day at StartTime; StartDay/EndDay make a weekly session.
-    pub fn period_start(&self, now: SystemTime) -> Option<NaiveDateTime> {
-        let utc: DateTime<Utc> = now.into();
-        let local = self
-            .time_zone
-            .from_utc_datetime(&utc.naive_utc())
-            .naive_local();
-        match (self.start_day, self.end_day) {
+impl Window {
+    /// The start of the period of this range that `local` falls in, or `None` when `local`
+    /// is outside it. Without days the range repeats daily (an end at or before the start
+    /// is the next day's) and, when `weekdays` is not empty, only periods starting on one
+    /// of them count; with days it repeats weekly.
+    fn period_start(&self, local: NaiveDateTime, weekdays: &[Weekday]) -> Option<NaiveDateTime> {
+        let (start, end) = match (self.start_day, self.end_day) {
             (Some(sd), Some(ed)) => {
                 // Most recent StartDay@StartTime at or before now.
-                let back = (7 + local.weekday().num_days_from_sunday() as i64
-                    - sd.num_days_from_sunday() as i64)
-                    % 7;
+                let back = days_between(sd, local.weekday());
                 let mut start = (local.date() - CDuration::days(back)).and_time(self.start_time);
                 if start > local {
                     start -= CDuration::days(7);
                 }
-                let fwd =
-                    (7 + ed.num_days_from_sunday() as i64 - sd.num_days_from_sunday() as i64) % 7;
+                let fwd = days_between(sd, ed);
                 let mut end = (start.date() + CDuration::days(fwd)).and_time(self.end_time);
                 if end <= start {
                     end += CDuration::days(7);
                 }
-                (local <= end).then_some(start)
+                (start, end)
             }
             _ => {
                 let mut start = local.date().and_time(self.start_time);
@@ -43,14 +37,54 @@ impl Schedule {
                 if end <= start {
                     end += CDuration::days(1);
                 }
-                (local <= end).then_some(start)
+                if !weekdays.is_empty() && !weekdays.contains(&start.weekday()) {
+                    return None;
+                }
+                (start, end)
             }
+        };
+        (local <= end).then_some(start)
+    }
+}
+
+/// Days from `from` forward to `to` (0 to 6).
+fn days_between(from: Weekday, to: Weekday) -> i64 {
+    (7 + i64::from(to.num_days_from_sunday()) - i64::from(from.num_days_from_sunday())) % 7
+}
+
+impl Schedule {
+    fn local(&self, now: SystemTime) -> NaiveDateTime {
+        let utc: DateTime<Utc> = now.into();
+        self.time_zone
+            .from_utc_datetime(&utc.naive_utc())
+            .naive_local()
+    }
+
+    /// The start (local time) of the session period `now` falls in, or `None` when `now` is
+    /// outside the schedule. StartTime equal to EndTime (and no days) is a 24-hour session
+    /// that starts anew each day at StartTime; StartDay/EndDay make a weekly session;
+    /// Weekdays limits a daily session to periods starting on those days; a NonStopSession
+    /// has one period that never ends.
+    pub fn period_start(&self, now: SystemTime) -> Option<NaiveDateTime> {
+        if self.non_stop {
+            return Some(NaiveDateTime::MIN);
         }
+        self.session_window()
+            .period_start(self.local(now), &self.weekdays)
     }
 
     /// Whether `now` is inside a session period.
     pub fn is_session_time(&self, now: SystemTime) -> bool {
         self.period_start(now).is_some()
+    }
+
+    /// Whether the session may be logged on at `now`: inside a session period and inside
+    /// its LogonTime-LogoutTime (LogonDay-LogoutDay) window when there is one.
+    pub fn is_logon_time(&self, now: SystemTime) -> bool {
+        self.is_session_time(now)
+            && self
+                .logon_window
+                .is_none_or(|w| w.period_start(self.local(now), &self.weekdays).is_some())
     }
 
     /// Whether `a` and `b` fall in the same session period.
@@ -65,7 +99,7 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{NaiveTime, Weekday};
+    use chrono::NaiveTime;
 
     fn at(s: &str) -> SystemTime {
         let dt = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();

@@ -1193,6 +1193,7 @@ async fn route(
         h.id.begin_string.as_bytes() == bs
             && h.id.sender_comp_id.as_bytes() == ours
             && h.id.target_comp_id.as_bytes() == their
+            && h.id.matches_counterparty(|tag| field(&format!("{tag}=")))
     });
     let Some(h) = target else {
         tracing::warn!(begin_string = %String::from_utf8_lossy(bs), sender = %String::from_utf8_lossy(their), target = %String::from_utf8_lossy(ours), "unknown session: closing");

@@ -4,7 +4,9 @@
 //! plain TCP or TLS.
 //!
 //! Every configuration is built with rustls' `ring` provider, passed explicitly, so nothing
-//! depends on a process-wide default provider.
+//! depends on a process-wide default provider; the provider keeps the cipher suites the
+//! settings allow (SSLCipherSuite, CipherSuites). Peer certificates are checked against the
+//! revocation lists the settings name (CertificateRevocationListFile/Directory).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -13,16 +15,22 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer, ServerName};
 use rustls::server::WebPkiClientVerifier;
-use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
+use rustls::{
+    ClientConfig, ProtocolVersion, RootCertStore, ServerConfig, SupportedCipherSuite,
+    SupportedProtocolVersion,
+};
 use thiserror::Error;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
-use crate::settings::{CertificateVerifyLevel, SessionSettings, TlsSettings, TlsVersions};
+use crate::settings::{
+    suite_name, CertificateVerifyLevel, SessionSettings, TlsSettings, TlsVersions,
+};
 
 /// How long a TLS handshake may take, on either side, before the connection is dropped.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -88,8 +96,23 @@ pub enum TlsError {
     },
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+/// rustls' `ring` provider with the cipher suites the settings allow: the named suites
+/// replace the suites of their TLS version; a version none of them is for keeps all its own.
+fn provider(tls: &TlsSettings) -> Arc<CryptoProvider> {
+    let mut provider = rustls::crypto::ring::default_provider();
+    if !tls.cipher_suites.is_empty() {
+        let named = |s: &SupportedCipherSuite| tls.cipher_suites.contains(&suite_name(s));
+        let named_versions: Vec<ProtocolVersion> = provider
+            .cipher_suites
+            .iter()
+            .filter(|s| named(s))
+            .map(|s| s.version().version)
+            .collect();
+        provider
+            .cipher_suites
+            .retain(|s| named(s) || !named_versions.contains(&s.version().version));
+    }
+    Arc::new(provider)
 }
 
 fn versions(v: TlsVersions) -> Vec<&'static SupportedProtocolVersion> {
@@ -143,18 +166,75 @@ fn private_key(key: &'static str, path: &Path) -> Result<PrivateKeyDer<'static>,
     })
 }
 
-/// The CA certificates of CertificationAuthoritiesFile.
-fn roots(path: &Path) -> Result<RootCertStore, TlsError> {
-    const KEY: &str = "CertificationAuthoritiesFile";
+/// The files of a folder named by `key`, in name order.
+fn folder_files(key: &'static str, dir: &Path) -> Result<Vec<PathBuf>, TlsError> {
+    let read_err = |source| TlsError::Read {
+        key,
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        if path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The trusted CA certificates: CertificationAuthoritiesFile and the files of
+/// CertificationAuthoritiesDirectory.
+fn roots(ca_file: &Path, tls: &TlsSettings) -> Result<RootCertStore, TlsError> {
+    let mut sources = vec![("CertificationAuthoritiesFile", ca_file.to_path_buf())];
+    if let Some(dir) = &tls.certification_authorities_directory {
+        const KEY: &str = "CertificationAuthoritiesDirectory";
+        sources.extend(folder_files(KEY, dir)?.into_iter().map(|p| (KEY, p)));
+    }
     let mut roots = RootCertStore::empty();
-    for cert in certificates(KEY, path)? {
-        roots.add(cert).map_err(|e| TlsError::File {
-            key: KEY,
-            path: path.to_path_buf(),
-            reason: format!("not a usable CA certificate: {e}"),
-        })?;
+    for (key, path) in sources {
+        for cert in certificates(key, &path)? {
+            roots.add(cert).map_err(|e| TlsError::File {
+                key,
+                path: path.clone(),
+                reason: format!("not a usable CA certificate: {e}"),
+            })?;
+        }
     }
     Ok(roots)
+}
+
+/// The certificate revocation lists of CertificateRevocationListFile and the files of
+/// CertificateRevocationListDirectory; each file must hold at least one.
+fn revocation_lists(
+    tls: &TlsSettings,
+) -> Result<Vec<CertificateRevocationListDer<'static>>, TlsError> {
+    let mut sources = Vec::new();
+    if let Some(file) = &tls.certificate_revocation_list_file {
+        sources.push(("CertificateRevocationListFile", file.clone()));
+    }
+    if let Some(dir) = &tls.certificate_revocation_list_directory {
+        const KEY: &str = "CertificateRevocationListDirectory";
+        sources.extend(folder_files(KEY, dir)?.into_iter().map(|p| (KEY, p)));
+    }
+    let mut crls = Vec::new();
+    for (key, path) in sources {
+        let pem = read(key, &path)?;
+        let bad = |reason: String| TlsError::File {
+            key,
+            path: path.clone(),
+            reason,
+        };
+        let found = CertificateRevocationListDer::pem_slice_iter(&pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("bad PEM: {e}")))?;
+        if found.is_empty() {
+            return Err(bad("no X509 CRL in the file".to_string()));
+        }
+        crls.extend(found);
+    }
+    Ok(crls)
 }
 
 /// The certificate chain and private key named by `cert_key` and `key_key` (the key read from
@@ -200,7 +280,7 @@ pub fn server_config(s: &SessionSettings) -> Result<Option<Arc<ServerConfig>>, T
         "ServerCertificateKeyFile",
         tls.server_certificate_key_file.as_ref(),
     )?;
-    let provider = provider();
+    let provider = provider(tls);
     let builder = ServerConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(&versions(tls.protocols))
         .map_err(|e| config_err(&e))?;
@@ -215,7 +295,8 @@ pub fn server_config(s: &SessionSettings) -> Result<Option<Arc<ServerConfig>>, T
                         key: "CertificationAuthoritiesFile",
                     })?;
             let verifier =
-                WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca)?), provider);
+                WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca, tls)?), provider)
+                    .with_crls(revocation_lists(tls)?);
             let verifier = if level == CertificateVerifyLevel::Optional {
                 verifier.allow_unauthenticated()
             } else {
@@ -252,10 +333,16 @@ pub fn client_config(s: &SessionSettings) -> Result<Option<Arc<ClientConfig>>, T
             session: session.clone(),
             key: "CertificationAuthoritiesFile",
         })?;
-    let builder = ClientConfig::builder_with_provider(provider())
+    let provider = provider(tls);
+    let verifier =
+        WebPkiServerVerifier::builder_with_provider(Arc::new(roots(ca, tls)?), provider.clone())
+            .with_crls(revocation_lists(tls)?)
+            .build()
+            .map_err(|e| config_err(&e))?;
+    let builder = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions(tls.protocols))
         .map_err(|e| config_err(&e))?
-        .with_root_certificates(roots(ca)?);
+        .with_webpki_verifier(verifier);
     let config = match &tls.client_certificate_file {
         None => builder.with_no_client_auth(),
         Some(cert) => {

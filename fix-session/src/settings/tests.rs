@@ -1,0 +1,450 @@
+//! Tests of the settings: the QuickFIX file and TOML forms, errors, each topic.
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::Weekday;
+use fix_core::value::Precision;
+
+use super::*;
+
+const AT: &str = "# comment\n[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=5001\nSocketReuseAddress=Y\n\
+    StartTime=00:00:00\nEndTime=00:00:00\nSenderCompID=ISLD\nResetOnLogon=Y\nFileStorePath=store\n\n\
+    [SESSION]\nBeginString=FIX.4.4\nTargetCompID=TW44\nDataDictionary=spec/FIX44.xml\n\
+    [SESSION]\nBeginString=FIXT.1.1\nTargetCompID=TW50\nDefaultApplVerID=FIX.5.0SP2\n\
+    TransportDataDictionary=spec/FIXT11.xml\nAppDataDictionary=spec/FIX50SP2.xml\nValidateFieldsHaveValues=N\n";
+
+#[test]
+fn parses_quickfix_file() {
+    let s = Settings::from_str_in(AT, Path::new("/etc/fix")).unwrap();
+    assert_eq!(s.sessions.len(), 2);
+    let a = &s.sessions[0];
+    assert_eq!(a.id, SessionId::new("FIX.4.4", "ISLD", "TW44"));
+    assert_eq!(a.connection_type, ConnectionType::Acceptor);
+    assert_eq!(a.socket_accept_port, Some(5001));
+    assert!(a.reset_on_logon);
+    assert_eq!(
+        a.file_store_path.as_deref(),
+        Some(Path::new("/etc/fix/store"))
+    );
+    assert_eq!(a.max_latency, Duration::from_secs(120));
+    assert_eq!(a.sending_time_precision(), Precision::Millis);
+    let b = &s.sessions[1];
+    assert_eq!(b.default_appl_ver_id.as_deref(), Some("FIX.5.0SP2"));
+    assert!(!b.validate_fields_have_values);
+    assert!(a.validate_fields_have_values);
+}
+
+#[test]
+fn errors_name_key_section_and_line() {
+    let bad = "[DEFAULT]\nConnectionType=acceptor\n[SESSION]\nBeginString=FIX.4.4\nFooBar=1\n";
+    match Settings::from_str_in(bad, Path::new(".")) {
+        Err(SettingsError::UnknownKey {
+            key, section, line, ..
+        }) => {
+            assert_eq!(
+                (key.as_str(), section.as_str(), line),
+                ("FooBar", "SESSION 1", 5)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let bad =
+        "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=5001\nSenderCompID=A\nHeartBtInt=x\n\
+        [SESSION]\nBeginString=FIX.4.4\nTargetCompID=B\n";
+    let e = Settings::from_str_in(bad, Path::new(".")).unwrap_err();
+    assert!(
+        matches!(&e, SettingsError::BadValue { key, line: 5, section, .. } if key == "HeartBtInt" && section == "DEFAULT"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("HeartBtInt"));
+    let bad = "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\nConnectionType=acceptor\nSocketAcceptPort=1\nResetOnLogon=maybe\n";
+    let e = Settings::from_str_in(bad, Path::new(".")).unwrap_err();
+    assert!(matches!(e, SettingsError::BadValue { line: 7, .. }));
+}
+
+#[test]
+fn initiator_failover_and_schedule() {
+    let text = "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=20\nReconnectInterval=5\n[SESSION]\nBeginString=FIX.4.2\n\
+        SenderCompID=A\nTargetCompID=B\nSocketConnectHost=h0\nSocketConnectPort=1000\nSocketConnectHost1=h1\n\
+        SocketConnectPort1=1001\nStartTime=08:00:00\nEndTime=17:00:00\nStartDay=Mon\nEndDay=Friday\n\
+        TimeZone=America/New_York\nTimeStampPrecision=6\n";
+    let s = Settings::from_str_in(text, Path::new(".")).unwrap();
+    let a = &s.sessions[0];
+    assert_eq!(
+        a.socket_connect,
+        vec![("h0".to_string(), 1000), ("h1".to_string(), 1001)]
+    );
+    assert_eq!(a.heartbeat_interval, Duration::from_secs(20));
+    assert_eq!(a.schedule.start_day, Some(Weekday::Mon));
+    assert_eq!(a.schedule.end_day, Some(Weekday::Fri));
+    assert_eq!(a.schedule.time_zone, chrono_tz::America::New_York);
+    assert_eq!(a.sending_time_precision(), Precision::Micros);
+}
+
+#[test]
+fn socket_busy_poll() {
+    let base = "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n\
+        ConnectionType=acceptor\nSocketAcceptPort=1\n";
+    let poll = |extra: &str| {
+        Settings::from_str_in(&format!("{base}{extra}"), Path::new("."))
+            .map(|s| s.sessions[0].socket_busy_poll)
+    };
+    assert_eq!(poll("").unwrap(), None);
+    assert_eq!(poll("SocketBusyPoll=N\n").unwrap(), None);
+    assert_eq!(
+        poll("SocketBusyPoll=Y\n").unwrap(),
+        Some(Duration::from_micros(100))
+    );
+    assert_eq!(
+        poll("SocketBusyPoll=Y\nSocketBusyPollTime=250\n").unwrap(),
+        Some(Duration::from_micros(250))
+    );
+    assert_eq!(
+        poll("SocketBusyPoll=Y\nSocketBusyPollTime=0\n").unwrap(),
+        None
+    );
+    assert_eq!(poll("SocketBusyPollTime=250\n").unwrap(), None);
+    assert!(poll("SocketBusyPoll=maybe\n").is_err());
+    assert!(poll("SocketBusyPoll=Y\nSocketBusyPollTime=-1\n").is_err());
+}
+
+#[test]
+fn quickfix_cpp_spelling_of_timestamp_precision() {
+    let text = "[SESSION]\nBeginString=FIX.4.4\nSenderCompID=A\nTargetCompID=B\n\
+        ConnectionType=acceptor\nSocketAcceptPort=1\nTimestampPrecision=9\n";
+    let s = Settings::from_str_in(text, Path::new(".")).unwrap();
+    assert_eq!(s.sessions[0].sending_time_precision(), Precision::Nanos);
+    let bad = text.replace("=9", "=2");
+    let e = Settings::from_str_in(&bad, Path::new(".")).unwrap_err();
+    assert!(
+        matches!(&e, SettingsError::BadValue { key, line: 7, .. } if key == "TimestampPrecision"),
+        "{e}"
+    );
+}
+
+#[test]
+fn toml_form() {
+    let text = "[default]\nConnectionType = \"acceptor\"\nSocketAcceptPort = 5001\nSenderCompID = \"ISLD\"\n\
+        ResetOnLogon = true\n[[session]]\nBeginString = \"FIX.4.2\"\nTargetCompID = \"TW42\"\n";
+    let s: Settings = toml::from_str(text).unwrap();
+    assert_eq!(s.sessions[0].id, SessionId::new("FIX.4.2", "ISLD", "TW42"));
+    assert!(s.sessions[0].reset_on_logon);
+    let bad = "[[session]]\nNope = 1\n";
+    assert!(matches!(
+        Settings::from_toml_str(bad, Path::new(".")),
+        Err(SettingsError::UnknownKey { .. })
+    ));
+}
+
+#[test]
+fn acceptance_configs_and_dictionaries_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/acceptance");
+    // at-all.cfg is parsed but only at.cfg's dictionaries are loaded here (speed).
+    if let Ok(all) = Settings::from_file(dir.join("at-all.cfg")) {
+        assert_eq!(all.sessions.len(), 10);
+    }
+    for f in ["at.cfg"] {
+        let p = dir.join(f);
+        if !p.exists() {
+            continue;
+        }
+        let s = Settings::from_file(&p).unwrap();
+        for sess in &s.sessions {
+            let d = sess.load_dictionary().unwrap().unwrap();
+            assert_eq!(d.begin_string, sess.id.begin_string);
+        }
+    }
+    // Built-in fallback without a path.
+    let mut s = SessionSettings::new(
+        SessionId::new("FIX.4.2", "A", "B"),
+        ConnectionType::Acceptor,
+    );
+    assert_eq!(
+        s.load_dictionary().unwrap().unwrap().begin_string,
+        "FIX.4.2"
+    );
+    s.use_data_dictionary = false;
+    assert!(s.load_dictionary().unwrap().is_none());
+}
+
+const STORE: &str =
+    "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=1\nSenderCompID=S\nBeginString=FIX.4.4\n";
+
+#[test]
+fn store_keys() {
+    let s = Settings::from_str_in(
+        &format!("{STORE}FileStorePath=st\n[SESSION]\nTargetCompID=A\n"),
+        Path::new("/etc/fix"),
+    )
+    .unwrap();
+    let a = &s.sessions[0];
+    assert_eq!(a.store_type, StoreType::Sqlite);
+    assert_eq!(
+        a.sqlite_store_path(),
+        Some(PathBuf::from("/etc/fix/st/store.sqlite3"))
+    );
+    assert_eq!(a.sqlite_store_sync, crate::store::SqliteSync::Full);
+
+    let text = format!(
+        "{STORE}StoreType=postgresql\n\
+         PostgreSQLStoreSchema=fix_prod\nPostgreSQLStoreLeaseTimeout=3\n\
+         [SESSION]\nTargetCompID=A\nPostgreSQLStoreHost=db1\nPostgreSQLStorePort=5433\n\
+         PostgreSQLStoreDatabase=fix\nPostgreSQLStoreUser=engine\nPostgreSQLStorePassword=it's\n\
+         [SESSION]\nTargetCompID=B\nStoreType=sqlite\nSqliteStorePath=one.db\nSqliteStoreSync=normal\n\
+         [SESSION]\nTargetCompID=C\nPostgreSQLStoreURL=postgres://u@h/d\n"
+    );
+    let s = Settings::from_str_in(&text, Path::new("/x")).unwrap();
+    let (a, b, c) = (&s.sessions[0], &s.sessions[1], &s.sessions[2]);
+    assert_eq!(a.store_type, StoreType::Postgres);
+    assert_eq!(
+        a.postgres_store_url.as_deref(),
+        Some("host='db1' port='5433' dbname='fix' user='engine' password='it\\'s'")
+    );
+    assert_eq!(a.postgres_store_schema, "fix_prod");
+    assert_eq!(a.postgres_store_lease_timeout, Duration::from_secs(3));
+    assert_eq!(b.store_type, StoreType::Sqlite);
+    assert_eq!(b.sqlite_store_path(), Some(PathBuf::from("/x/one.db")));
+    assert_eq!(b.sqlite_store_sync, crate::store::SqliteSync::Normal);
+    assert_eq!(c.postgres_store_url.as_deref(), Some("postgres://u@h/d"));
+
+    for (bad, key) in [
+        ("StoreType=redis", "StoreType"),
+        ("SqliteStoreSync=off", "SqliteStoreSync"),
+        ("PostgreSQLStoreSchema=Fix-Prod", "PostgreSQLStoreSchema"),
+        (
+            "PostgreSQLStoreLeaseTimeout=0",
+            "PostgreSQLStoreLeaseTimeout",
+        ),
+        ("PostgreSQLStorePort=99999", "PostgreSQLStorePort"),
+        (
+            "PostgreSQLStoreURL=postgres://h/d\nPostgreSQLStorePassword=x",
+            "PostgreSQLStoreURL",
+        ),
+    ] {
+        let text = format!("{STORE}[SESSION]\nTargetCompID=A\n{bad}\n");
+        match Settings::from_str_in(&text, Path::new(".")) {
+            Err(SettingsError::BadValue { key: k, line, .. }) => {
+                assert_eq!((k.as_str(), line), (key, 8), "{bad}")
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn values_from_the_environment() {
+    // A variable name no other test uses; set once, read only here.
+    std::env::set_var("FIX_SESSION_TEST_SECRET_9F3", "s3cret");
+    let text = format!(
+        "{STORE}[SESSION]\nTargetCompID=A\nPostgreSQLStoreURL=postgres://u:${{FIX_SESSION_TEST_SECRET_9F3}}@h/d\n"
+    );
+    let s = Settings::from_str_in(&text, Path::new(".")).unwrap();
+    assert_eq!(
+        s.sessions[0].postgres_store_url.as_deref(),
+        Some("postgres://u:s3cret@h/d")
+    );
+    let text = format!(
+        "{STORE}[SESSION]\nTargetCompID=A\nPostgreSQLStorePassword=${{FIX_SESSION_TEST_UNSET_9F3}}\n"
+    );
+    match Settings::from_str_in(&text, Path::new(".")) {
+        Err(SettingsError::BadValue {
+            key, line, reason, ..
+        }) => {
+            assert_eq!((key.as_str(), line), ("PostgreSQLStorePassword", 8));
+            assert!(reason.contains("FIX_SESSION_TEST_UNSET_9F3"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = format!("{STORE}[SESSION]\nTargetCompID=A\nPostgreSQLStorePassword=${{OPEN\n");
+    assert!(Settings::from_str_in(&text, Path::new(".")).is_err());
+}
+
+fn tls_acceptor(extra: &str) -> String {
+    format!(
+        "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=5001\nSenderCompID=ISLD\n{extra}\n\
+         [SESSION]\nBeginString=FIX.4.4\nTargetCompID=TW\n"
+    )
+}
+
+fn tls_initiator(extra: &str) -> String {
+    format!(
+        "[DEFAULT]\nConnectionType=initiator\nHeartBtInt=30\nSenderCompID=TW\n{extra}\n\
+         [SESSION]\nBeginString=FIX.4.4\nTargetCompID=ISLD\nSocketConnectHost=fix.example.com\n\
+         SocketConnectPort=5001\n"
+    )
+}
+
+#[test]
+fn tls_keys() {
+    let text = tls_acceptor(
+        "SocketUseSSL=Y\nServerCertificateFile=pki/server.pem\nServerCertificateKeyFile=/keys/server.key\n\
+         CertificationAuthoritiesFile=pki/ca.pem\nCertificateVerifyLevel=1\nSSLProtocol=all -TLSv1_2",
+    );
+    let s = Settings::from_str_in(&text, Path::new("/etc/fix")).unwrap();
+    let tls = s.sessions[0].tls.clone().unwrap();
+    assert_eq!(
+        tls.server_certificate_file.as_deref(),
+        Some(Path::new("/etc/fix/pki/server.pem"))
+    );
+    assert_eq!(
+        tls.server_certificate_key_file.as_deref(),
+        Some(Path::new("/keys/server.key"))
+    );
+    assert_eq!(
+        tls.certification_authorities_file.as_deref(),
+        Some(Path::new("/etc/fix/pki/ca.pem"))
+    );
+    assert_eq!(
+        tls.certificate_verify_level,
+        CertificateVerifyLevel::Require
+    );
+    assert_eq!(
+        tls.protocols,
+        TlsVersions {
+            tls12: false,
+            tls13: true
+        }
+    );
+    assert_eq!(tls.server_name, None);
+
+    let text = tls_initiator(
+        "SocketUseSSL=Y\nCertificationAuthoritiesFile=ca.pem\nClientCertificateFile=me.pem\n\
+         SSLServerName=fix.venue.example",
+    );
+    let s = Settings::from_str_in(&text, Path::new("/etc/fix")).unwrap();
+    let tls = s.sessions[0].tls.clone().unwrap();
+    assert_eq!(
+        tls.client_certificate_file.as_deref(),
+        Some(Path::new("/etc/fix/me.pem"))
+    );
+    assert_eq!(tls.client_certificate_key_file, None);
+    assert_eq!(tls.certificate_verify_level, CertificateVerifyLevel::None);
+    assert_eq!(tls.protocols, TlsVersions::default());
+    assert_eq!(tls.server_name.as_deref(), Some("fix.venue.example"));
+
+    // Without SocketUseSSL=Y the keys are checked but TLS is off.
+    for switch in ["", "SocketUseSSL=N\n"] {
+        let text = tls_acceptor(&format!(
+            "{switch}ServerCertificateFile=x.pem\nSSLProtocol=TLSv1.3"
+        ));
+        let s = Settings::from_str_in(&text, Path::new(".")).unwrap();
+        assert_eq!(s.sessions[0].tls, None);
+    }
+
+    // The TOML form takes the same keys, with TOML booleans and integers.
+    let toml_text = "[default]\nConnectionType = \"acceptor\"\nSocketAcceptPort = 5001\nSenderCompID = \"ISLD\"\n\
+        SocketUseSSL = true\nServerCertificateFile = \"server.pem\"\nCertificateVerifyLevel = 2\n\
+        CertificationAuthoritiesFile = \"ca.pem\"\nSSLProtocol = \"TLSv1.2\"\n\
+        [[session]]\nBeginString = \"FIX.4.4\"\nTargetCompID = \"TW\"\n";
+    let s = Settings::from_toml_str(toml_text, Path::new("/srv")).unwrap();
+    let tls = s.sessions[0].tls.clone().unwrap();
+    assert_eq!(
+        tls.certificate_verify_level,
+        CertificateVerifyLevel::Optional
+    );
+    assert_eq!(
+        tls.server_certificate_file.as_deref(),
+        Some(Path::new("/srv/server.pem"))
+    );
+    assert_eq!(
+        tls.protocols,
+        TlsVersions {
+            tls12: true,
+            tls13: false
+        }
+    );
+}
+
+#[test]
+fn tls_protocol_lists() {
+    let v = |t12, t13| {
+        Some(TlsVersions {
+            tls12: t12,
+            tls13: t13,
+        })
+    };
+    for (text, want) in [
+        ("TLSv1.2,TLSv1.3", v(true, true)),
+        ("TLSv1.2, TLSv1.3", v(true, true)),
+        ("TLSv1.3", v(false, true)),
+        ("+tlsv1_2", v(true, false)),
+        ("all -SSLv2 -SSLv3", v(true, true)),
+        ("all -TLSv1.3", v(true, false)),
+        ("SSLv3 TLSv1 TLSv1_2", v(true, false)),
+        ("-TLSv1.2", None),
+        ("TLSv1 TLSv1.1", None),
+        ("all -all", None),
+        ("", None),
+        ("TLSv1.4", None),
+        ("TLSv1.3 bogus", None),
+    ] {
+        assert_eq!(TlsVersions::parse(text), want, "{text:?}");
+    }
+}
+
+#[test]
+fn tls_bad_values_name_key_and_line() {
+    // The extra lines start at line 5.
+    for (extra, key, line) in [
+        ("CertificateVerifyLevel=3", "CertificateVerifyLevel", 5),
+        (
+            "SocketUseSSL=Y\nServerCertificateFile=s.pem\nSSLProtocol=TLSv1.4",
+            "SSLProtocol",
+            7,
+        ),
+        ("SSLProtocol=SSLv3", "SSLProtocol", 5),
+        ("SocketUseSSL=maybe", "SocketUseSSL", 5),
+        ("SSLServerName=not a host name", "SSLServerName", 5),
+    ] {
+        let e = Settings::from_str_in(&tls_acceptor(extra), Path::new(".")).unwrap_err();
+        match &e {
+            SettingsError::BadValue {
+                key: k, line: l, ..
+            } => {
+                assert_eq!((k.as_str(), *l), (key, line), "{extra}")
+            }
+            other => panic!("{extra}: {other:?}"),
+        }
+        let text = e.to_string();
+        assert!(
+            text.contains(key) && text.contains(&format!("line {line}")),
+            "{text}"
+        );
+    }
+    // Keys SocketUseSSL=Y cannot do without.
+    for (text, key) in [
+        (tls_acceptor("SocketUseSSL=Y"), "ServerCertificateFile"),
+        (
+            tls_acceptor("SocketUseSSL=Y\nServerCertificateFile=s.pem\nCertificateVerifyLevel=1"),
+            "CertificationAuthoritiesFile",
+        ),
+        (tls_initiator("SocketUseSSL=Y"), "CertificationAuthoritiesFile"),
+        (
+            tls_initiator("SocketUseSSL=Y\nCertificationAuthoritiesFile=ca.pem\nClientCertificateKeyFile=k.pem"),
+            "ClientCertificateFile",
+        ),
+    ] {
+        match Settings::from_str_in(&text, Path::new(".")) {
+            Err(SettingsError::Missing { key: k, section }) => {
+                assert_eq!((k.as_str(), section.as_str()), (key, "SESSION 1"))
+            }
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn quickfix_tuning_keys_load_and_disabling_checksums_does_not() {
+    let text = format!(
+        "{STORE}ScreenLogShowIncoming=Y\nFileLogBackupPath=bak\nSocketSendBufferSize=65536\n\
+         ValidateLengthAndChecksum=Y\n[SESSION]\nTargetCompID=A\n"
+    );
+    assert!(Settings::from_str_in(&text, Path::new(".")).is_ok());
+    let text = format!("{STORE}[SESSION]\nTargetCompID=A\nValidateLengthAndChecksum=N\n");
+    match Settings::from_str_in(&text, Path::new(".")) {
+        Err(SettingsError::BadValue { key, line, .. }) => {
+            assert_eq!((key.as_str(), line), ("ValidateLengthAndChecksum", 8))
+        }
+        other => panic!("{other:?}"),
+    }
+}
