@@ -72,6 +72,11 @@ impl SessionId {
         out
     }
 
+    /// Whether the session names any Sub or Location ID (then every message carries them).
+    pub fn has_sub_location(&self) -> bool {
+        self.sub_location_values().iter().any(Option::is_some)
+    }
+
     /// Whether a message the counterparty sent (its header fields read through `field`)
     /// carries the Sub and Location IDs this session names: their SenderSubID (50) must be
     /// our TargetSubID, and so on. IDs this session leaves unset match anything.

@@ -1,0 +1,59 @@
+//! Received application messages: handed to the application, its replies sent.
+
+use std::time::SystemTime;
+
+use fix_core::tag::MSG_SEQ_NUM;
+use fix_core::{MessageView, Tag};
+
+use super::checks::SeqCheck;
+use super::fields::{parse_u64, reverse_routing};
+use super::{Event, Session};
+use crate::app::{AppReject, Responder};
+
+/// BusinessRejectReason (380) 3: unsupported message type.
+const UNSUPPORTED_MESSAGE_TYPE: u32 = 3;
+
+impl Session {
+    pub(super) fn on_app(&mut self, view: &MessageView<'_>, now: SystemTime) {
+        if !self.verify(view, SeqCheck::Both, now) {
+            return;
+        }
+        let mut responder = Responder::default();
+        match self.app.from_app(view, &self.cfg.id, &mut responder) {
+            Ok(()) => {
+                self.next_target += 1;
+                if self.app_events {
+                    let seq = parse_u64(view.field(MSG_SEQ_NUM)).unwrap_or(0);
+                    self.events.push_back(Event::App {
+                        msg_type: String::from_utf8_lossy(view.msg_type()).into_owned(),
+                        seq,
+                        bytes: view.bytes().to_vec(),
+                    });
+                }
+            }
+            Err(AppReject::UnsupportedMessageType) => {
+                let text = "Unsupported Message Type";
+                self.refuse_app(view, UNSUPPORTED_MESSAGE_TYPE, text, now);
+            }
+            Err(AppReject::Reject { reason, tag }) => {
+                self.reject(view, reason, tag.map(i64::from), now)
+            }
+            Err(AppReject::Business { reason, text }) => {
+                self.refuse_app(view, reason, &text, now);
+            }
+        }
+        if responder.out.is_empty() {
+            return;
+        }
+        let routing = reverse_routing(view);
+        for (msg, reverse) in responder.out {
+            if !msg.is_admin() && self.app.to_app(msg.as_ref(), &self.cfg.id).is_err() {
+                continue;
+            }
+            let r: &[(Tag, Vec<u8>)] = if reverse { &routing } else { &[] };
+            if let Err(e) = self.send_message(msg.as_ref(), r, now) {
+                tracing::error!(session = %self.cfg.id, error = %e, "reply not sent");
+            }
+        }
+    }
+}
