@@ -688,21 +688,20 @@ fn tls_keys_of_quickfixj_and_quickfixgo_and_cipher_suites() {
     )
     .unwrap();
     let tls = s.sessions[0].tls.clone().unwrap();
+    let p = |f: &str| Some(PathBuf::from("/cfg").join(f));
     assert_eq!(
-        tls.server_certificate_file.as_deref(),
-        Some(Path::new("/cfg/me.pem"))
-    );
-    assert_eq!(
-        tls.server_certificate_key_file.as_deref(),
-        Some(Path::new("/cfg/me.key"))
-    );
-    assert_eq!(
-        tls.certification_authorities_file.as_deref(),
-        Some(Path::new("/cfg/ca.pem"))
-    );
-    assert_eq!(
-        tls.certificate_verify_level,
-        CertificateVerifyLevel::Require
+        (
+            tls.server_certificate_file.clone(),
+            tls.server_certificate_key_file.clone(),
+            tls.certification_authorities_file.clone(),
+            tls.certificate_verify_level
+        ),
+        (
+            p("me.pem"),
+            p("me.key"),
+            p("ca.pem"),
+            CertificateVerifyLevel::Require
+        )
     );
     assert_eq!(
         tls.cipher_suites,
