@@ -778,3 +778,56 @@ fn sub_and_location_ids_are_part_of_the_identity() {
         Err(SettingsError::Duplicate(_))
     ));
 }
+
+/// Records the fields of every WARN event.
+#[derive(Default)]
+struct Warnings(std::sync::Mutex<Vec<String>>);
+
+struct Fields(String);
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={value:?};", field.name()));
+    }
+}
+
+impl tracing::Subscriber for &'static Warnings {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if *event.metadata().level() == tracing::Level::WARN {
+            let mut fields = Fields(String::new());
+            event.record(&mut fields);
+            if let Ok(mut w) = self.0.lock() {
+                w.push(fields.0);
+            }
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn keys_without_effect_are_logged_with_the_reason() {
+    let warnings: &'static Warnings = Box::leak(Box::default());
+    tracing::subscriber::with_default(warnings, || {
+        acceptor("screenlogshowincoming=Y\nSocketKeyStore=x.jks").unwrap();
+        acceptor("ResetOnLogon=Y").unwrap();
+    });
+    let w = warnings.0.lock().unwrap();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].contains("key=\"ScreenLogShowIncoming\"") && w[0].contains("tracing"),
+        "{w:?}"
+    );
+    assert!(
+        w[1].contains("key=\"SocketKeyStore\"") && w[1].contains("use the PEM keys"),
+        "{w:?}"
+    );
+}
