@@ -15,8 +15,9 @@ use fix_session::driver::{
 use fix_session::settings::{SessionId, Settings};
 use fix_session::store::MemoryStoreFactory;
 use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, RevokedCertParams,
+    SerialNumber,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc::UnboundedReceiver;
@@ -624,4 +625,108 @@ impl Flip for SessionId {
             &self.sender_comp_id,
         )
     }
+}
+
+/// Writes `crl.pem` into `dir`: `ca` revokes the certificate with serial number `serial`.
+fn write_crl(dir: &Path, ca: &CertifiedIssuer<'static, KeyPair>, serial: u64) {
+    let crl = CertificateRevocationListParams {
+        this_update: rcgen::date_time_ymd(2024, 1, 1),
+        next_update: rcgen::date_time_ymd(2099, 1, 1),
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: vec![RevokedCertParams {
+            serial_number: SerialNumber::from(serial),
+            revocation_time: rcgen::date_time_ymd(2024, 1, 1),
+            reason_code: None,
+            invalidity_date: None,
+        }],
+        key_identifier_method: KeyIdMethod::Sha256,
+    }
+    .signed_by(&**ca)
+    .unwrap();
+    std::fs::write(dir.join("crl.pem"), crl.pem().unwrap()).unwrap();
+}
+
+/// A client certificate with serial number `serial`, signed by `ca`, written as
+/// `name.pem`/`name.key`.
+fn write_client(dir: &Path, ca: &CertifiedIssuer<'static, KeyPair>, name: &str, serial: u64) {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name.push(DnType::CommonName, "BANK");
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    p.serial_number = Some(SerialNumber::from(serial));
+    let key = KeyPair::generate().unwrap();
+    let cert = p.signed_by(&key, &**ca).unwrap();
+    std::fs::write(dir.join(format!("{name}.pem")), cert.pem()).unwrap();
+    std::fs::write(dir.join(format!("{name}.key")), key.serialize_pem()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_client_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca1 = ca("fix-rs CRL test CA");
+    let (server, server_key) = leaf(
+        &ca1,
+        "EXCH",
+        &["127.0.0.1", "localhost"],
+        ExtendedKeyUsagePurpose::ServerAuth,
+    );
+    std::fs::write(dir.path().join("ca.pem"), ca1.pem()).unwrap();
+    std::fs::write(dir.path().join("server.pem"), server).unwrap();
+    std::fs::write(dir.path().join("server.key"), server_key).unwrap();
+    write_client(dir.path(), &ca1, "revoked", 7001);
+    write_client(dir.path(), &ca1, "valid", 7002);
+    write_crl(dir.path(), &ca1, 7001);
+    // QuickFIX C++'s keys for mutual TLS with a revocation list.
+    let (acc, mut acc_ev, port) = acceptor(
+        dir.path(),
+        "CertificateVerifyLevel=1\nCertificationAuthoritiesFile=ca.pem\n\
+         CertificateRevocationListFile=crl.pem",
+    )
+    .await;
+    let client = |name: &str| {
+        format!(
+            "CertificationAuthoritiesFile=ca.pem\nClientCertificateFile={name}.pem\n\
+             ClientCertificateKeyFile={name}.key"
+        )
+    };
+    let (revoked, mut ev) = initiator(dir.path(), port, &client("revoked")).await;
+    refused(&mut ev, 2).await;
+    revoked.stop().await;
+    assert_no_logon(&mut acc_ev);
+    let (valid, mut valid_ev) = initiator(dir.path(), port, &client("valid")).await;
+    round_trip(&valid, &mut valid_ev, &mut acc_ev, "CRL-1").await;
+    valid.stop().await;
+    acc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cipher_suites_limit_what_is_negotiated() {
+    let dir = tempfile::tempdir().unwrap();
+    write_pki(dir.path());
+    // The test certificates have ECDSA keys. QuickFIX/J's IANA names on the acceptor,
+    // OpenSSL's on the initiator.
+    let (acc, mut acc_ev, port) = acceptor(
+        dir.path(),
+        "SSLProtocol=TLSv1.2\nCipherSuites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    )
+    .await;
+    let (other, mut other_ev) = initiator(
+        dir.path(),
+        port,
+        "CertificationAuthoritiesFile=ca.pem\nSSLProtocol=TLSv1.2\n\
+         SSLCipherSuite=ECDHE-ECDSA-AES256-GCM-SHA384",
+    )
+    .await;
+    refused(&mut other_ev, 2).await;
+    other.stop().await;
+    assert_no_logon(&mut acc_ev);
+    let (same, mut same_ev) = initiator(
+        dir.path(),
+        port,
+        "CertificationAuthoritiesFile=ca.pem\nSSLCipherSuite=ECDHE-ECDSA-AES128-GCM-SHA256:HIGH:!aNULL",
+    )
+    .await;
+    round_trip(&same, &mut same_ev, &mut acc_ev, "SUITE-1").await;
+    same.stop().await;
+    acc.stop().await;
 }

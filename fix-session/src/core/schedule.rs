@@ -148,4 +148,106 @@ mod tests {
         assert!(ny.is_session_time(at("2024-01-02 14:00:00")));
         assert!(!ny.is_session_time(at("2024-01-02 09:00:00")));
     }
+
+    fn t(h: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn weekdays_limit_daily_periods_by_their_start_day() {
+        // 2024-01-05 is a Friday; an overnight session 22:00-06:00 on Mon-Fri.
+        let s = Schedule {
+            start_time: t(22),
+            end_time: t(6),
+            weekdays: vec![
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+            ],
+            ..Schedule::default()
+        };
+        assert!(s.is_session_time(at("2024-01-05 23:00:00")));
+        assert!(
+            s.is_session_time(at("2024-01-06 05:00:00")),
+            "Friday's period ends Saturday"
+        );
+        assert!(
+            !s.is_session_time(at("2024-01-06 23:00:00")),
+            "no period starts on Saturday"
+        );
+        assert!(
+            !s.is_session_time(at("2024-01-07 23:00:00")),
+            "nor on Sunday"
+        );
+        assert!(s.is_session_time(at("2024-01-08 23:00:00")));
+        assert!(s.same_period(at("2024-01-05 23:00:00"), at("2024-01-06 05:00:00")));
+    }
+
+    #[test]
+    fn a_non_stop_session_is_one_endless_period() {
+        let s = Schedule {
+            start_time: t(8),
+            end_time: t(9),
+            non_stop: true,
+            ..Schedule::default()
+        };
+        assert!(s.is_session_time(at("2024-01-02 12:00:00")));
+        assert!(s.is_logon_time(at("2024-01-02 12:00:00")));
+        assert!(s.same_period(at("2024-01-02 12:00:00"), at("2025-06-30 03:00:00")));
+    }
+
+    #[test]
+    fn the_logon_window_lies_inside_the_session_period() {
+        let daily = Schedule {
+            start_time: t(6),
+            end_time: t(20),
+            logon_window: Some(Window {
+                start_time: t(8),
+                end_time: t(18),
+                start_day: None,
+                end_day: None,
+            }),
+            ..Schedule::default()
+        };
+        assert!(daily.is_session_time(at("2024-01-02 07:00:00")));
+        assert!(!daily.is_logon_time(at("2024-01-02 07:00:00")));
+        assert!(daily.is_logon_time(at("2024-01-02 09:00:00")));
+        assert!(!daily.is_logon_time(at("2024-01-02 19:00:00")));
+        assert!(daily.same_period(at("2024-01-02 07:00:00"), at("2024-01-02 19:00:00")));
+        assert!(!daily.is_logon_time(at("2024-01-02 21:00:00")));
+        // Weekly: Monday 06:00 to Friday 20:00, logons Monday 08:00 to Friday 18:00.
+        let weekly = Schedule {
+            start_day: Some(Weekday::Mon),
+            end_day: Some(Weekday::Fri),
+            logon_window: daily.logon_window.map(|w| Window {
+                start_day: Some(Weekday::Mon),
+                end_day: Some(Weekday::Fri),
+                ..w
+            }),
+            ..daily
+        };
+        assert!(!weekly.is_logon_time(at("2024-01-01 07:00:00")));
+        assert!(
+            weekly.is_logon_time(at("2024-01-03 03:00:00")),
+            "Wednesday night"
+        );
+        assert!(!weekly.is_logon_time(at("2024-01-05 19:00:00")));
+        assert!(weekly.is_session_time(at("2024-01-05 19:00:00")));
+    }
+
+    #[test]
+    fn times_follow_the_zone_across_daylight_saving() {
+        let s = Schedule {
+            start_time: t(8),
+            end_time: t(17),
+            time_zone: chrono_tz::US::Central,
+            ..Schedule::default()
+        };
+        // 08:30 in Chicago is 14:30 UTC in winter and 13:30 UTC in summer.
+        assert!(s.is_session_time(at("2024-01-10 14:30:00")));
+        assert!(!s.is_session_time(at("2024-07-10 12:30:00")));
+        assert!(s.is_session_time(at("2024-07-10 13:30:00")));
+    }
 }

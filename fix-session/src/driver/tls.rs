@@ -206,7 +206,9 @@ fn roots(ca_file: &Path, tls: &TlsSettings) -> Result<RootCertStore, TlsError> {
 }
 
 /// The certificate revocation lists of CertificateRevocationListFile and the files of
-/// CertificateRevocationListDirectory; each file must hold at least one.
+/// CertificateRevocationListDirectory; each file must hold at least one. As OpenSSL does by
+/// default, the peer's own certificate is checked against them (a certificate of an issuer
+/// with no list there is refused), not the intermediate CAs.
 fn revocation_lists(
     tls: &TlsSettings,
 ) -> Result<Vec<CertificateRevocationListDer<'static>>, TlsError> {
@@ -296,7 +298,8 @@ pub fn server_config(s: &SessionSettings) -> Result<Option<Arc<ServerConfig>>, T
                     })?;
             let verifier =
                 WebPkiClientVerifier::builder_with_provider(Arc::new(roots(ca, tls)?), provider)
-                    .with_crls(revocation_lists(tls)?);
+                    .with_crls(revocation_lists(tls)?)
+                    .only_check_end_entity_revocation();
             let verifier = if level == CertificateVerifyLevel::Optional {
                 verifier.allow_unauthenticated()
             } else {
@@ -337,6 +340,7 @@ pub fn client_config(s: &SessionSettings) -> Result<Option<Arc<ClientConfig>>, T
     let verifier =
         WebPkiServerVerifier::builder_with_provider(Arc::new(roots(ca, tls)?), provider.clone())
             .with_crls(revocation_lists(tls)?)
+            .only_check_end_entity_revocation()
             .build()
             .map_err(|e| config_err(&e))?;
     let builder = ClientConfig::builder_with_provider(provider)

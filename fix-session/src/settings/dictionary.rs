@@ -11,8 +11,9 @@ use super::{SessionSettings, SettingsError};
 
 impl SessionSettings {
     /// Loads the dictionary this session validates with: DataDictionary (FIX.4.x) or
-    /// AppDataDictionary with TransportDataDictionary (FIXT.1.1); when UseDataDictionary=Y and
-    /// no file is named, the built-in dictionary for the BeginString (and DefaultApplVerID).
+    /// AppDataDictionary (else `AppDataDictionary.<DefaultApplVerID>`) with
+    /// TransportDataDictionary (FIXT.1.1); when UseDataDictionary=Y and no file is named, the
+    /// built-in dictionary for the BeginString (and DefaultApplVerID).
     /// `None` when UseDataDictionary=N. Dictionaries are cached by path.
     pub fn load_dictionary(&self) -> Result<Option<Arc<Dictionary>>, SettingsError> {
         if !self.use_data_dictionary {

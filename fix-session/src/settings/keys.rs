@@ -2,7 +2,8 @@
 //! own), matched case-insensitively; what has no effect here and why; the nearest key to a
 //! misspelt one.
 
-/// Every key that has an effect here (see the [module docs](super) for their meaning).
+/// Every key of QuickFIX/J, QuickFIX C++ or QuickFIX/Go that has an effect here (see the
+/// [module docs](super) for their meaning).
 /// Keys are matched case-insensitively, so `TimeStampPrecision` is also QuickFIX C++'s
 /// `TimestampPrecision`.
 /// Numbered and suffixed forms (`SocketConnectHost1`, `LogonTag2`,
@@ -36,14 +37,11 @@ pub const KNOWN_KEYS: &[&str] = &[
     "SocketLocalPort",
     "SocketConnectSourceHost",
     "SocketConnectSourcePort",
-    "HostSelectionPolicy",
     "AllowedRemoteAddresses",
     "SocketKeepAlive",
     "SocketReuseAddress",
     "SocketNodelay",
     "SocketTcpNoDelay",
-    "SocketBusyPoll",
-    "SocketBusyPollTime",
     // TLS.
     "SocketUseSSL",
     "ServerCertificateFile",
@@ -60,7 +58,6 @@ pub const KNOWN_KEYS: &[&str] = &[
     "EnabledProtocols",
     "SSLCipherSuite",
     "CipherSuites",
-    "SSLServerName",
     "SNIHostName",
     "SocketPrivateKeyFile",
     "SocketCertificateFile",
@@ -111,17 +108,11 @@ pub const KNOWN_KEYS: &[&str] = &[
     "FileStorePath",
     "FileStoreSync",
     "FileLogPath",
-    "StoreType",
-    "SqliteStorePath",
-    "SqliteStoreSync",
-    "PostgreSQLStoreURL",
     "PostgreSQLStoreHost",
     "PostgreSQLStorePort",
     "PostgreSQLStoreDatabase",
     "PostgreSQLStoreUser",
     "PostgreSQLStorePassword",
-    "PostgreSQLStoreSchema",
-    "PostgreSQLStoreLeaseTimeout",
     // Validation.
     "CheckCompID",
     "CheckLatency",
@@ -144,6 +135,21 @@ pub const KNOWN_KEYS: &[&str] = &[
     "DataDictionary",
     "TransportDataDictionary",
     "AppDataDictionary",
+];
+
+/// This engine's own keys: stores, busy polling, host selection, and QuickFIX/n's
+/// SSLServerName.
+pub const ENGINE_KEYS: &[&str] = &[
+    "StoreType",
+    "SqliteStorePath",
+    "SqliteStoreSync",
+    "PostgreSQLStoreURL",
+    "PostgreSQLStoreSchema",
+    "PostgreSQLStoreLeaseTimeout",
+    "SocketBusyPoll",
+    "SocketBusyPollTime",
+    "HostSelectionPolicy",
+    "SSLServerName",
 ];
 
 const LOGS: &str = "message and event logs go through `tracing` and FileLogPath";
@@ -335,6 +341,7 @@ const DOTTED: &[&str] = &["AppDataDictionary"];
 fn all_keys() -> impl Iterator<Item = &'static str> {
     KNOWN_KEYS
         .iter()
+        .chain(ENGINE_KEYS)
         .copied()
         .chain(COMPATIBILITY_KEYS.iter().map(|(k, _)| *k))
 }

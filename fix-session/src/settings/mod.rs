@@ -16,7 +16,8 @@
 //! the same key names; booleans may be TOML booleans or `"Y"`/`"N"`.
 //!
 //! Every key of QuickFIX/J, QuickFIX C++ and QuickFIX/Go loads, matched case-insensitively
-//! (`socketconnecthost` is `SocketConnectHost`): it takes effect ([`KNOWN_KEYS`]), or, for
+//! (`socketconnecthost` is `SocketConnectHost`): it takes effect ([`KNOWN_KEYS`]; this
+//! engine adds its own, [`ENGINE_KEYS`]), or, for
 //! what this engine does its own way (screen logs, JVM keystores, other engines' stores,
 //! socket buffer sizes), it is accepted with a warning saying why it has no effect
 //! ([`COMPATIBILITY_KEYS`]). A key no QuickFIX knows is an error naming the key, the
@@ -167,7 +168,7 @@ use serde::Deserialize;
 
 pub use dynamic::{AcceptorTemplate, IdPattern};
 pub use error::SettingsError;
-pub use keys::{COMPATIBILITY_KEYS, KNOWN_KEYS};
+pub use keys::{COMPATIBILITY_KEYS, ENGINE_KEYS, KNOWN_KEYS};
 pub use schedule::{Schedule, Window};
 pub use session::{ConnectionType, SessionSettings};
 pub use session_id::SessionId;
