@@ -20,7 +20,7 @@ use fix_core::{Decoder, Level, MessageView, Tag, ValidationOptions};
 use crate::dicts::{Dictionaries, Version};
 use crate::render::{self, LineError, MessageOut, Style};
 use crate::scan;
-use crate::{ColorChoice, DecodeArgs, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
+use crate::{ColorChoice, DecodeArgs, DictionaryArgs, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 
 /// Header fields that may be missing without it being reported: SenderCompID, TargetCompID,
 /// MsgSeqNum and SendingTime, which market-data feeds and documentation samples omit.
@@ -152,7 +152,8 @@ impl LineDecoder {
     }
 }
 
-fn trim_end(mut line: &[u8]) -> &[u8] {
+/// `line` without its line ending.
+pub(crate) fn trim_end(mut line: &[u8]) -> &[u8] {
     while let [rest @ .., b'\n' | b'\r'] = line {
         line = rest;
     }
@@ -161,7 +162,7 @@ fn trim_end(mut line: &[u8]) -> &[u8] {
 
 /// A problem with the field's name: `Value is incorrect (out of range) for this tag: 54 Side
 /// (reason 5)`.
-fn describe(p: &Invalid, dict: &Dictionary) -> String {
+pub(crate) fn describe(p: &Invalid, dict: &Dictionary) -> String {
     let code = p.reason.code();
     match p.tag {
         Some(tag) => {
@@ -210,7 +211,8 @@ fn check_level(level: Level<'_, '_>, layout: &Layout, skip: &[Tag], out: &mut Ve
     }
 }
 
-fn dictionaries(args: &DecodeArgs) -> anyhow::Result<Dictionaries> {
+/// The dictionaries `args` ask for: one custom dictionary, or the built-in ones.
+pub fn dictionaries(args: &DictionaryArgs) -> anyhow::Result<Dictionaries> {
     if let Some(path) = &args.dictionary {
         let dict = fix_dict::load_dictionary(path, args.transport.as_deref())
             .with_context(|| format!("cannot load dictionary {}", path.display()))?;
@@ -293,7 +295,7 @@ impl<W: Write> Printer<W> {
 /// Runs `fix decode` and returns the exit status: 0 when every message decoded and
 /// validated, 1 when any failed, 2 for a usage or I/O error.
 pub fn run(args: &DecodeArgs) -> i32 {
-    let dicts = match dictionaries(args) {
+    let dicts = match dictionaries(&args.dicts) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("fix: {e:#}");

@@ -158,18 +158,6 @@ impl Version {
     }
 }
 
-/// The built-in XML with a known defect of QuickFIX's file removed, for a fix-codegen that
-/// rejects it: FIX43.xml lists OwnershipType twice in RegistrationInstructions (QuickFIX
-/// itself keeps the first).
-fn quirk_fixed(version: Version) -> Option<String> {
-    const DUPLICATE: &str = "   <field name='OwnershipType' required='N' />\n  </message>\n  \
-                             <message name='RegistrationInstructionsResponse'";
-    const FIXED: &str = "  </message>\n  <message name='RegistrationInstructionsResponse'";
-    let xml = version.xml();
-    (version == Version::Fix43 && xml.contains(DUPLICATE))
-        .then(|| xml.replacen(DUPLICATE, FIXED, 1))
-}
-
 /// In FIX.4.0 and 4.1 dictionaries `CHAR` means a string (BeginString is a `CHAR` there);
 /// QuickFIX checks the one-character format only from FIX.4.2 on, and so does the tool.
 fn chars_as_strings(dict: &mut Dictionary) {
@@ -178,6 +166,21 @@ fn chars_as_strings(dict: &mut Dictionary) {
             f.field_type = FieldType::String;
         }
     }
+}
+
+/// The built-in dictionary of `version` as a model, combined with FIXT.1.1 when `transport`
+/// is true.
+pub fn builtin_model(version: Version, transport: bool) -> Result<fix_dict::Model, String> {
+    let model = fix_dict::model_from_str(version.xml())
+        .map_err(|e| format!("built-in {} dictionary: {e}", version.name()))?;
+    if !transport {
+        return Ok(model);
+    }
+    let fixt = fix_dict::model_from_str(FIXT11_XML)
+        .map_err(|e| format!("built-in FIXT11 dictionary: {e}"))?;
+    model
+        .with_transport(&fixt)
+        .map_err(|e| format!("{} with FIXT.1.1: {e}", version.name()))
 }
 
 /// A dictionary chosen for a message.
@@ -197,7 +200,6 @@ pub struct Dictionaries {
     custom: Option<(Rc<Dictionary>, String)>,
     default_appl: Version,
     cache: HashMap<(Version, bool), Result<Rc<Dictionary>, String>>,
-    fixt: Option<Result<fix_dict::Model, String>>,
 }
 
 impl Dictionaries {
@@ -207,7 +209,6 @@ impl Dictionaries {
             custom: None,
             default_appl,
             cache: HashMap::new(),
-            fixt: None,
         }
     }
 
@@ -217,17 +218,7 @@ impl Dictionaries {
             custom: Some((Rc::new(dict), label)),
             default_appl: Version::Fix50Sp2,
             cache: HashMap::new(),
-            fixt: None,
         }
-    }
-
-    fn fixt_model(&mut self) -> Result<fix_dict::Model, String> {
-        self.fixt
-            .get_or_insert_with(|| {
-                fix_dict::model_from_str(FIXT11_XML)
-                    .map_err(|e| format!("built-in FIXT11 dictionary: {e}"))
-            })
-            .clone()
     }
 
     /// The built-in dictionary of `version`, combined with FIXT.1.1 when `transport` is true.
@@ -235,26 +226,13 @@ impl Dictionaries {
         if let Some(found) = self.cache.get(&(version, transport)) {
             return found.clone();
         }
-        let loaded = (|| {
-            let model = fix_dict::model_from_str(version.xml())
-                .or_else(|e| match quirk_fixed(version) {
-                    Some(xml) => fix_dict::model_from_str(&xml),
-                    None => Err(e),
-                })
-                .map_err(|e| format!("built-in {} dictionary: {e}", version.name()))?;
-            let model = if transport {
-                model
-                    .with_transport(&self.fixt_model()?)
-                    .map_err(|e| format!("{} with FIXT.1.1: {e}", version.name()))?
-            } else {
-                model
-            };
+        let loaded = builtin_model(version, transport).map(|model| {
             let mut dict = fix_dict::layout::dictionary(&model);
             if matches!(version, Version::Fix40 | Version::Fix41) {
                 chars_as_strings(&mut dict);
             }
-            Ok(Rc::new(dict))
-        })();
+            Rc::new(dict)
+        });
         self.cache.insert((version, transport), loaded.clone());
         loaded
     }
@@ -327,7 +305,7 @@ mod tests {
             let dict = d.load(v, v.needs_transport()).unwrap();
             assert!(dict.message(b"0").is_some(), "{}", v.name());
         }
-        // FIX43.xml loads despite its duplicate OwnershipType (see `quirk_fixed`).
+        // FIX43.xml loads despite its duplicate OwnershipType (QuickFIX keeps the first).
         let fix43 = d.load(Version::Fix43, false).unwrap();
         assert_eq!(
             fix43.message(b"o").unwrap().name,

@@ -5,17 +5,19 @@ use std::fmt::Write as _;
 
 use fix_core::dict::{Dictionary, Layout, Member};
 use fix_core::Tag;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// One field of a message, or a repeating group with its entries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One field of a message, or a repeating group with its entries. `fix encode` reads it back
+/// (name and meaning are then ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldOut {
     /// Tag number.
     pub tag: Tag,
     /// The field's name, if the dictionary defines the tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The value as received (for a group: the NumInGroup count).
+    /// The value as received, control characters (SOH inside DATA fields) included (for a
+    /// group: the NumInGroup count). Printed for people with control characters escaped.
     pub value: String,
     /// The description of an enumerated value (`BUY` for Side 1); several, comma-separated,
     /// for multiple-value fields.
@@ -76,6 +78,11 @@ fn text(bytes: &[u8]) -> String {
     out
 }
 
+/// The value as text, unchanged when it is UTF-8 (as FIX values nearly always are).
+fn lossless(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 fn meaning(dict: &Dictionary, tag: Tag, value: &[u8]) -> Option<String> {
     let def = dict.field(tag)?;
     if def.values.is_empty() {
@@ -129,7 +136,7 @@ pub fn tree(
         let value = overrides
             .iter()
             .find(|(t, _)| *t == tag)
-            .map_or_else(|| text(raw), |(_, v)| v.clone());
+            .map_or_else(|| lossless(raw), |(_, v)| v.clone());
         let mut f = field_out(dict, tag, value, raw);
         let member = levels
             .iter()
@@ -160,7 +167,7 @@ fn entries(
     while let Some(&(tag, raw)) = fields.get(*pos) {
         let Some(slot) = entry.slot(tag) else { break };
         *pos += 1;
-        let mut f = field_out(dict, tag, text(raw), raw);
+        let mut f = field_out(dict, tag, lossless(raw), raw);
         if let (
             Some(Member::Group {
                 entry: inner,
@@ -224,7 +231,7 @@ fn human_fields(
             out,
             "{pad}{lead}{lead_pad}{} {name} = {}",
             st.paint("2", &f.tag.to_string()),
-            st.paint("1", &f.value)
+            st.paint("1", &text(f.value.as_bytes()))
         );
         if let Some(m) = &f.meaning {
             let _ = write!(out, " ({})", st.paint("33", m));

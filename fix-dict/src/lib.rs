@@ -25,7 +25,7 @@ pub mod xml;
 
 use std::path::Path;
 
-pub use error::Error;
+pub use error::{Error, Warning};
 pub use model::Model;
 
 fn read(path: &Path) -> Result<String, Error> {
@@ -41,12 +41,31 @@ pub fn model_from_str(xml: &str) -> Result<Model, Error> {
 }
 
 /// Loads and checks a dictionary file, combined with its transport dictionary if given.
+///
+/// What the files rely on QuickFIX's leniency for is in [`Model::warnings`], and each
+/// warning is logged (`tracing::warn`) with the file it comes from.
 pub fn load_model(path: impl AsRef<Path>, transport: Option<&Path>) -> Result<Model, Error> {
-    let model = model_from_str(&read(path.as_ref())?)?;
+    let model = load_one(path.as_ref())?;
     match transport {
-        Some(t) => model.with_transport(&model_from_str(&read(t)?)?),
+        Some(t) => {
+            let transport = load_one(t)?;
+            let own = model.warnings.len() + transport.warnings.len();
+            let combined = model.with_transport(&transport)?;
+            for w in &combined.warnings[own..] {
+                tracing::warn!(dictionary = %t.display(), "{w}");
+            }
+            Ok(combined)
+        }
         None => Ok(model),
     }
+}
+
+fn load_one(path: &Path) -> Result<Model, Error> {
+    let model = model_from_str(&read(path)?)?;
+    for w in &model.warnings {
+        tracing::warn!(dictionary = %path.display(), "{w}");
+    }
+    Ok(model)
 }
 
 /// Loads a dictionary file as fix-core tables, for validation at run time.

@@ -90,6 +90,10 @@ fn codegen(c: &Codegen) -> Result<(), String> {
         config.transport(t);
     }
     let model = config.model().map_err(|e| e.to_string())?;
+    // What the dictionary relies on QuickFIX's leniency for: it loads, but say where.
+    for w in &model.warnings {
+        eprintln!("warning: {w}");
+    }
     let code = config.generate().map_err(|e| e.to_string())?;
     let lib_name = c.crate_name.replace('-', "_");
     let source = c

@@ -1,12 +1,18 @@
 //! The checked model of a dictionary: every reference resolved, every rule of a well-formed
 //! dictionary checked, components still nested (code generation keeps them as structs).
 
-use std::collections::{HashMap, HashSet};
+mod fields;
+mod items;
+mod transport;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use fix_core::{FieldType, Tag};
 
-use crate::error::Error;
+use crate::error::{Error, Warning};
 use crate::xml::Element;
+use items::Ctx;
 
 /// A field definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +113,9 @@ pub struct Model {
     pub trailer: Vec<Item>,
     /// Messages in dictionary order.
     pub messages: Vec<Message>,
+    /// What the dictionary relies on QuickFIX's leniency for, one warning per place, in
+    /// document order (transport warnings after the application's).
+    pub warnings: Vec<Warning>,
 }
 
 fn dict_err(el: &Element, problem: impl Into<String>) -> Error {
@@ -116,19 +125,19 @@ fn dict_err(el: &Element, problem: impl Into<String>) -> Error {
     }
 }
 
-/// Reads a `required` attribute. QuickFIX reads `Y` as required and anything else as not;
-/// venue files carry `y`, `yes`, `true`, `1` too, so those count as required as well.
-fn required(el: &Element) -> bool {
-    matches!(
-        el.attr("required")
-            .map(|s| s.trim().to_ascii_lowercase())
-            .as_deref(),
-        Some("y" | "yes" | "true" | "1")
-    )
+fn warning(el: &Element, message: impl Into<String>) -> Warning {
+    Warning {
+        line: el.line,
+        element: el.describe(),
+        message: message.into(),
+    }
 }
 
 impl Model {
     /// Builds and checks the model from a parsed document.
+    ///
+    /// What QuickFIX loads loads here too; the places where the dictionary relies on
+    /// QuickFIX's leniency are listed in [`Model::warnings`].
     pub fn from_xml(root: &Element) -> Result<Model, Error> {
         if root.name != "fix" {
             return Err(dict_err(root, "root element must be <fix>"));
@@ -145,70 +154,9 @@ impl Model {
         };
         let kind = root.attr("type").unwrap_or("FIX").trim().to_string();
         let (major, minor, service_pack) = (num("major")?, num("minor")?, num("servicepack")?);
-
-        // Fields.
-        let mut fields: Vec<Field> = Vec::new();
-        let mut by_name: HashMap<String, Tag> = HashMap::new();
-        let mut tags_seen: HashSet<Tag> = HashSet::new();
-        if let Some(fs) = root.child("fields") {
-            for el in fs.children.iter().filter(|c| c.name == "field") {
-                let name = el
-                    .attr("name")
-                    .ok_or_else(|| dict_err(el, "field without a name"))?
-                    .trim()
-                    .to_string();
-                let number = el
-                    .attr("number")
-                    .ok_or_else(|| dict_err(el, "field without a number"))?;
-                let tag: Tag = number
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|&t: &Tag| t > 0)
-                    .ok_or_else(|| {
-                        dict_err(el, format!("number '{number}' is not a positive tag"))
-                    })?;
-                let ty = el
-                    .attr("type")
-                    .ok_or_else(|| dict_err(el, "field without a type"))?;
-                let field_type = FieldType::from_dictionary_name(ty)
-                    .ok_or_else(|| dict_err(el, format!("unknown type '{ty}'")))?;
-                if !tags_seen.insert(tag) {
-                    return Err(dict_err(el, format!("duplicate tag {tag}")));
-                }
-                if by_name.insert(name.clone(), tag).is_some() {
-                    return Err(dict_err(el, format!("duplicate field name '{name}'")));
-                }
-                let mut values = Vec::new();
-                let mut seen_values = HashSet::new();
-                for v in el.children.iter().filter(|c| c.name == "value") {
-                    let value = v
-                        .attr("enum")
-                        .ok_or_else(|| dict_err(v, "value without enum"))?
-                        .to_string();
-                    let description = v.attr("description").unwrap_or(&value).to_string();
-                    // A value listed twice is kept once: QuickFIX treats the list as a set.
-                    if seen_values.insert(value.clone()) {
-                        values.push(Value { value, description });
-                    }
-                }
-                // FIX.4.0 and 4.1 use CHAR for values of any length (BeginString among them);
-                // QuickFIX reads CHAR as one character only from FIX.4.2 on.
-                let field_type =
-                    if field_type == FieldType::Char && kind == "FIX" && major == 4 && minor <= 1 {
-                        FieldType::String
-                    } else {
-                        field_type
-                    };
-                fields.push(Field {
-                    tag,
-                    name,
-                    field_type,
-                    values,
-                });
-            }
-        }
-        fields.sort_by_key(|f| f.tag);
+        let mut warnings = Vec::new();
+        let old_char_is_string = kind == "FIX" && major == 4 && minor <= 1;
+        let table = fields::read(root.child("fields"), old_char_is_string, &mut warnings)?;
 
         // Components: names first (they may refer to each other in any order), then bodies.
         let comp_els: Vec<&Element> = root
@@ -232,9 +180,11 @@ impl Model {
             }
         }
         let ctx = Ctx {
-            by_name: &by_name,
+            by_name: &table.by_name,
             comp_index: &comp_index,
-            fields: &fields,
+            fields: &table.fields,
+            warnings: RefCell::new(warnings),
+            counters: RefCell::default(),
         };
         let mut components = Vec::with_capacity(comp_els.len());
         for el in &comp_els {
@@ -256,40 +206,16 @@ impl Model {
             Some(t) => ctx.items(t)?,
             None => Vec::new(),
         };
-        let mut messages = Vec::new();
-        let mut msg_types = HashSet::new();
-        let mut msg_names = HashSet::new();
-        if let Some(ms) = root.child("messages") {
-            for el in ms.children.iter().filter(|c| c.name == "message") {
-                let name = el
-                    .attr("name")
-                    .ok_or_else(|| dict_err(el, "message without a name"))?
-                    .trim()
-                    .to_string();
-                let msg_type = el
-                    .attr("msgtype")
-                    .ok_or_else(|| dict_err(el, "message without a msgtype"))?
-                    .trim()
-                    .to_string();
-                if msg_type.is_empty() || msg_type.bytes().any(|b| b == 1 || b == b'=') {
-                    return Err(dict_err(el, format!("msgtype '{msg_type}' is not valid")));
-                }
-                if !msg_types.insert(msg_type.clone()) {
-                    return Err(dict_err(el, format!("duplicate msgtype '{msg_type}'")));
-                }
-                if !msg_names.insert(name.clone()) {
-                    return Err(dict_err(el, format!("duplicate message name '{name}'")));
-                }
-                let admin = el
-                    .attr("msgcat")
-                    .is_some_and(|c| c.trim().eq_ignore_ascii_case("admin"));
-                let items = ctx.items(el)?;
-                messages.push(Message {
-                    name,
-                    msg_type,
-                    admin,
-                    items,
-                });
+        let messages = match root.child("messages") {
+            Some(ms) => messages(ms, &ctx)?,
+            None => Vec::new(),
+        };
+        let counters = ctx.counters.take();
+        let warnings = ctx.warnings.take();
+        let mut fields = table.fields;
+        for f in &mut fields {
+            if counters.contains(&f.tag) {
+                f.field_type = FieldType::NumInGroup;
             }
         }
         let mut model = Model {
@@ -302,6 +228,7 @@ impl Model {
             header,
             trailer,
             messages,
+            warnings,
         };
         model.resolve_delimiters(&comp_els)?;
         model.register_msg_types();
@@ -343,57 +270,6 @@ impl Model {
             .map(|i| &self.fields[i])
     }
 
-    /// Combines a FIX 5.0+ application dictionary with its transport dictionary (FIXT11):
-    /// header, trailer and session messages come from the transport, fields from both.
-    pub fn with_transport(mut self, transport: &Model) -> Result<Model, Error> {
-        let offset = self.components.len();
-        // Transport components are appended; re-point its items at their new indices.
-        let shift = |items: &[Item]| -> Vec<Item> { shift_items(items, offset) };
-        for c in &transport.components {
-            self.components.push(Component {
-                name: c.name.clone(),
-                items: shift(&c.items),
-            });
-        }
-        for f in &transport.fields {
-            match self.fields.binary_search_by_key(&f.tag, |x| x.tag) {
-                Ok(i) => {
-                    if self.fields[i].name != f.name {
-                        return Err(Error::Dictionary {
-                            element: format!(
-                                "<field name='{}'> in the transport dictionary",
-                                f.name
-                            ),
-                            problem: format!(
-                                "tag {} is '{}' in the application dictionary",
-                                f.tag, self.fields[i].name
-                            ),
-                        });
-                    }
-                }
-                Err(i) => self.fields.insert(i, f.clone()),
-            }
-        }
-        self.header = shift(&transport.header);
-        self.trailer = shift(&transport.trailer);
-        let mut messages: Vec<Message> = transport
-            .messages
-            .iter()
-            .map(|m| Message {
-                items: shift(&m.items),
-                ..m.clone()
-            })
-            .collect();
-        for m in self.messages.drain(..) {
-            if !messages.iter().any(|t| t.msg_type == m.msg_type) {
-                messages.push(m);
-            }
-        }
-        self.messages = messages;
-        self.register_msg_types();
-        Ok(self)
-    }
-
     /// Every MsgType the dictionary defines is a valid value of MsgType (35), also custom
     /// ones (`U1`, `XCN`) that the field's own value list does not name.
     fn register_msg_types(&mut self) {
@@ -431,7 +307,81 @@ impl Model {
     }
 }
 
-fn shift_items(items: &[Item], offset: usize) -> Vec<Item> {
+/// The `<message>`s. Two messages may share a name (generated code names the later one
+/// apart); a MsgType defined twice keeps the first definition with the later one's new
+/// members added, as QuickFIX adds both definitions' fields to the MsgType.
+fn messages(ms: &Element, ctx: &Ctx<'_>) -> Result<Vec<Message>, Error> {
+    let mut messages: Vec<Message> = Vec::new();
+    let mut by_type: HashMap<String, usize> = HashMap::new();
+    let mut names: HashMap<String, usize> = HashMap::new();
+    for el in ms.children.iter().filter(|c| c.name == "message") {
+        let name = el
+            .attr("name")
+            .ok_or_else(|| dict_err(el, "message without a name"))?
+            .trim()
+            .to_string();
+        let msg_type = el
+            .attr("msgtype")
+            .ok_or_else(|| dict_err(el, "message without a msgtype"))?
+            .trim()
+            .to_string();
+        if msg_type.is_empty() || msg_type.bytes().any(|b| b == 1 || b == b'=') {
+            return Err(dict_err(el, format!("msgtype '{msg_type}' is not valid")));
+        }
+        let admin = el
+            .attr("msgcat")
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("admin"));
+        let items = ctx.items(el)?;
+        if let Some(&i) = by_type.get(&msg_type) {
+            let first: &mut Message = &mut messages[i];
+            ctx.warnings.borrow_mut().push(warning(
+                el,
+                format!(
+                    "msgtype '{msg_type}' defined again (first as '{}'); its new members are \
+                     added to the first definition",
+                    first.name
+                ),
+            ));
+            for item in items {
+                if !first.items.iter().any(|old| same_member(old, &item)) {
+                    first.items.push(item);
+                }
+            }
+            continue;
+        }
+        if let Some(&i) = names.get(&name) {
+            ctx.warnings.borrow_mut().push(warning(
+                el,
+                format!(
+                    "message name '{name}' already names msgtype '{}'",
+                    messages[i].msg_type
+                ),
+            ));
+        } else {
+            names.insert(name.clone(), messages.len());
+        }
+        by_type.insert(msg_type.clone(), messages.len());
+        messages.push(Message {
+            name,
+            msg_type,
+            admin,
+            items,
+        });
+    }
+    Ok(messages)
+}
+
+/// Whether two members stand for the same field, group or component.
+fn same_member(a: &Item, b: &Item) -> bool {
+    match (a, b) {
+        (Item::Field { tag: x, .. }, Item::Field { tag: y, .. }) => x == y,
+        (Item::Group(x), Item::Group(y)) => x.tag == y.tag,
+        (Item::Component { index: x, .. }, Item::Component { index: y, .. }) => x == y,
+        _ => false,
+    }
+}
+
+pub(crate) fn shift_items(items: &[Item], offset: usize) -> Vec<Item> {
     items
         .iter()
         .map(|it| match it {
@@ -526,95 +476,5 @@ fn collect_components(items: &[Item], out: &mut Vec<usize>) {
             Item::Group(g) => collect_components(&g.items, out),
             Item::Field { .. } => {}
         }
-    }
-}
-
-struct Ctx<'a> {
-    by_name: &'a HashMap<String, Tag>,
-    comp_index: &'a HashMap<String, usize>,
-    fields: &'a [Field],
-}
-
-impl Ctx<'_> {
-    fn field_tag(&self, el: &Element) -> Result<Tag, Error> {
-        let name = el
-            .attr("name")
-            .ok_or_else(|| dict_err(el, "reference without a name"))?
-            .trim();
-        self.by_name
-            .get(name)
-            .copied()
-            .ok_or_else(|| dict_err(el, format!("unknown field '{name}'")))
-    }
-
-    fn items(&self, parent: &Element) -> Result<Vec<Item>, Error> {
-        let mut items = Vec::new();
-        let mut seen: HashSet<Tag> = HashSet::new();
-        for el in &parent.children {
-            let item = match el.name.as_str() {
-                "field" => {
-                    let tag = self.field_tag(el)?;
-                    if !seen.insert(tag) {
-                        // QuickFIX keeps the first mention (FIX43.xml lists OwnershipType twice
-                        // in RegistrationInstructions).
-                        continue;
-                    }
-                    Item::Field {
-                        tag,
-                        required: required(el),
-                    }
-                }
-                "group" => {
-                    let tag = self.field_tag(el)?;
-                    let ty = self
-                        .fields
-                        .iter()
-                        .find(|f| f.tag == tag)
-                        .map(|f| f.field_type);
-                    if !matches!(
-                        ty,
-                        Some(FieldType::NumInGroup | FieldType::Int | FieldType::Length)
-                    ) {
-                        return Err(dict_err(
-                            el,
-                            "group counter field is not of type NUMINGROUP",
-                        ));
-                    }
-                    if !seen.insert(tag) {
-                        return Err(dict_err(
-                            el,
-                            format!("group listed twice in {}", parent.describe()),
-                        ));
-                    }
-                    let sub = self.items(el)?;
-                    if sub.is_empty() {
-                        return Err(dict_err(el, "group without fields"));
-                    }
-                    Item::Group(Group {
-                        tag,
-                        required: required(el),
-                        items: sub,
-                        delimiter: 0,
-                    })
-                }
-                "component" => {
-                    let name = el
-                        .attr("name")
-                        .ok_or_else(|| dict_err(el, "component reference without a name"))?
-                        .trim();
-                    let index = *self
-                        .comp_index
-                        .get(name)
-                        .ok_or_else(|| dict_err(el, format!("unknown component '{name}'")))?;
-                    Item::Component {
-                        index,
-                        required: required(el),
-                    }
-                }
-                _ => continue,
-            };
-            items.push(item);
-        }
-        Ok(items)
     }
 }
