@@ -27,10 +27,7 @@ pub enum Version {
     Fix50Sp2,
 }
 
-const FIXT11_XML: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../dictionaries/FIXT11.xml"
-));
+const FIXT11_XML: &str = fix_dict::builtin::FIXT11;
 
 impl Version {
     /// Every version, oldest first.
@@ -82,38 +79,14 @@ impl Version {
     /// The built-in dictionary's XML text.
     pub fn xml(self) -> &'static str {
         match self {
-            Version::Fix40 => include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../dictionaries/FIX40.xml"
-            )),
-            Version::Fix41 => include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../dictionaries/FIX41.xml"
-            )),
-            Version::Fix42 => include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../dictionaries/FIX42.xml"
-            )),
-            Version::Fix43 => include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../dictionaries/FIX43.xml"
-            )),
-            Version::Fix44 => include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../dictionaries/FIX44.xml"
-            )),
-            Version::Fix50 => include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../dictionaries/FIX50.xml"
-            )),
-            Version::Fix50Sp1 => include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../dictionaries/FIX50SP1.xml"
-            )),
-            Version::Fix50Sp2 => include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../dictionaries/FIX50SP2.xml"
-            )),
+            Version::Fix40 => fix_dict::builtin::FIX40,
+            Version::Fix41 => fix_dict::builtin::FIX41,
+            Version::Fix42 => fix_dict::builtin::FIX42,
+            Version::Fix43 => fix_dict::builtin::FIX43,
+            Version::Fix44 => fix_dict::builtin::FIX44,
+            Version::Fix50 => fix_dict::builtin::FIX50,
+            Version::Fix50Sp1 => fix_dict::builtin::FIX50SP1,
+            Version::Fix50Sp2 => fix_dict::builtin::FIX50SP2,
         }
     }
 

@@ -156,3 +156,8 @@ impl Config {
         self.write_to(Path::new(&out).join(file_name))
     }
 }
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -46,3 +46,8 @@ pub mod __private {
     pub use rust_decimal::Decimal;
     pub use serde;
 }
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

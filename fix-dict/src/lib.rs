@@ -18,6 +18,7 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod builtin;
 pub mod error;
 pub mod layout;
 pub mod model;
@@ -75,3 +76,8 @@ pub fn load_dictionary(
 ) -> Result<fix_core::Dictionary, Error> {
     Ok(layout::dictionary(&load_model(path, transport)?))
 }
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -23,3 +23,8 @@ pub use driver::{
 };
 pub use settings::{ConnectionType, SessionId, SessionSettings, Settings, SettingsError};
 pub use store::{FileStore, MemoryStore, MessageStore, StoreError, StoreFactory};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -134,16 +134,10 @@ pub fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("no free port: {e}"))
 }
 
-/// The PostgreSQL test database from `FIX_TEST_POSTGRES_URL` (`.ci/run` sets it), or `None`
-/// after printing that the test is skipped.
+/// The PostgreSQL test database: `FIX_TEST_POSTGRES_URL`, else a throwaway server started from
+/// the local PostgreSQL binaries, else `None` after a visible skip line (see `fix-test-postgres`).
 pub fn postgres_url() -> Option<String> {
-    match std::env::var("FIX_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            eprintln!("skipped: FIX_TEST_POSTGRES_URL is not set");
-            None
-        }
-    }
+    fix_test_postgres::url()
 }
 
 /// A schema name no other test or earlier run uses.

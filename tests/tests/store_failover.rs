@@ -15,7 +15,7 @@
 //!   ExecutionReports stored for the session are exactly, seq for seq, those the client
 //!   received).
 //!
-//! Needs `FIX_TEST_POSTGRES_URL` (set by `.ci/run`); prints that it was skipped without it.
+//! Needs PostgreSQL: `FIX_TEST_POSTGRES_URL`, else a throwaway local server (`fix-test-postgres`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

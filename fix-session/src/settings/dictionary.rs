@@ -103,23 +103,7 @@ fn builtin_app_name(appl_ver_id: Option<&str>) -> String {
 
 /// The built-in dictionaries, by file name.
 fn builtin_dictionary(name: &str) -> Option<&'static str> {
-    macro_rules! dict {
-        ($f:literal) => {
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../dictionaries/", $f))
-        };
-    }
-    Some(match name {
-        "FIX40.xml" => dict!("FIX40.xml"),
-        "FIX41.xml" => dict!("FIX41.xml"),
-        "FIX42.xml" => dict!("FIX42.xml"),
-        "FIX43.xml" => dict!("FIX43.xml"),
-        "FIX44.xml" => dict!("FIX44.xml"),
-        "FIX50.xml" => dict!("FIX50.xml"),
-        "FIX50SP1.xml" => dict!("FIX50SP1.xml"),
-        "FIX50SP2.xml" => dict!("FIX50SP2.xml"),
-        "FIXT11.xml" => dict!("FIXT11.xml"),
-        _ => return None,
-    })
+    fix_dict::builtin::by_file_name(name)
 }
 
 /// Reads a dictionary named in settings: relative to the settings file's folder, then to the

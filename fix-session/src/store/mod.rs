@@ -11,6 +11,7 @@
 pub mod conformance;
 mod file;
 mod memory;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod sqlite;
 
@@ -22,6 +23,7 @@ use thiserror::Error;
 
 pub use file::FileStore;
 pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, PostgresStoreFactory};
 pub use sqlite::{SqliteDatabase, SqliteStore, SqliteSync};
 
@@ -57,6 +59,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// A PostgreSQL call failed (after retries, for a broken connection).
+    #[cfg(feature = "postgres")]
     #[error("postgres store: {0}")]
     Postgres(#[source] tokio_postgres::Error),
     /// Another engine holds this session's lease now: this store may not write any more.
@@ -277,6 +280,7 @@ impl StoreFactory for SqliteStoreFactory {
 #[derive(Debug, Default)]
 pub struct SettingsStoreFactory {
     sqlite: SqliteStoreFactory,
+    #[cfg(feature = "postgres")]
     postgres: PostgresStoreFactory,
 }
 
@@ -286,11 +290,14 @@ impl SettingsStoreFactory {
         SettingsStoreFactory::default()
     }
 
-    /// The same, owning PostgreSQL leases under `owner` (see
-    /// [`PostgresStoreFactory::with_owner`]).
+    /// The same, owning PostgreSQL leases under `owner` (see `PostgresStoreFactory::with_owner`;
+    /// without the `postgres` feature the owner is unused).
     pub fn with_postgres_owner(owner: &str) -> SettingsStoreFactory {
+        #[cfg(not(feature = "postgres"))]
+        let _ = owner;
         SettingsStoreFactory {
             sqlite: SqliteStoreFactory::new(),
+            #[cfg(feature = "postgres")]
             postgres: PostgresStoreFactory::with_owner(owner),
         }
     }
@@ -304,7 +311,17 @@ impl StoreFactory for SettingsStoreFactory {
         use crate::settings::StoreType;
         match settings.store_type {
             StoreType::Sqlite => self.sqlite.create(settings),
+            #[cfg(feature = "postgres")]
             StoreType::Postgres => self.postgres.create(settings),
+            #[cfg(not(feature = "postgres"))]
+            StoreType::Postgres => {
+                let id = settings.id.clone();
+                Box::pin(async move {
+                    Err(StoreError::Config(format!(
+                        "session {id}: StoreType=postgresql needs fix-session's `postgres` feature"
+                    )))
+                })
+            }
             StoreType::Memory => MemoryStoreFactory.create(settings),
             StoreType::File if settings.file_store_path.is_none() => {
                 let id = settings.id.clone();
@@ -366,18 +383,27 @@ mod tests {
         }
     }
 
-    /// The PostgreSQL test database, from `FIX_TEST_POSTGRES_URL` (set by `.ci/run`).
-    pub(crate) fn postgres_url() -> Option<String> {
-        match std::env::var("FIX_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => Some(url),
-            _ => {
-                eprintln!("skipped: FIX_TEST_POSTGRES_URL is not set");
-                None
-            }
+    #[cfg(not(feature = "postgres"))]
+    #[tokio::test]
+    async fn postgresql_without_the_feature_is_a_configuration_error() {
+        let mut t = template();
+        t.store_type = crate::settings::StoreType::Postgres;
+        match SettingsStoreFactory::new().create(&t).await {
+            Err(StoreError::Config(m)) => assert!(m.contains("`postgres` feature"), "{m}"),
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("opened a PostgreSQL store without the feature"),
         }
     }
 
+    /// The PostgreSQL test database: `FIX_TEST_POSTGRES_URL`, else a throwaway local server,
+    /// else `None` after a visible skip line (see `fix-test-postgres`).
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres_url() -> Option<String> {
+        fix_test_postgres::url()
+    }
+
     /// A schema name no other test or earlier run uses.
+    #[cfg(feature = "postgres")]
     pub(crate) fn unique_schema(tag: &str) -> String {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -386,6 +412,7 @@ mod tests {
         format!("fix_test_{tag}_{}_{nanos:x}", std::process::id())
     }
 
+    #[cfg(feature = "postgres")]
     fn postgres_template(url: &str, schema: &str) -> SessionSettings {
         let mut t = template();
         t.store_type = crate::settings::StoreType::Postgres;
@@ -395,6 +422,7 @@ mod tests {
         t
     }
 
+    #[cfg(feature = "postgres")]
     async fn drop_schema(url: &str, schema: &str) {
         let (c, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
             .await
@@ -405,6 +433,7 @@ mod tests {
             .unwrap();
     }
 
+    #[cfg(feature = "postgres")]
     #[tokio::test]
     async fn postgres_store_conforms() {
         let Some(url) = postgres_url() else { return };
@@ -414,6 +443,7 @@ mod tests {
         drop_schema(&url, &schema).await;
     }
 
+    #[cfg(feature = "postgres")]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_engines_starting_together_migrate_once() {
         let Some(url) = postgres_url() else { return };
@@ -445,6 +475,7 @@ mod tests {
         drop_schema(&url, &schema).await;
     }
 
+    #[cfg(feature = "postgres")]
     #[tokio::test]
     async fn postgres_lease_fences_a_former_owner() {
         let Some(url) = postgres_url() else { return };
@@ -509,6 +540,7 @@ mod tests {
         drop_schema(&url, &schema).await;
     }
 
+    #[cfg(feature = "postgres")]
     #[tokio::test]
     async fn postgres_store_survives_a_broken_connection() {
         let Some(url) = postgres_url() else { return };
