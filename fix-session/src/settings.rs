@@ -29,7 +29,8 @@
 //! |---|---|
 //! | `StoreType` | `sqlite` (default), `postgresql`, `file` or `memory`: what [`crate::store::SettingsStoreFactory`] opens |
 //! | `SqliteStorePath` | the SQLite file, shared by all sessions naming it (default `store.sqlite3` in FileStorePath) |
-//! | `SqliteStoreSync` | `full` (default: a commit survives power loss) or `normal` (survives a process crash) |
+//! | `StoreDurability` | `process-crash` (default: what is sent was handed to the OS first, as QuickFIX's FileStore) or `power-loss` (fsynced before it is sent; sessions saving at once share the fsync): the default of the two keys below |
+//! | `SqliteStoreSync` | `normal` (process-crash safe) or `full` (power-loss safe); default from `StoreDurability` |
 //! | `PostgreSQLStoreURL` | a connection string (`postgres://user@host:5432/db` or `host=... dbname=...`) |
 //! | `PostgreSQLStoreHost`, `PostgreSQLStorePort`, `PostgreSQLStoreDatabase`, `PostgreSQLStoreUser`, `PostgreSQLStorePassword` | QuickFIX C++'s keys, used when there is no URL |
 //! | `PostgreSQLStoreSchema` | the schema holding the tables (default `public`), created and migrated by the store |
@@ -347,7 +348,8 @@ pub struct SessionSettings {
     pub store_type: StoreType,
     /// SqliteStorePath: the SQLite database file.
     pub sqlite_store_path: Option<PathBuf>,
-    /// SqliteStoreSync: `full` (default) or `normal`.
+    /// SqliteStoreSync: `normal` (process-crash safe, the default) or `full` (power-loss
+    /// safe); StoreDurability sets its default.
     pub sqlite_store_sync: crate::store::SqliteSync,
     /// The PostgreSQL connection string: PostgreSQLStoreURL, or one built from QuickFIX's
     /// PostgreSQLStoreHost/Port/Database/User/Password keys.
@@ -469,7 +471,7 @@ impl SessionSettings {
             file_log_path: None,
             store_type: StoreType::Sqlite,
             sqlite_store_path: None,
-            sqlite_store_sync: crate::store::SqliteSync::Full,
+            sqlite_store_sync: crate::store::SqliteSync::Normal,
             postgres_store_url: None,
             postgres_store_schema: "public".to_string(),
             postgres_store_lease_timeout: Duration::from_secs(10),
@@ -779,6 +781,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "StoreType",
     "SqliteStorePath",
     "SqliteStoreSync",
+    "StoreDurability",
     "PostgreSQLStoreURL",
     "PostgreSQLStoreHost",
     "PostgreSQLStorePort",
@@ -1331,7 +1334,17 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
     s.refresh_on_logon = g.bool("RefreshOnLogon", false)?;
     s.persist_messages = g.bool("PersistMessages", true)?;
     s.file_store_path = g.path("FileStorePath").map(|p| base.join(p));
+    let power_loss = match g
+        .str("StoreDurability")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("process-crash") => false,
+        Some("power-loss") => true,
+        Some(_) => return Err(g.bad("StoreDurability", "expected process-crash or power-loss")),
+    };
     s.file_store_sync = match g.str("FileStoreSync") {
+        None if power_loss => SyncPolicy::Always,
         None => SyncPolicy::Never,
         Some("always" | "Y") => SyncPolicy::Always,
         Some("never" | "N") => SyncPolicy::Never,
@@ -1359,7 +1372,9 @@ fn build(raw: &Raw, section: &str, base: &Path) -> Result<SessionSettings, Setti
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
-        None | Some("full") => crate::store::SqliteSync::Full,
+        None if power_loss => crate::store::SqliteSync::Full,
+        None => crate::store::SqliteSync::Normal,
+        Some("full") => crate::store::SqliteSync::Full,
         Some("normal") => crate::store::SqliteSync::Normal,
         Some(_) => return Err(g.bad("SqliteStoreSync", "expected full or normal")),
     };
@@ -1679,7 +1694,7 @@ mod tests {
             a.sqlite_store_path(),
             Some(PathBuf::from("/etc/fix/st/store.sqlite3"))
         );
-        assert_eq!(a.sqlite_store_sync, crate::store::SqliteSync::Full);
+        assert_eq!(a.sqlite_store_sync, crate::store::SqliteSync::Normal);
 
         let text = format!(
             "{STORE}StoreType=postgresql\n\
