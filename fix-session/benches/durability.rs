@@ -18,8 +18,8 @@ use fix_session::settings::SessionId;
 use fix_session::store::{MessageStore, SqliteDatabase, SqliteStore, SqliteSync};
 
 fn message(seq: u64) -> Vec<u8> {
-    let mut m = format!("8=FIX.4.4\x019=000\x0135=D\x0134={seq}\x0149=BANZAI\x0156=EXEC\x01")
-        .into_bytes();
+    let mut m =
+        format!("8=FIX.4.4\x019=000\x0135=D\x0134={seq}\x0149=BANZAI\x0156=EXEC\x01").into_bytes();
     m.resize(200, b'X');
     m
 }
@@ -106,7 +106,11 @@ fn main() {
         let path = dir.path().join(format!("{level}.sqlite3"));
         let db = SqliteDatabase::open(&path, sync).expect("open");
         for sessions in [1usize, 100] {
-            let per_session = if sessions == 1 { per } else { (per / 10).max(10) };
+            let per_session = if sessions == 1 {
+                per
+            } else {
+                (per / 10).max(10)
+            };
             let before = db.commit_stats();
             let (lat, elapsed) =
                 rt.block_on(run(&db, sessions, per_session, &format!("s{sessions}-")));
@@ -118,7 +122,10 @@ fn main() {
                 messages as f64 / elapsed.as_secs_f64(),
                 messages as f64 / commits as f64,
             );
-            line(&format!("  {level}, {sessions} sessions, save latency"), lat);
+            line(
+                &format!("  {level}, {sessions} sessions, save latency"),
+                lat,
+            );
         }
     }
 }

@@ -9,9 +9,12 @@
 //! reported as an [`Event::Disconnected`] whose reason starts with `TLS handshake`, and the
 //! session tries again after ReconnectInterval (next failover host first).
 //!
-//! Each session runs in its own task that owns the sans-IO [`Session`] and its store, and
-//! applies the core's outputs in order: persist (store) then write (socket). The
-//! application's callbacks run in that task too, on the thread that reads the socket. With
+//! Each session runs in its own task that owns the sans-IO [`Session`](crate::core::Session)
+//! and its store, and applies the core's outputs in order: persist (store) then write
+//! (socket). The tasks run on the engine's event loops (one single-threaded runtime per core,
+//! whatever runtime calls `start`; [`THREADS_ENV`] sets their number): a session's socket,
+//! timers and the application's callbacks all run on its loop's thread, so callbacks must not
+//! block. With
 //! `SocketBusyPoll=Y` (see the [settings docs](crate::settings#socket)) that task polls its
 //! socket and send queue for `SocketBusyPollTime` before parking, yielding to the runtime's
 //! other tasks and to the kernel between polls: lower latency with a core to spare, worse on
