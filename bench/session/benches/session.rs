@@ -172,13 +172,24 @@ fn one_way(ini: Engine, acc: Engine, store: Store, mode: &str, n: usize) -> Resu
     Ok(n as f64 / ((last - start) as f64 / 1e9))
 }
 
-/// One round-trip run; sorted samples in ns.
-fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u64>, String> {
+/// The initiator's result line and the samples it wrote (if any).
+type EchoRun = (Vec<String>, Result<Vec<u64>, String>);
+
+/// Runs an echoing acceptor and an initiator in `mode` (N orders, samples to `dir/out.txt`);
+/// returns the initiator's `kind` line and that file.
+fn echo_run(
+    ini: Engine,
+    acc: Engine,
+    store: Store,
+    mode: &str,
+    kind: &str,
+    n: usize,
+) -> Result<EchoRun, String> {
     let (ini_prog, acc_prog) = programs(ini, acc).ok_or("skipped")?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let port = free_port().map_err(|e| e.to_string())?;
     let (acc_cfg, ini_cfg) = write_settings(dir.path(), store, port)?;
-    let out = dir.path().join("rtt.txt");
+    let out = dir.path().join("out.txt");
     let a = Proc::spawn_env(
         "acceptor",
         &acc_prog,
@@ -186,50 +197,33 @@ fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u
         acc.env(),
     )?;
     a.expect("READY", START_TIMEOUT)?;
+    let out_arg = out.display().to_string();
     let i = Proc::spawn_env(
         "initiator",
         &ini_prog,
-        &args(
-            "initiator",
-            store,
-            "rtt",
-            n,
-            &ini_cfg,
-            &out.display().to_string(),
-        ),
+        &args("initiator", store, mode, n, &ini_cfg, &out_arg),
         ini.env(),
     )?;
-    i.expect("RTT", RUN_TIMEOUT)?;
+    let line = i.expect(kind, RUN_TIMEOUT)?;
     i.quit();
     a.quit();
-    read_samples(&out)
+    Ok((line, read_samples(&out)))
+}
+
+/// One round-trip run; sorted samples in ns.
+fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u64>, String> {
+    echo_run(ini, acc, store, "rtt", "RTT", n)?.1
 }
 
 /// One in-flight run (at most 1,000 orders unanswered); orders per second.
 fn in_flight(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<f64, String> {
-    let (ini_prog, acc_prog) = programs(ini, acc).ok_or("skipped")?;
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let port = free_port().map_err(|e| e.to_string())?;
-    let (acc_cfg, ini_cfg) = write_settings(dir.path(), store, port)?;
-    let a = Proc::spawn_env(
-        "acceptor",
-        &acc_prog,
-        &args("acceptor", store, "echo", 0, &acc_cfg, "-"),
-        acc.env(),
-    )?;
-    a.expect("READY", START_TIMEOUT)?;
-    let i = Proc::spawn_env(
-        "initiator",
-        &ini_prog,
-        &args("initiator", store, "window", n, &ini_cfg, "-"),
-        ini.env(),
-    )?;
-    let got = i.expect("WINDOW", RUN_TIMEOUT)?;
-    let start: u128 = got[1].parse().map_err(|_| "bad WINDOW")?;
-    let end: u128 = got[2].parse().map_err(|_| "bad WINDOW")?;
-    i.quit();
-    a.quit();
-    Ok(n as f64 / ((end - start) as f64 / 1e9))
+    let (got, _) = echo_run(ini, acc, store, "window", "WINDOW", n)?;
+    let at = |k: usize| -> Result<u128, String> {
+        got.get(k)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| "bad WINDOW line".to_string())
+    };
+    Ok(n as f64 / ((at(2)? - at(1)?) as f64 / 1e9))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
