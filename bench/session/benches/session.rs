@@ -11,15 +11,19 @@
 //!   time, 1,000 warm-up round trips then N measured; percentiles, and the plot
 //!   `bench/session/latency.svg`.
 //!
-//! Our engine runs twice: on a 2-worker tokio runtime (`ours`) and on a current-thread
-//! runtime (`ours (1 thread)`, `FIX_BENCH_RUNTIME=current-thread`), which has no wake-ups
-//! between worker threads), and for the round trip a third time on a current-thread runtime
-//! with `SocketBusyPoll=Y` (100 us, `ours (1 thread, busy poll)`).
+//! - in flight: the initiator sends N orders with at most 1,000 unanswered (the acceptor
+//!   echoes a fill), orders/s.
+//!
+//! Our engine runs as its default: sessions on its event loops (one per core), the
+//! application's order loop on a runtime as `#[tokio::main]` builds it (`ours`); with one
+//! event loop and a current-thread runtime for the application (`ours (1 thread)`,
+//! `FIX_ENGINE_THREADS=1`, `FIX_BENCH_RUNTIME=current-thread`), and for the round trip a
+//! third time so with `SocketBusyPoll=Y` (100 us, `ours (1 thread, busy poll)`).
 //!
 //! ```text
 //! cargo bench -p fix-bench-session --bench session
 //! cargo bench -p fix-bench-session --bench session -- --orders 100000 --round-trips 20000 --repeat 3
-//! cargo bench -p fix-bench-session --bench session -- --only throughput|rtt
+//! cargo bench -p fix-bench-session --bench session -- --only throughput|rtt|window
 //! ```
 //!
 //! Without QuickFIX's headers at build time the QuickFIX rows print "skipped".
@@ -38,11 +42,12 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(900);
 /// An engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Engine {
-    /// Our engine on a 2-worker tokio runtime.
+    /// Our engine as it runs by default (its event loops; the application on a
+    /// multi-thread runtime).
     Ours,
-    /// Our engine on a current-thread tokio runtime.
+    /// Our engine on one event loop, the application on a current-thread runtime.
     Ours1,
-    /// Our engine on a current-thread tokio runtime with SocketBusyPoll=Y (100 us).
+    /// The same with SocketBusyPoll=Y (100 us).
     Ours1Busy,
     QuickFix,
 }
@@ -68,9 +73,13 @@ impl Engine {
 
     fn env(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Engine::Ours1 => &[("FIX_BENCH_RUNTIME", "current-thread")],
+            Engine::Ours1 => &[
+                ("FIX_BENCH_RUNTIME", "current-thread"),
+                ("FIX_ENGINE_THREADS", "1"),
+            ],
             Engine::Ours1Busy => &[
                 ("FIX_BENCH_RUNTIME", "current-thread"),
+                ("FIX_ENGINE_THREADS", "1"),
                 ("FIX_BENCH_BUSY_POLL", "100"),
             ],
             _ => &[],
@@ -163,13 +172,24 @@ fn one_way(ini: Engine, acc: Engine, store: Store, mode: &str, n: usize) -> Resu
     Ok(n as f64 / ((last - start) as f64 / 1e9))
 }
 
-/// One round-trip run; sorted samples in ns.
-fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u64>, String> {
+/// The initiator's result line and the samples it wrote (if any).
+type EchoRun = (Vec<String>, Result<Vec<u64>, String>);
+
+/// Runs an echoing acceptor and an initiator in `mode` (N orders, samples to `dir/out.txt`);
+/// returns the initiator's `kind` line and that file.
+fn echo_run(
+    ini: Engine,
+    acc: Engine,
+    store: Store,
+    mode: &str,
+    kind: &str,
+    n: usize,
+) -> Result<EchoRun, String> {
     let (ini_prog, acc_prog) = programs(ini, acc).ok_or("skipped")?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let port = free_port().map_err(|e| e.to_string())?;
     let (acc_cfg, ini_cfg) = write_settings(dir.path(), store, port)?;
-    let out = dir.path().join("rtt.txt");
+    let out = dir.path().join("out.txt");
     let a = Proc::spawn_env(
         "acceptor",
         &acc_prog,
@@ -177,23 +197,33 @@ fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u
         acc.env(),
     )?;
     a.expect("READY", START_TIMEOUT)?;
+    let out_arg = out.display().to_string();
     let i = Proc::spawn_env(
         "initiator",
         &ini_prog,
-        &args(
-            "initiator",
-            store,
-            "rtt",
-            n,
-            &ini_cfg,
-            &out.display().to_string(),
-        ),
+        &args("initiator", store, mode, n, &ini_cfg, &out_arg),
         ini.env(),
     )?;
-    i.expect("RTT", RUN_TIMEOUT)?;
+    let line = i.expect(kind, RUN_TIMEOUT)?;
     i.quit();
     a.quit();
-    read_samples(&out)
+    Ok((line, read_samples(&out)))
+}
+
+/// One round-trip run; sorted samples in ns.
+fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u64>, String> {
+    echo_run(ini, acc, store, "rtt", "RTT", n)?.1
+}
+
+/// One in-flight run (at most 1,000 orders unanswered); orders per second.
+fn in_flight(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<f64, String> {
+    let (got, _) = echo_run(ini, acc, store, "window", "WINDOW", n)?;
+    let at = |k: usize| -> Result<u128, String> {
+        got.get(k)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| "bad WINDOW line".to_string())
+    };
+    Ok(n as f64 / ((at(2)? - at(1)?) as f64 / 1e9))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -231,7 +261,7 @@ fn main() {
             other => {
                 eprintln!(
                     "unknown argument {other}\nusage: session [--orders N] [--durable-orders N] \
-                     [--round-trips N] [--repeat R] [--only throughput|rtt] [--svg FILE]"
+                     [--round-trips N] [--repeat R] [--only throughput|rtt|window] [--svg FILE]"
                 );
                 std::process::exit(2);
             }
@@ -318,6 +348,39 @@ fn main() {
                 case.acc.name(),
                 case.store.label(),
                 case.n
+            );
+        }
+    }
+
+    if only.is_empty() || only == "window" {
+        println!("\nin flight: at most 1,000 orders unanswered, median of {repeat} runs\n");
+        println!("| initiator -> acceptor | store (both ends) | orders | orders/s |");
+        println!("|---|---|---|---|");
+        for (ini, acc, store, n) in [
+            (Ours, Ours, Store::Memory, orders),
+            (Qf, Qf, Store::Memory, orders),
+            (Ours, Ours, Store::SqliteNormal, durable_orders),
+            (Qf, Qf, Store::QfFile, durable_orders),
+            (Ours, Ours, Store::SqliteFull, durable_orders),
+        ] {
+            let runs: Result<Vec<f64>, String> =
+                (0..repeat).map(|_| in_flight(ini, acc, store, n)).collect();
+            let figure = match runs {
+                Ok(r) => format!(
+                    "{:.0} (runs: {})",
+                    median(r.clone()),
+                    r.iter()
+                        .map(|x| format!("{x:.0}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Err(e) => e,
+            };
+            println!(
+                "| {} -> {} | {} | {n} | {figure} |",
+                ini.name(),
+                acc.name(),
+                store.label()
             );
         }
     }

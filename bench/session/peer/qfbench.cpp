@@ -12,6 +12,8 @@
 //            rtt      (initiator) after logon, 1,000 warm-up round trips then N, one at a
 //                     time: NewOrderSingle out, wait for its ExecutionReport; the N round
 //                     trip times (ns, one per line) go to OUT
+//            window   (initiator) after logon, N NewOrderSingles with at most 1,000 not yet
+//                     answered by their ExecutionReport; prints WINDOW when all are answered
 //   N        a count (0 where unused)
 //   SETTINGS a QuickFIX settings file; every session in it runs
 //   OUT      a file for the rtt samples ("-" otherwise)
@@ -28,6 +30,7 @@
 //   SENT n realtime_ns       (send) after the last sendToTarget returned
 //   RECEIVED n first_ns last_ns   (count) realtime of the first and the N-th order
 //   RTT n                    (rtt) samples written
+//   WINDOW n start_ns end_ns (window) realtime before the first order and after the last report
 //   ERROR text | STOPPED
 // Reads stdin: QUIT (or end of input) stops the engine and exits.
 
@@ -228,6 +231,20 @@ void run_send(Bench& app, long n) {
   say("SENT " + std::to_string(n) + " " + std::to_string(realtime_ns()));
 }
 
+void run_window(Bench& app, long n) {
+  const long window = 1000;
+  FIX::SessionID sid = app.wait_logon();
+  long long start = realtime_ns();
+  for (long i = 0; i < n; ++i) {
+    if (i >= window) app.wait_reports(i - window + 1);
+    FIX::Message m = new_order(i);
+    FIX::Session::sendToTarget(m, sid);
+  }
+  app.wait_reports(n);
+  say("WINDOW " + std::to_string(n) + " " + std::to_string(start) + " " +
+      std::to_string(realtime_ns()));
+}
+
 void run_rtt(Bench& app, long n, const std::string& out) {
   const long warmup = 1000;
   FIX::SessionID sid = app.wait_logon();
@@ -288,6 +305,8 @@ int main(int argc, char** argv) {
       run_send(app, n);
     } else if (mode == "rtt") {
       run_rtt(app, n, out);
+    } else if (mode == "window") {
+      run_window(app, n);
     }
     std::string line;
     while (std::getline(std::cin, line)) {

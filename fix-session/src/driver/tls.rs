@@ -415,6 +415,16 @@ impl Stream {
         }
     }
 
+    /// The same connection, its plain socket registered with the current runtime's I/O
+    /// driver: a connection accepted on one event loop and run on another then wakes only
+    /// its own loop. A TLS stream stays registered where it was accepted.
+    pub(crate) fn rebind(self) -> io::Result<Stream> {
+        match self {
+            Stream::Plain(s) => Ok(Stream::Plain(TcpStream::from_std(s.into_std()?)?)),
+            tls => Ok(tls),
+        }
+    }
+
     /// Whether this is a TLS connection.
     pub(crate) fn is_tls(&self) -> bool {
         matches!(self, Stream::Tls(_))

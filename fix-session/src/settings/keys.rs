@@ -143,6 +143,7 @@ pub const ENGINE_KEYS: &[&str] = &[
     "StoreType",
     "SqliteStorePath",
     "SqliteStoreSync",
+    "StoreDurability",
     "PostgreSQLStoreURL",
     "PostgreSQLStoreSchema",
     "PostgreSQLStoreLeaseTimeout",

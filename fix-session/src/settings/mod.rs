@@ -40,7 +40,8 @@
 //! |---|---|
 //! | `StoreType` | `sqlite` (default), `postgresql`, `file` or `memory`: what [`crate::store::SettingsStoreFactory`] opens |
 //! | `SqliteStorePath` | the SQLite file, shared by all sessions naming it (default `store.sqlite3` in FileStorePath) |
-//! | `SqliteStoreSync` | `full` (default: a commit survives power loss) or `normal` (survives a process crash) |
+//! | `StoreDurability` | `process-crash` (default: what is sent was handed to the OS first, as QuickFIX's FileStore) or `power-loss` (fsynced before it is sent; sessions saving at once share the fsync): the default of `SqliteStoreSync` and `FileStoreSync` |
+//! | `SqliteStoreSync` | `normal` (process-crash safe) or `full` (power-loss safe); default from `StoreDurability` |
 //! | `PostgreSQLStoreURL` | a connection string (`postgres://user@host:5432/db` or `host=... dbname=...`) |
 //! | `PostgreSQLStoreHost`, `PostgreSQLStorePort`, `PostgreSQLStoreDatabase`, `PostgreSQLStoreUser`, `PostgreSQLStorePassword` | QuickFIX C++'s keys, used when there is no URL |
 //! | `PostgreSQLStoreSchema` | the schema holding the tables (default `public`), created and migrated by the store |

@@ -95,7 +95,8 @@ pub struct SessionSettings {
     pub store_type: StoreType,
     /// SqliteStorePath: the SQLite database file.
     pub sqlite_store_path: Option<PathBuf>,
-    /// SqliteStoreSync: `full` (default) or `normal`.
+    /// SqliteStoreSync: `normal` (process-crash safe, the default) or `full` (power-loss
+    /// safe); StoreDurability sets its default.
     pub sqlite_store_sync: crate::store::SqliteSync,
     /// The PostgreSQL connection string: PostgreSQLStoreURL, or one built from QuickFIX's
     /// PostgreSQLStoreHost/Port/Database/User/Password keys.
@@ -229,7 +230,7 @@ impl SessionSettings {
             file_log_path: None,
             store_type: StoreType::Sqlite,
             sqlite_store_path: None,
-            sqlite_store_sync: crate::store::SqliteSync::Full,
+            sqlite_store_sync: crate::store::SqliteSync::Normal,
             postgres_store_url: None,
             postgres_store_schema: "public".to_string(),
             postgres_store_lease_timeout: Duration::from_secs(10),

@@ -40,7 +40,16 @@ pub(crate) fn build(
 ) -> Result<(), SettingsError> {
     s.persist_messages = g.bool("PersistMessages", true)?;
     s.file_store_path = g.path("FileStorePath").map(|p| base.join(p));
-    s.file_store_sync = file_store_sync(g)?;
+    let power_loss = match g
+        .str("StoreDurability")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("process-crash") => false,
+        Some("power-loss") => true,
+        Some(_) => return Err(g.bad("StoreDurability", "expected process-crash or power-loss")),
+    };
+    s.file_store_sync = file_store_sync(g, power_loss)?;
     s.file_log_path = g.path("FileLogPath").map(|p| base.join(p));
     s.store_type = match g.str("StoreType").map(str::to_ascii_lowercase).as_deref() {
         None | Some("sqlite") => StoreType::Sqlite,
@@ -55,17 +64,24 @@ pub(crate) fn build(
         .map(str::to_ascii_lowercase)
         .as_deref()
     {
-        None | Some("full") => crate::store::SqliteSync::Full,
+        None if power_loss => crate::store::SqliteSync::Full,
+        None => crate::store::SqliteSync::Normal,
+        Some("full") => crate::store::SqliteSync::Full,
         Some("normal") => crate::store::SqliteSync::Normal,
         Some(_) => return Err(g.bad("SqliteStoreSync", "expected full or normal")),
     };
     postgres(g, s)
 }
 
-/// FileStoreSync: `always`/`Y` (QuickFIX/J and QuickFIX/Go), `never`/`N`, or every N writes.
-fn file_store_sync(g: &Getter<'_>) -> Result<SyncPolicy, SettingsError> {
+/// FileStoreSync: `always`/`Y` (QuickFIX/J and QuickFIX/Go), `never`/`N`, or every N writes;
+/// by default from StoreDurability (`always` when power-loss safe).
+fn file_store_sync(g: &Getter<'_>, power_loss: bool) -> Result<SyncPolicy, SettingsError> {
     let Some(v) = g.str("FileStoreSync") else {
-        return Ok(SyncPolicy::Never);
+        return Ok(if power_loss {
+            SyncPolicy::Always
+        } else {
+            SyncPolicy::Never
+        });
     };
     match v.to_ascii_lowercase().as_str() {
         "always" | "y" => Ok(SyncPolicy::Always),

@@ -183,7 +183,7 @@ fn store_keys() {
         a.sqlite_store_path(),
         Some(PathBuf::from("/etc/fix/st/store.sqlite3"))
     );
-    assert_eq!(a.sqlite_store_sync, crate::store::SqliteSync::Full);
+    assert_eq!(a.sqlite_store_sync, crate::store::SqliteSync::Normal);
 
     let text = format!(
         "{STORE}StoreType=postgresql\n\

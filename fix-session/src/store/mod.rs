@@ -25,7 +25,7 @@ pub use file::FileStore;
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, PostgresStoreFactory};
-pub use sqlite::{SqliteDatabase, SqliteStore, SqliteSync};
+pub use sqlite::{CommitStats, SqliteDatabase, SqliteStore, SqliteSync};
 
 /// A boxed future returned by store methods.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -372,6 +372,35 @@ mod tests {
         t2.id.target_comp_id = "THEM-survives_reopen-a".into();
         let s = SqliteStoreFactory::new().create(&t2).await.unwrap();
         assert_eq!((s.next_sender_seq(), s.next_target_seq()), (4, 12));
+    }
+
+    #[test]
+    fn store_durability_names_the_sync_of_both_embedded_stores() {
+        use crate::settings::{Settings, SyncPolicy};
+        let parse = |keys: &str| {
+            let text = format!(
+                "[DEFAULT]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=US\n\
+                 SocketAcceptPort=1\n{keys}[SESSION]\nTargetCompID=A\n"
+            );
+            Settings::from_str_in(&text, std::path::Path::new("/")).map(|s| {
+                (
+                    s.sessions[0].sqlite_store_sync,
+                    s.sessions[0].file_store_sync,
+                )
+            })
+        };
+        let crash = (SqliteSync::Normal, SyncPolicy::Never);
+        let power = (SqliteSync::Full, SyncPolicy::Always);
+        assert_eq!(parse("").unwrap(), crash);
+        assert_eq!(parse("StoreDurability=process-crash\n").unwrap(), crash);
+        assert_eq!(parse("StoreDurability=power-loss\n").unwrap(), power);
+        // The store's own key wins over the default StoreDurability gives it.
+        assert_eq!(
+            parse("StoreDurability=power-loss\nSqliteStoreSync=normal\n").unwrap(),
+            (SqliteSync::Normal, SyncPolicy::Always)
+        );
+        let e = parse("StoreDurability=disk\n").unwrap_err().to_string();
+        assert!(e.contains("StoreDurability"), "{e}");
     }
 
     #[tokio::test]

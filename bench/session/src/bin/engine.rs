@@ -9,9 +9,12 @@
 //! `SettingsStoreFactory`). MODE is `count`, `echo`, `send` (queued:
 //! `SessionHandle::enqueue`, the batching fast path, then `flush`), `send-awaited`
 //! (`SessionHandle::send`, which returns once the message is persisted and written, like
-//! QuickFIX's `sendToTarget`) or `rtt` (1,000 warm-up round trips, then N). The process runs
-//! a 2-worker tokio runtime (the bench machine has 2 cores), or a current-thread runtime
-//! with `FIX_BENCH_RUNTIME=current-thread`. `FIX_BENCH_BUSY_POLL=MICROS` turns on
+//! QuickFIX's `sendToTarget`), `rtt` (1,000 warm-up round trips, then N) or `window` (N
+//! orders, at most 1,000 without their ExecutionReport, each sent with
+//! `SessionHandle::send`; prints `WINDOW n start_ns end_ns`). Sessions run on the engine's
+//! own event loops (the default runtime); the application's side (the order loops) runs on
+//! a tokio runtime as `#[tokio::main]` makes it, or a current-thread runtime with
+//! `FIX_BENCH_RUNTIME=current-thread`. `FIX_BENCH_BUSY_POLL=MICROS` turns on
 //! `SocketBusyPoll` for every session with that `SocketBusyPollTime` (the settings file
 //! is shared with the QuickFIX peer, which does not know the key).
 //!
@@ -118,6 +121,30 @@ async fn send(session: &SessionHandle, n: usize, awaited: bool) {
     say(&format!("SENT {n} {}", realtime_ns()));
 }
 
+async fn window(session: &SessionHandle, reports: &mut mpsc::UnboundedReceiver<()>, n: usize) {
+    const WINDOW: usize = 1000;
+    let start = realtime_ns();
+    let mut answered = 0;
+    for i in 0..n {
+        while i - answered >= WINDOW {
+            if reports.recv().await.is_none() {
+                fail("the engine stopped");
+            }
+            answered += 1;
+        }
+        if let Err(e) = session.send(new_order(i)).await {
+            fail(&format!("send: {e}"));
+        }
+    }
+    while answered < n {
+        if reports.recv().await.is_none() {
+            fail("the engine stopped");
+        }
+        answered += 1;
+    }
+    say(&format!("WINDOW {n} {start} {}", realtime_ns()));
+}
+
 async fn rtt(
     session: &SessionHandle,
     reports: &mut mpsc::UnboundedReceiver<()>,
@@ -161,14 +188,13 @@ fn main() {
             s.socket_busy_poll = Some(std::time::Duration::from_micros(micros));
         }
     }
-    // FIX_BENCH_RUNTIME=current-thread: one thread for everything (no wake-ups between
-    // worker threads); default: a 2-worker multi-thread runtime.
+    // The application's runtime: FIX_BENCH_RUNTIME=current-thread, or what #[tokio::main]
+    // builds (one worker per core). Sessions run on the engine's loops either way.
     let runtime = match std::env::var("FIX_BENCH_RUNTIME").as_deref() {
         Ok("current-thread") => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build(),
         _ => tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
             .enable_all()
             .build(),
     }
@@ -220,6 +246,7 @@ fn main() {
                     "send" => send(&session, n, false).await,
                     "send-awaited" => send(&session, n, true).await,
                     "rtt" => rtt(&session, &mut reports, n, out).await,
+                    "window" => window(&session, &mut reports, n).await,
                     _ => {}
                 }
                 quit.recv().await;

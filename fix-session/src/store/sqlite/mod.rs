@@ -1,23 +1,33 @@
 //! The embedded default store: one SQLite file per engine (bundled SQLite, WAL mode) holding the
 //! sequence numbers and sent messages of every session.
 //!
-//! Every change is one transaction committed before the returned future completes: a batch of
-//! outgoing messages and the next sender sequence number go in together, before the driver
-//! writes them to the socket. With `synchronous=FULL` (the default) a commit survives power
-//! loss; with `NORMAL` it survives a process crash and the OS flushes later.
+//! Every change is committed before the returned future completes: a batch of outgoing
+//! messages and the next sender sequence number go in together, before the driver writes them
+//! to the socket (persist, then send). How far a commit is safe is the file's
+//! [`SqliteSync`]: process-crash safe (`NORMAL`, the default: the commit is in the OS before
+//! the send, as QuickFIX's FileStore) or power-loss safe (`FULL`: fsync before the send).
 //!
-//! The schema is versioned with `PRAGMA user_version` and migrated when the file is opened.
-//! SQLite calls block, so they run on tokio's blocking pool; sessions sharing a file take turns
-//! on one connection (SQLite has one writer at a time anyway).
+//! One writer thread per file owns its connection and takes every session's work in turn;
+//! saves waiting together are committed in one transaction (group commit: under `FULL`,
+//! sessions sending at once share an fsync), and WAL checkpoints run on a thread of their own
+//! (see [`writer`]), never on a session's path. The schema is versioned with
+//! `PRAGMA user_version` and migrated when the file is opened.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use tokio::sync::oneshot;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{MessageStore, StoreError, StoreFuture};
 use crate::settings::SessionId;
+pub use writer::CommitStats;
+use writer::{Counters, Job, Save};
+
+mod writer;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` is the number applied.
 const MIGRATIONS: &[&str] = &[
@@ -36,13 +46,16 @@ const MIGRATIONS: &[&str] = &[
      ) WITHOUT ROWID;",
 ];
 
-/// How hard SQLite syncs a commit to disk (`PRAGMA synchronous`).
+/// How durable a commit is before the message is sent (`PRAGMA synchronous`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SqliteSync {
-    /// Every commit is on disk before it returns: survives power loss.
-    #[default]
+    /// Power-loss safe: every commit is fsynced before it returns (one fsync per group
+    /// commit, shared by the sessions saving at once).
     Full,
-    /// Commits survive a process crash; the OS writes them out later (WAL checkpoints sync).
+    /// Process-crash safe (the default): a commit is in the OS before it returns, as with
+    /// QuickFIX's FileStore; the OS writes it out later (checkpoints fsync, off the
+    /// sessions' path).
+    #[default]
     Normal,
 }
 
@@ -50,7 +63,9 @@ pub enum SqliteSync {
 #[derive(Debug)]
 pub struct SqliteDatabase {
     path: PathBuf,
-    conn: Mutex<Connection>,
+    /// The writer thread's queue (see [`writer`]).
+    jobs: Mutex<Sender<Job>>,
+    counters: Arc<Counters>,
 }
 
 fn err(path: &Path, e: rusqlite::Error) -> StoreError {
@@ -92,28 +107,24 @@ impl SqliteDatabase {
                 source: e,
             })?;
         }
-        let mut conn = Connection::open(path).map_err(|e| err(path, e))?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(|e| err(path, e))?;
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-            .map_err(|e| err(path, e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Corrupt {
-                path: path.display().to_string(),
-                message: format!("could not switch to WAL mode (journal_mode is {mode})"),
-            });
-        }
-        let sync = match sync {
-            SqliteSync::Full => "FULL",
-            SqliteSync::Normal => "NORMAL",
-        };
-        conn.execute_batch(&format!("PRAGMA synchronous={sync};"))
-            .map_err(|e| err(path, e))?;
+        let mut conn = connect(path, sync)?;
         migrate(&mut conn).map_err(|e| err(path, e))?;
+        // Checkpoints are the checkpointer thread's job, not the writer's.
+        conn.execute_batch("PRAGMA wal_autocheckpoint=0;")
+            .map_err(|e| err(path, e))?;
+        let checkpoints = connect(path, sync)?;
+        let counters = Arc::new(Counters::default());
+        let jobs =
+            writer::start("fix-sqlite", conn, checkpoints, counters.clone()).map_err(|e| {
+                StoreError::Io {
+                    path: path.display().to_string(),
+                    source: e,
+                }
+            })?;
         Ok(Arc::new(SqliteDatabase {
             path: path.to_path_buf(),
-            conn: Mutex::new(conn),
+            jobs: Mutex::new(jobs),
+            counters,
         }))
     }
 
@@ -122,32 +133,97 @@ impl SqliteDatabase {
         &self.path
     }
 
+    /// How many group commits this process made to the file, and how many saves and
+    /// messages they held: messages per commit is messages per fsync under
+    /// [`SqliteSync::Full`].
+    pub fn commit_stats(&self) -> CommitStats {
+        self.counters.get()
+    }
+
     /// The schema version of the file (the number of migrations applied).
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         self.with(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
     }
 
-    /// Runs `f` on the connection (on the calling thread).
-    fn with<T>(
+    /// Hands `job` to the writer thread.
+    fn submit(&self, job: Job) -> Result<(), StoreError> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.send(job).map_err(|_| self.stopped())
+    }
+
+    fn stopped(&self) -> StoreError {
+        StoreError::Io {
+            path: self.path.display().to_string(),
+            source: std::io::Error::other("the SQLite writer thread has stopped"),
+        }
+    }
+
+    /// Runs `f` on the writer thread, in its turn, and waits (blocking) for its result.
+    fn with<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, StoreError> {
-        // A panic while holding the lock cannot leave a half-applied change: an open
-        // transaction rolls back when dropped. So a poisoned lock is safe to keep using.
-        let mut conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut conn).map_err(|e| err(&self.path, e))
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.submit(Job::Call(Box::new(move |c| {
+            let _ = tx.send(f(c));
+        })))?;
+        rx.recv()
+            .map_err(|_| self.stopped())?
+            .map_err(|e| err(&self.path, e))
+    }
+
+    /// Runs `f` on the writer thread, in its turn; the future completes with its result.
+    fn call<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
+        let (tx, rx) = oneshot::channel();
+        let sent = self.submit(Job::Call(Box::new(move |c| {
+            let _ = tx.send(f(c));
+        })));
+        let db = self.clone();
+        Box::pin(async move {
+            sent?;
+            rx.await
+                .map_err(|_| db.stopped())?
+                .map_err(|e| err(&db.path, e))
+        })
     }
 
     /// Opens the store of session `id` in this file (creating its row at `now` if new).
     pub fn store(self: &Arc<Self>, id: &SessionId) -> Result<SqliteStore, StoreError> {
         let key: Arc<str> = Arc::from(id.to_string());
-        let state = self.with(|c| load_or_create(c, &key))?;
+        let k = key.clone();
+        let state = self.with(move |c| load_or_create(c, &k))?;
         Ok(SqliteStore {
             db: self.clone(),
             key,
             state,
         })
     }
+}
+
+/// A connection to `path` in WAL mode with `sync`.
+fn connect(path: &Path, sync: SqliteSync) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| err(path, e))?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(|e| err(path, e))?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .map_err(|e| err(path, e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Corrupt {
+            path: path.display().to_string(),
+            message: format!("could not switch to WAL mode (journal_mode is {mode})"),
+        });
+    }
+    let sync = match sync {
+        SqliteSync::Full => "FULL",
+        SqliteSync::Normal => "NORMAL",
+    };
+    conn.execute_batch(&format!("PRAGMA synchronous={sync};"))
+        .map_err(|e| err(path, e))?;
+    Ok(conn)
 }
 
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -221,22 +297,13 @@ impl SqliteStore {
         SqliteDatabase::open(path, sync)?.store(id)
     }
 
-    /// Runs `f` on the blocking pool with the connection and this session's key.
+    /// Runs `f` on the writer thread with the connection and this session's key.
     fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Connection, &str) -> rusqlite::Result<T> + Send + 'static,
     ) -> StoreFuture<'static, T> {
-        let db = self.db.clone();
         let key = self.key.clone();
-        Box::pin(async move {
-            let path = db.path.display().to_string();
-            tokio::task::spawn_blocking(move || db.with(|c| f(c, &key)))
-                .await
-                .map_err(|e| StoreError::Io {
-                    path,
-                    source: std::io::Error::other(e),
-                })?
-        })
+        self.db.call(move |c| f(c, &key))
     }
 
     fn set_column(&self, column: &'static str, seq: u64) -> StoreFuture<'static, ()> {
@@ -250,8 +317,9 @@ impl SqliteStore {
     }
 }
 
-fn save(
-    c: &mut Connection,
+/// Writes a batch of one session's messages and its sequence numbers in transaction `tx`.
+fn write_rows(
+    tx: &Transaction<'_>,
     key: &str,
     messages: &[(u64, Vec<u8>)],
     next_target: Option<u64>,
@@ -259,38 +327,46 @@ fn save(
     let Some((last, _)) = messages.last() else {
         return Ok(());
     };
-    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT OR REPLACE INTO fix_messages (session_key, seq, body) VALUES (?1, ?2, ?3)",
-        )?;
-        for (seq, body) in messages {
-            insert.execute(params![key, seq_to_i64(*seq), body])?;
-        }
-        tx.prepare_cached(
-            "UPDATE fix_sessions SET next_sender = ?2, next_target = coalesce(?3, next_target)
-             WHERE session_key = ?1",
-        )?
-        .execute(params![
-            key,
-            seq_to_i64(last.saturating_add(1)),
-            next_target.map(seq_to_i64)
-        ])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO fix_messages (session_key, seq, body) VALUES (?1, ?2, ?3)",
+    )?;
+    for (seq, body) in messages {
+        insert.execute(params![key, seq_to_i64(*seq), body])?;
     }
-    tx.commit()
+    tx.prepare_cached(
+        "UPDATE fix_sessions SET next_sender = ?2, next_target = coalesce(?3, next_target)
+         WHERE session_key = ?1",
+    )?
+    .execute(params![
+        key,
+        seq_to_i64(last.saturating_add(1)),
+        next_target.map(seq_to_i64)
+    ])?;
+    Ok(())
 }
 
 impl SqliteStore {
+    /// Saves `messages` (taken; given back empty, to be reused) through the writer's group
+    /// commit, with the next target sequence number when given.
     fn save_with_target<'a>(
         &'a mut self,
         messages: &'a mut Vec<(u64, Vec<u8>)>,
         next_target: Option<u64>,
     ) -> StoreFuture<'a, ()> {
-        let batch = std::mem::take(messages);
-        let next = batch.last().map(|(seq, _)| seq.saturating_add(1));
-        let fut = self.run(move |c, key| save(c, key, &batch, next_target));
+        let next = messages.last().map(|(seq, _)| seq.saturating_add(1));
+        let (done, answer) = oneshot::channel();
+        let sent = self.db.submit(Job::Save(Save {
+            key: self.key.clone(),
+            messages: std::mem::take(messages),
+            next_target,
+            done,
+        }));
         Box::pin(async move {
-            fut.await?;
+            sent?;
+            let (result, mut back) = answer.await.map_err(|_| self.db.stopped())?;
+            back.clear();
+            *messages = back;
+            result.map_err(|e| err(&self.db.path, e))?;
             if let Some(next) = next {
                 self.state.next_sender = next;
                 if let Some(t) = next_target {
@@ -330,11 +406,9 @@ impl MessageStore for SqliteStore {
     }
     fn save_and_increment(&mut self, seq: u64, message: &[u8]) -> StoreFuture<'_, ()> {
         let batch = vec![(seq, message.to_vec())];
-        let fut = self.run(move |c, key| save(c, key, &batch, None));
         Box::pin(async move {
-            fut.await?;
-            self.state.next_sender = seq.saturating_add(1);
-            Ok(())
+            let mut batch = batch;
+            self.save_with_target(&mut batch, None).await
         })
     }
     fn save_batch<'a>(&'a mut self, messages: &'a mut Vec<(u64, Vec<u8>)>) -> StoreFuture<'a, ()> {
@@ -394,40 +468,4 @@ impl MessageStore for SqliteStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn migrates_once_and_keeps_sessions_apart() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/engine.sqlite3");
-        let db = SqliteDatabase::open(&path, SqliteSync::Normal).unwrap();
-        assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len() as u32);
-        let mut a = db.store(&SessionId::new("FIX.4.4", "A", "B")).unwrap();
-        let mut b = db.store(&SessionId::new("FIX.4.4", "A", "C")).unwrap();
-        a.save_and_increment(1, b"a1").await.unwrap();
-        b.set_next_target_seq(9).await.unwrap();
-        drop((a, b, db));
-        // Reopening does not migrate again and finds both sessions' rows.
-        let db = SqliteDatabase::open(&path, SqliteSync::Full).unwrap();
-        assert_eq!(db.schema_version().unwrap(), MIGRATIONS.len() as u32);
-        let mut a = db.store(&SessionId::new("FIX.4.4", "A", "B")).unwrap();
-        let b = db.store(&SessionId::new("FIX.4.4", "A", "C")).unwrap();
-        assert_eq!((a.next_sender_seq(), a.next_target_seq()), (2, 1));
-        assert_eq!((b.next_sender_seq(), b.next_target_seq()), (1, 9));
-        assert_eq!(a.get(1, 1).await.unwrap(), vec![(1, b"a1".to_vec())]);
-        let journal: String = db
-            .with(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)))
-            .unwrap();
-        assert_eq!(journal, "wal");
-    }
-
-    #[test]
-    fn a_file_that_is_not_a_database_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.sqlite3");
-        std::fs::write(&path, b"this is not an SQLite database, just some text").unwrap();
-        let e = SqliteDatabase::open(&path, SqliteSync::Full).unwrap_err();
-        assert!(e.to_string().contains("bad.sqlite3"), "{e}");
-    }
-}
+mod tests;

@@ -1,0 +1,265 @@
+//! The acceptor: serves many sessions on their ports, routing each connection by its Logon.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fix_core::frame::find_frame;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::connection::spawn_session;
+use super::handle::{Command, Control, SessionHandle};
+use super::loops::Loops;
+use super::tls::{self, Stream};
+use super::{DriverError, SessionEvent};
+use crate::app::Application;
+use crate::settings::{ConnectionType, SessionId, SessionSettings, Settings};
+use crate::store::StoreFactory;
+
+/// Serves the acceptor sessions of a settings file on their ports.
+#[derive(Debug)]
+pub struct Acceptor;
+
+/// A running acceptor.
+#[derive(Debug)]
+pub struct AcceptorHandle {
+    addrs: Vec<SocketAddr>,
+    sessions: HashMap<SessionId, SessionHandle>,
+    tasks: Vec<JoinHandle<()>>,
+    listeners: Vec<JoinHandle<()>>,
+}
+
+impl Acceptor {
+    /// Binds every SocketAcceptPort of the acceptor sessions in `settings` (port 0 picks a
+    /// free port: see [`AcceptorHandle::local_addrs`]) and serves them. Incoming connections
+    /// are given to the session named by the Logon's BeginString and CompIDs; unknown
+    /// sessions are closed, and so is a second connection for a session already connected.
+    pub async fn start(
+        settings: Settings,
+        stores: Arc<dyn StoreFactory>,
+        app: Arc<dyn Application>,
+    ) -> Result<(AcceptorHandle, mpsc::UnboundedReceiver<SessionEvent>), DriverError> {
+        let (etx, erx) = mpsc::unbounded_channel();
+        // TLS is per port (the handshake comes before the Logon names the session): the
+        // sessions of a port must agree, and their configuration is built before anything
+        // starts.
+        let mut tls_by_port: HashMap<(Option<String>, u16), Vec<&SessionSettings>> = HashMap::new();
+        for s in settings
+            .sessions
+            .iter()
+            .filter(|s| s.connection_type == ConnectionType::Acceptor)
+        {
+            let port = s.socket_accept_port.unwrap_or(0);
+            tls_by_port
+                .entry((s.socket_accept_host.clone(), port))
+                .or_default()
+                .push(s);
+        }
+        let mut tls_configs = HashMap::new();
+        for (key, group) in &tls_by_port {
+            tls::check_same_port(key.1, group)?;
+            let config = match group.first() {
+                Some(s) => tls::server_config(s)?,
+                None => None,
+            };
+            tls_configs.insert(key.clone(), config.map(tokio_rustls::TlsAcceptor::from));
+        }
+        let mut by_port: HashMap<(Option<String>, u16), Vec<SessionHandle>> = HashMap::new();
+        let mut sessions = HashMap::new();
+        let mut tasks = Vec::new();
+        for s in settings
+            .sessions
+            .iter()
+            .filter(|s| s.connection_type == ConnectionType::Acceptor)
+        {
+            let (handle, mut inbox, mut task) =
+                spawn_session(s, &stores, &app, etx.clone()).await?;
+            tasks.push(Loops::get().spawn(async move {
+                while let Some(cmd) = inbox.recv().await {
+                    match cmd {
+                        Command::Control(Control::Connection(stream, first)) => {
+                            if let Some(ack) = task.run_connection(stream, first, &mut inbox).await
+                            {
+                                let _ = ack.send(());
+                                return;
+                            }
+                        }
+                        Command::Out(o) => task.refuse_idle(o),
+                        Command::Control(Control::Logout(_)) => {}
+                        Command::Control(Control::Shutdown(ack)) => {
+                            let _ = ack.send(());
+                            return;
+                        }
+                    }
+                }
+            }));
+            let port = s.socket_accept_port.unwrap_or(0);
+            by_port
+                .entry((s.socket_accept_host.clone(), port))
+                .or_default()
+                .push(handle.clone());
+            sessions.insert(s.id.clone(), handle);
+        }
+        if sessions.is_empty() {
+            return Err(DriverError::NoSessions("acceptor"));
+        }
+        let mut addrs = Vec::new();
+        let mut listeners = Vec::new();
+        for (key, handles) in by_port {
+            let tls = tls_configs.remove(&key).flatten();
+            let (host, port) = key;
+            let host = host.unwrap_or_else(|| "0.0.0.0".to_string());
+            let listener = TcpListener::bind((host.as_str(), port)).await?;
+            addrs.push(listener.local_addr()?);
+            // Accepted on an event loop (so that TLS handshakes run there too).
+            let listener = listener.into_std()?;
+            let routes: Arc<Vec<SessionHandle>> = Arc::new(handles);
+            let timeout = Duration::from_secs(10);
+            listeners.push(Loops::get().spawn(async move {
+                let listener = match TcpListener::from_std(listener) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot listen on the event loop");
+                        return;
+                    }
+                };
+                loop {
+                    let Ok((tcp, peer)) = listener.accept().await else {
+                        continue;
+                    };
+                    let routes = routes.clone();
+                    let tls = tls.clone();
+                    // Each connection in its own task: a slow handshake or Logon does not
+                    // hold up the accept loop.
+                    tokio::spawn(async move {
+                        let stream = match tls {
+                            None => Stream::Plain(tcp),
+                            Some(acceptor) => {
+                                let _ = tcp.set_nodelay(true);
+                                match tokio::time::timeout(
+                                    tls::HANDSHAKE_TIMEOUT,
+                                    acceptor.accept(tcp),
+                                )
+                                .await
+                                {
+                                    Ok(Ok(s)) => Stream::Tls(Box::new(s.into())),
+                                    Ok(Err(e)) => {
+                                        tracing::warn!(%peer, error = %e, "TLS handshake failed: connection closed");
+                                        return;
+                                    }
+                                    Err(_) => {
+                                        tracing::warn!(%peer, "TLS handshake timed out: connection closed");
+                                        return;
+                                    }
+                                }
+                            }
+                        };
+                        if let Err(e) = route(stream, &routes, timeout).await {
+                            tracing::info!(%peer, error = %e, "connection closed before logon");
+                        }
+                    });
+                }
+            }));
+        }
+        Ok((
+            AcceptorHandle {
+                addrs,
+                sessions,
+                tasks,
+                listeners,
+            },
+            erx,
+        ))
+    }
+}
+
+/// Reads up to the first complete message and hands the connection to its session.
+async fn route(
+    mut stream: Stream,
+    routes: &[SessionHandle],
+    timeout: Duration,
+) -> Result<(), DriverError> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let frame = loop {
+        let n = match tokio::time::timeout(timeout, stream.read(&mut chunk)).await {
+            Ok(r) => r?,
+            Err(_) => return Err(DriverError::Io(std::io::ErrorKind::TimedOut.into())),
+        };
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        match find_frame(&buf, fix_core::frame::DEFAULT_MAX_MESSAGE_LEN) {
+            Ok(Some(f)) => break f,
+            Ok(None) => continue,
+            Err(e) => return Err(DriverError::Io(std::io::Error::other(e.to_string()))),
+        }
+    };
+    let msg = &buf[..frame.len];
+    let field = |tag: &str| -> Option<&[u8]> {
+        msg.split(|&b| b == 1)
+            .find_map(|f| f.strip_prefix(tag.as_bytes()))
+    };
+    let bs = &buf[frame.begin_string.clone()];
+    let (their, ours) = (
+        field("49=").unwrap_or_default(),
+        field("56=").unwrap_or_default(),
+    );
+    let target = routes.iter().find(|h| {
+        h.id.begin_string.as_bytes() == bs
+            && h.id.sender_comp_id.as_bytes() == ours
+            && h.id.target_comp_id.as_bytes() == their
+            && h.id.matches_counterparty(|tag| field(&format!("{tag}=")))
+    });
+    let Some(h) = target else {
+        tracing::warn!(begin_string = %String::from_utf8_lossy(bs), sender = %String::from_utf8_lossy(their), target = %String::from_utf8_lossy(ours), "unknown session: closing");
+        return Ok(());
+    };
+    if h.is_connected() {
+        tracing::warn!(session = %h.id, "session already connected: closing the new connection");
+        return Ok(());
+    }
+    h.shared.connected.store(true, Ordering::SeqCst);
+    h.control(Control::Connection(stream, buf))
+}
+
+impl AcceptorHandle {
+    /// The addresses listened on (one per SocketAcceptHost/Port).
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The first address listened on.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.addrs.first().copied()
+    }
+
+    /// The session with `id`.
+    pub fn session(&self, id: &SessionId) -> Option<&SessionHandle> {
+        self.sessions.get(id)
+    }
+
+    /// Every session.
+    pub fn sessions(&self) -> impl Iterator<Item = &SessionHandle> {
+        self.sessions.values()
+    }
+
+    /// Stops accepting, logs every session out (waiting LogoutTimeout at most), closes.
+    pub async fn stop(self) {
+        for l in &self.listeners {
+            l.abort();
+        }
+        for h in self.sessions.values() {
+            h.shutdown().await;
+        }
+        for t in self.tasks {
+            let _ = t.await;
+        }
+    }
+}
