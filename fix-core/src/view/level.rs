@@ -66,7 +66,7 @@ impl<'a> MessageView<'a> {
         self.fields.is_empty()
     }
 
-    fn level(&self, level: usize) -> Level<'_, 'a> {
+    pub(super) fn level(&self, level: usize) -> Level<'_, 'a> {
         let rec = self.levels.get(level).copied().unwrap_or(LevelRec {
             slots_start: 0,
             slots_len: 0,

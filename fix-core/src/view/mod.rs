@@ -233,6 +233,69 @@ struct Shape {
     slots: Vec<u32>,
     levels: Vec<LevelRec>,
     groups: Vec<GroupRec>,
+    trust: Trust,
+}
+
+/// Whether a [`Shape`] pays: following a shape that misses costs a partial pass and, before,
+/// re-remembering the shape of every message cost more than walking it (a stream whose
+/// optional fields and group counts vary from message to message). Each replay raises the
+/// score, each miss lowers it by [`MISS_COST`]; at zero the shape is set aside for
+/// `backoff` messages, walked without trying it, after which the next valid message's shape
+/// replaces it. The backoff doubles (up to [`MAX_BACKOFF`]) each time a new shape misses
+/// before paying once, and returns to 1 on a replay: on varied streams about one message in
+/// [`MAX_BACKOFF`] costs a remember and a failed follow, on repeated shapes nothing changes.
+#[derive(Debug, Clone, Copy)]
+struct Trust {
+    score: u8,
+    /// Messages left to walk before re-remembering; 0 when the shape is in use.
+    cooldown: u32,
+    backoff: u32,
+}
+
+/// The most a [`Trust`] score holds: how many misses in a row (over [`MISS_COST`]) a shape
+/// that paid for long survives.
+const MAX_SCORE: u8 = 8;
+/// What a miss costs a [`Trust`] score.
+const MISS_COST: u8 = 2;
+/// The longest a shape is set aside, in messages.
+const MAX_BACKOFF: u32 = 64;
+
+impl Trust {
+    /// A shape just remembered: one miss sets it aside.
+    const NEW: Trust = Trust {
+        score: 1,
+        cooldown: 0,
+        backoff: 1,
+    };
+
+    /// A message followed the shape.
+    fn hit(&mut self) {
+        self.score = self.score.saturating_add(1).min(MAX_SCORE);
+        self.backoff = 1;
+    }
+
+    /// A message of the shape's MsgType did not follow it.
+    fn miss(&mut self) {
+        self.score = self.score.saturating_sub(MISS_COST);
+        if self.score == 0 {
+            self.cooldown = self.backoff;
+            self.backoff = self.backoff.saturating_mul(2).min(MAX_BACKOFF);
+        }
+    }
+
+    /// A message walked while the shape is set aside: whether that time is over (the
+    /// message's shape, if valid, replaces this one).
+    fn cool(&mut self) -> bool {
+        self.cooldown = self.cooldown.saturating_sub(1);
+        self.cooldown == 0
+    }
+
+    /// The shape was replaced by a new one of the same MsgType: it starts over, keeping the
+    /// backoff so a stream that never repeats backs off further.
+    fn relearned(&mut self) {
+        self.score = 1;
+        self.cooldown = 0;
+    }
 }
 
 /// One decoded message: the bytes plus an index of where each field lies.
@@ -328,7 +391,10 @@ impl Decoder {
                 .iter()
                 .position(|s| s.is_for(id, msg_type, opts)),
         };
-        let remembered = shape.and_then(|i| self.shapes.get(i));
+        // A shape that keeps missing is set aside for a while (see `Trust`): messages of its
+        // MsgType are walked without trying it.
+        let usable = shape.filter(|&i| self.shapes.get(i).is_some_and(|s| s.trust.cooldown == 0));
+        let remembered = usable.and_then(|i| self.shapes.get(i));
         let message = match remembered {
             Some(sh) => dict.messages.get(sh.message),
             None => dict.message(msg_type),
@@ -376,7 +442,8 @@ impl Decoder {
             counts: &mut self.counts,
         };
         let mut replayed = None;
-        let problem = match (tokenized, shape) {
+        let mut walked_valid = false;
+        let problem = match (tokenized, usable) {
             (Ok(()), Some(i))
                 if followed.whole && self.shapes[i].framing_ok(dict, buf, &self.fields) =>
             {
@@ -390,12 +457,27 @@ impl Decoder {
             }
             (Ok(_), _) => {
                 let problem = walk.run(message).err();
-                if problem.is_none() && message.is_some() && dict.id.0 != 0 && !self.shapes_off {
-                    self.remember(shape, buf, frame.body.start, dict, msg_type, opts);
-                }
+                walked_valid = problem.is_none();
                 problem
             }
         };
+        let learn = walked_valid && message.is_some() && dict.id.0 != 0 && !self.shapes_off;
+        let remember = match shape.and_then(|i| self.shapes.get_mut(i)) {
+            // The first message of its MsgType.
+            None => learn,
+            Some(s) if replayed.is_some() => {
+                s.trust.hit();
+                false
+            }
+            Some(s) if usable.is_some() => {
+                s.trust.miss();
+                false
+            }
+            Some(s) => s.trust.cool() && learn,
+        };
+        if remember {
+            self.remember(shape, buf, frame.body.start, dict, msg_type, opts);
+        }
         // A replayed message's index is its shape's.
         let (slots, levels, groups) = match replayed.and_then(|i| self.shapes.get(i)) {
             Some(shape) => (&shape.slots, &shape.levels, &shape.groups),
@@ -417,11 +499,13 @@ impl Decoder {
 mod level;
 mod shape;
 mod tokenize;
+mod typed;
 mod walk;
 
 pub use level::{first_error, Level};
 use shape::*;
 use tokenize::*;
+pub use typed::{AnyMessageRef, ViewValue};
 use walk::*;
 
 #[cfg(test)]

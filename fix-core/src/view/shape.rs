@@ -112,18 +112,24 @@ impl Decoder {
                     slots: Vec::new(),
                     levels: Vec::new(),
                     groups: Vec::new(),
+                    trust: Trust::NEW,
                 });
                 self.shapes.len() - 1
             }
             None => {
                 let i = self.next_shape % MAX_SHAPES;
                 self.next_shape = i + 1;
+                if let Some(s) = self.shapes.get_mut(i) {
+                    // Another MsgType's shape: this one starts afresh.
+                    s.trust = Trust::NEW;
+                }
                 i
             }
         };
         let Some(shape) = self.shapes.get_mut(at) else {
             return;
         };
+        shape.trust.relearned();
         // Matches nothing until it is whole (dictionary id 0 is never looked up).
         shape.dict = 0;
         shape.fields.clear();
