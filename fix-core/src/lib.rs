@@ -38,7 +38,7 @@ pub use field_type::FieldType;
 pub use message::{AnyMessage, Fields, Message, OutgoingMessage};
 pub use tag::Tag;
 pub use value::{FixValue, ValueError};
-pub use view::{Decoder, Level, MessageView, ValidationOptions};
+pub use view::{AnyMessageRef, Decoder, Level, MessageView, ValidationOptions, ViewValue};
 
 /// Re-exports used by generated code, so generated crates need no other dependencies.
 #[doc(hidden)]

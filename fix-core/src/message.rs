@@ -55,6 +55,9 @@ pub trait AnyMessage: Sized + OutgoingMessage {
     /// The dictionary's standard header.
     type Header;
 
+    /// The version's zero-copy typed view of a decoded message (`fix44::MessageRef<'a>`).
+    type Ref<'a>: crate::view::AnyMessageRef<'a, Message = Self>;
+
     /// The dictionary the messages are generated from.
     fn dictionary() -> &'static Dictionary;
 

@@ -32,7 +32,7 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use fix_bench_codec::{fefix_peer, messages, quickfix};
+use fix_bench_codec::{fefix_peer, messages, quickfix, reads, varied};
 use fix_core::{Decoder, ValidationOptions};
 use std::time::{Duration, Instant};
 
@@ -74,6 +74,19 @@ fn benches(c: &mut Criterion) {
         g.bench_function("ours_typed_decode_validate", |b| {
             b.iter(|| fix44::Message::decode_with(black_box(&raw), &opts).expect("valid"))
         });
+        if reads::owned_reads(&msg).is_some() {
+            // Typed view with the five reads, and the untyped view reading the same five
+            // fields by tag search: what the typed path adds to the view.
+            let mut decoder = Decoder::new();
+            g.bench_function("ours_typed_view_decode_read5", |b| {
+                b.iter(|| {
+                    let m = fix44::MessageRef::decode(&mut decoder, black_box(&raw), &opts)
+                        .expect("framed");
+                    assert!(m.view().problem().is_none());
+                    reads::view_reads(&m)
+                })
+            });
+        }
         if name == "new_order_single" {
             // Like-for-like with `quickfix_build_encode`: build from typed values, encode.
             let (h, o) = messages::build_new_order_single();
@@ -175,11 +188,111 @@ fn benches(c: &mut Criterion) {
         g.finish();
     }
 
+    varied_workload(c, &opts, &fefix_dict, qf_dict.as_ref().ok());
+
     let mut g = c.benchmark_group("fefix_decoder_new");
     g.measurement_time(Duration::from_secs(1));
     g.bench_function("fresh_decoder", |b| {
         b.iter(|| fefix_peer::fresh_decoder(black_box(&fefix_dict)))
     });
+    g.finish();
+}
+
+/// The varied workload (`varied::workload`, 10,000 orders and fills whose optional fields
+/// and group sizes vary): each iteration decodes the next message, cycling.
+fn varied_workload(
+    c: &mut Criterion,
+    opts: &ValidationOptions,
+    fefix_dict: &fefix::Dictionary,
+    qf_dict: Option<&quickfix::Dictionary>,
+) {
+    let msgs = varied::workload();
+    let n = msgs.len();
+    let mut g = c.benchmark_group("varied");
+    let mut decoder = Decoder::new();
+    let mut i = 0;
+    g.bench_function("ours_typed_view_decode_read5", |b| {
+        b.iter(|| {
+            i = (i + 1) % n;
+            let m =
+                fix44::MessageRef::decode(&mut decoder, black_box(&msgs[i]), opts).expect("framed");
+            assert!(m.view().problem().is_none());
+            reads::view_reads(&m)
+        })
+    });
+    let mut walker = Decoder::new();
+    walker.set_remember_shapes(false);
+    g.bench_function("ours_typed_view_walk_decode_read5", |b| {
+        b.iter(|| {
+            i = (i + 1) % n;
+            let m =
+                fix44::MessageRef::decode(&mut walker, black_box(&msgs[i]), opts).expect("framed");
+            assert!(m.view().problem().is_none());
+            reads::view_reads(&m)
+        })
+    });
+    g.bench_function("ours_typed_decode_validate", |b| {
+        b.iter(|| {
+            i = (i + 1) % n;
+            let (_, m) = fix44::Message::decode_with(black_box(&msgs[i]), opts).expect("valid");
+            reads::owned_reads(&m)
+        })
+    });
+    for (id, remember) in [
+        ("ours_view_decode_validate", true),
+        ("ours_view_walk_decode_validate", false),
+    ] {
+        let mut decoder = Decoder::new();
+        decoder.set_remember_shapes(remember);
+        g.bench_function(id, |b| {
+            b.iter(|| {
+                i = (i + 1) % n;
+                let view = decoder
+                    .decode(black_box(&msgs[i]), &fix44::DICTIONARY, opts)
+                    .expect("framed");
+                assert!(view.problem().is_none());
+                view.len()
+            })
+        });
+    }
+    g.bench_function("fefix_decode_fresh", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                let chunk = left.min(8);
+                left -= chunk;
+                let mut decoders: Vec<_> = (0..chunk)
+                    .map(|_| fefix_peer::fresh_decoder(fefix_dict))
+                    .collect();
+                let start = Instant::now();
+                for d in &mut decoders {
+                    i = (i + 1) % n;
+                    black_box(fefix_peer::decode(d, black_box(&msgs[i])).expect("decodes"));
+                }
+                total += start.elapsed();
+            }
+            total
+        })
+    });
+    match qf_dict {
+        Some(dd) => {
+            let mut benches: Vec<_> = msgs
+                .iter()
+                .map(|raw| quickfix::Bench::new(dd, raw).expect("QuickFIX takes the message"))
+                .collect();
+            for (k, qf) in benches.iter_mut().enumerate() {
+                assert!(qf.parse_validate() > 0, "QuickFIX validates message {k}");
+            }
+            g.bench_function("quickfix_parse_validate", |b| {
+                b.iter(|| {
+                    i = (i + 1) % n;
+                    assert!(benches[i].parse_validate() > 0)
+                })
+            });
+        }
+        None => eprintln!("varied: QuickFIX C++ dictionary not loaded"),
+    }
     g.finish();
 }
 

@@ -11,3 +11,5 @@
 pub mod fefix_peer;
 pub mod messages;
 pub mod quickfix;
+pub mod reads;
+pub mod varied;

@@ -123,6 +123,16 @@ pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
                 }
             }
 
+            impl<'a> fix_core::ViewValue<'a> for #ty {
+                #[inline]
+                fn read(bytes: &'a [u8]) -> Option<Self> {
+                    <Self as fix_core::FixValue>::parse(bytes).ok()
+                }
+                fn missing() -> Self {
+                    #ty::Unlisted(String::new())
+                }
+            }
+
             impl std::fmt::Display for #ty {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str(self.as_str())

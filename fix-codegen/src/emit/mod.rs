@@ -6,8 +6,10 @@
 //! included at any depth of a user's crate.
 
 mod enums;
+mod members;
 mod structs;
 mod tables;
+mod views;
 
 use std::collections::{HashMap, HashSet};
 
@@ -166,20 +168,24 @@ pub(crate) fn generate_part(model: &Model, names: &Names, part: usize) -> TokenS
         }
         1 => {
             let components = structs::components(model, names);
+            let views = views::components(model, names);
             quote! {
                 /// A struct per component. Components are sets of fields reused by messages; on the
                 /// wire their fields sit directly in the message.
                 pub mod components {
                     #components
+                    #views
                 }
             }
         }
         2 => {
             let groups = structs::groups(model, names);
+            let views = views::groups(model, names);
             quote! {
                 /// A struct per repeating-group entry.
                 pub mod groups {
                     #groups
+                    #views
                 }
             }
         }
@@ -187,9 +193,11 @@ pub(crate) fn generate_part(model: &Model, names: &Names, part: usize) -> TokenS
             let messages = structs::messages(model, names);
             let message_enum = structs::message_enum(model, names);
             let tables = tables::dictionary(model);
+            let views = views::messages(model, names);
             quote! {
                 #messages
                 #message_enum
+                #views
                 #tables
             }
         }

@@ -12,13 +12,13 @@ use crate::names::{member_name, Unique};
 
 /// Path prefix from where the code sits to the generated file's top level.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Place {
+pub(super) enum Place {
     Top,
     Module,
 }
 
 impl Place {
-    fn prefix(self) -> TokenStream {
+    pub(super) fn prefix(self) -> TokenStream {
         match self {
             Place::Top => quote!(),
             Place::Module => quote!(super::),
@@ -27,7 +27,7 @@ impl Place {
 }
 
 /// The Rust type of a field's value.
-fn value_type(f: &Field, names: &Names, place: Place) -> TokenStream {
+pub(super) fn value_type(f: &Field, names: &Names, place: Place) -> TokenStream {
     let p = place.prefix();
     if has_enum(f) {
         if let Some(n) = names.enums.get(&f.tag) {
@@ -556,11 +556,11 @@ pub(super) fn messages(model: &Model, names: &Names) -> TokenStream {
 
 /// The header without the leading BeginString, BodyLength and MsgType, which the encoder
 /// writes itself. Only leading ones are dropped, so the remaining slots keep their order.
-fn strip_leading(items: &[Item]) -> Vec<Item> {
+pub(super) fn strip_leading(items: &[Item]) -> Vec<Item> {
     items.iter().skip(leading_framing(items)).cloned().collect()
 }
 
-fn leading_framing(items: &[Item]) -> usize {
+pub(super) fn leading_framing(items: &[Item]) -> usize {
     items
         .iter()
         .take_while(|it| {
@@ -576,7 +576,7 @@ fn leading_framing(items: &[Item]) -> usize {
 }
 
 /// The trailer without a trailing CheckSum, which the encoder computes.
-fn strip_checksum(items: &[Item]) -> Vec<Item> {
+pub(super) fn strip_checksum(items: &[Item]) -> Vec<Item> {
     let mut v = items.to_vec();
     if matches!(v.last(), Some(Item::Field { tag: 10, .. })) {
         v.pop();
@@ -695,6 +695,7 @@ pub(super) fn message_enum(model: &Model, names: &Names) -> TokenStream {
 
         impl fix_core::AnyMessage for Message {
             type Header = Header;
+            type Ref<'a> = MessageRef<'a>;
             fn dictionary() -> &'static fix_core::Dictionary {
                 &DICTIONARY
             }
