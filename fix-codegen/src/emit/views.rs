@@ -290,7 +290,7 @@ fn level_view(
                 self.level
             }
 
-            /// The owned value, read through the accessors (see [`MessageRef::to_owned`]).
+            /// The owned value, read through the accessors (see `MessageRef::to_owned`).
             pub fn to_owned(self) -> #owned {
                 #owned { #(#inits)* }
             }
@@ -410,7 +410,7 @@ pub(super) fn messages(model: &Model, names: &Names) -> TokenStream {
                     self.view.missing_required()
                 }
 
-                /// The owned message, read through the accessors (see [`MessageRef::to_owned`]).
+                /// The owned message, read through the accessors (see `MessageRef::to_owned`).
                 pub fn to_owned(&self) -> #owned {
                     #owned { #(#inits)* }
                 }
