@@ -3,12 +3,14 @@
 
 use std::time::SystemTime;
 
+use fix_core::dict::{Layout, Member};
 use fix_core::frame::{find_frame, FrameError};
 use fix_core::tag::{MSG_SEQ_NUM, MSG_TYPE, TEXT};
-use fix_core::{MessageView, SessionRejectReason};
+use fix_core::{MessageView, SessionRejectReason, Tag};
 
 use super::fields::{field_of, parse_u64};
 use super::msg_type::AdminMsgType;
+use super::version::Version;
 use super::{Session, State};
 
 /// Where a message being handled comes from.
@@ -168,7 +170,8 @@ impl Session {
                 } else {
                     p.tag
                 };
-                self.reject(view, p.reason, tag, now);
+                let reason = self.transport_reason(view, p.reason, tag);
+                self.reject(view, reason, tag, now);
                 return;
             }
             tracing::warn!(session = %self.cfg.id, problem = %p, "invalid message passed on (RejectInvalidMessage=N)");
@@ -182,6 +185,40 @@ impl Session {
             Some(AdminMsgType::SequenceReset) => self.on_sequence_reset(view, now),
             Some(AdminMsgType::Logout) => self.on_logout(view, now),
             None => self.on_app(view, now),
+        }
+    }
+
+    /// A FIXT session checks its own (admin) messages against the transport dictionary, as
+    /// QuickFIX does: a tag no session-level message nor the header and trailer use is not
+    /// in it, so "not defined for this message type" becomes "invalid tag number".
+    fn transport_reason(
+        &self,
+        view: &MessageView<'_>,
+        reason: SessionRejectReason,
+        tag: Option<i64>,
+    ) -> SessionRejectReason {
+        let admin = AdminMsgType::parse(view.msg_type()).is_some();
+        let Some(tag) = tag.and_then(|t| Tag::try_from(t).ok()) else {
+            return reason;
+        };
+        if self.version != Version::Fixt11
+            || !admin
+            || reason != SessionRejectReason::TagNotDefinedForThisMessageType
+        {
+            return reason;
+        }
+        let dict = view.dictionary();
+        let in_transport = layout_has(&dict.header, tag)
+            || layout_has(&dict.trailer, tag)
+            || dict
+                .messages
+                .iter()
+                .filter(|m| m.admin)
+                .any(|m| layout_has(&m.body, tag));
+        if in_transport {
+            reason
+        } else {
+            SessionRejectReason::InvalidTagNumber
         }
     }
 
@@ -227,4 +264,12 @@ impl Session {
         }
         self.disconnect("first message is not a Logon", now);
     }
+}
+
+/// Whether `tag` is a member of `layout` or of one of its groups.
+fn layout_has(layout: &Layout, tag: Tag) -> bool {
+    layout.members.iter().any(|m| match m {
+        Member::Field { tag: t, .. } => *t == tag,
+        Member::Group { tag: t, entry, .. } => *t == tag || layout_has(entry, tag),
+    })
 }
