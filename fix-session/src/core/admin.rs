@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use fix_core::tag::{
     BEGIN_SEQ_NO, DEFAULT_APPL_VER_ID, END_SEQ_NO, GAP_FILL_FLAG, HEART_BT_INT, MSG_SEQ_NUM,
-    NEW_SEQ_NO, RESET_SEQ_NUM_FLAG, TEST_REQ_ID,
+    NEW_SEQ_NO, NEXT_EXPECTED_MSG_SEQ_NUM, RESET_SEQ_NUM_FLAG, TEST_REQ_ID,
 };
 use fix_core::{MessageView, SessionRejectReason};
 
@@ -55,13 +55,24 @@ impl Session {
             }
             return;
         }
+        // What we sent before our Logon (theirs may say it was not all received).
+        let sent_before_logon = if self.initiator {
+            self.logon_sent_seq.saturating_sub(1)
+        } else {
+            self.next_sender.saturating_sub(1)
+        };
         if !self.initiator || (reset_flag && !self.sent_reset) {
             let reset = if reset_flag {
                 LogonReset::Reset
             } else {
                 LogonReset::Keep
             };
-            self.send_logon(reset, now);
+            let next_expected = if seq == self.next_target || reset_flag {
+                seq + 1
+            } else {
+                self.next_target
+            };
+            self.send_logon(reset, next_expected, now);
         }
         self.sent_reset = false;
         self.state = State::Active;
@@ -74,6 +85,37 @@ impl Session {
         } else {
             self.next_target = seq + 1;
         }
+        if self.cfg.enable_next_expected_msg_seq_num && !reset_flag {
+            if let Some(n) = parse_u64(view.field(NEXT_EXPECTED_MSG_SEQ_NUM)) {
+                self.recover_from_logon(n, sent_before_logon, now);
+            }
+        }
+    }
+
+    /// EnableNextExpectedMsgSeqNum: the counterparty's Logon said it expects `next_expected`;
+    /// what we sent from there up to `last` (before our Logon) is resent as if asked for by
+    /// a ResendRequest. A number beyond what we sent ends the session.
+    fn recover_from_logon(&mut self, next_expected: u64, last: u64, now: SystemTime) {
+        // In sync, they expect the number after our Logon (initiator: they have it) or our
+        // Logon's own number (acceptor: it is on its way).
+        let highest = if self.initiator {
+            self.logon_sent_seq + 1
+        } else {
+            last + 1
+        };
+        if next_expected > highest {
+            let text = format!(
+                "NextExpectedMsgSeqNum (789) {next_expected} is higher than expected {highest}"
+            );
+            self.send_logout(Some(&text), now);
+            self.disconnect(&text, now);
+            return;
+        }
+        if next_expected == 0 || next_expected > last {
+            return;
+        }
+        tracing::info!(session = %self.cfg.id, begin = next_expected, end = last, "NextExpectedMsgSeqNum: resending");
+        self.answer_resend(next_expected, last, now);
     }
 
     /// The checks a Logon must pass before anything else; `Err` names why it is refused
@@ -155,6 +197,12 @@ impl Session {
         if begin > end {
             return;
         }
+        self.answer_resend(begin, end, now);
+    }
+
+    /// Resends `begin..=end`: from the store (reading stops until it is provided) or, when
+    /// messages are not persisted, as one gap fill.
+    fn answer_resend(&mut self, begin: u64, end: u64, now: SystemTime) {
         if self.cfg.persist_messages {
             self.awaiting_resend = Some((begin, end));
             self.out.push_back(Output::FetchResend { begin, end });

@@ -15,15 +15,22 @@ const UNSUPPORTED_MESSAGE_TYPE: u32 = 3;
 
 impl Session {
     pub(super) fn on_app(&mut self, view: &MessageView<'_>, now: SystemTime) {
-        if !self.verify(view, SeqCheck::Both, now) {
-            return;
+        if self.verify(view, SeqCheck::Both, now) {
+            self.deliver(view, now);
         }
+    }
+
+    /// Hands an application message to the application (it counts as received if it is
+    /// the one expected) and sends its replies; refusals are answered.
+    pub(super) fn deliver(&mut self, view: &MessageView<'_>, now: SystemTime) {
         let mut responder = Responder::default();
         match self.app.from_app(view, &self.cfg.id, &mut responder) {
             Ok(()) => {
-                self.next_target += 1;
+                let seq = parse_u64(view.field(MSG_SEQ_NUM)).unwrap_or(0);
+                if seq == self.next_target {
+                    self.next_target += 1;
+                }
                 if self.app_events {
-                    let seq = parse_u64(view.field(MSG_SEQ_NUM)).unwrap_or(0);
                     self.events.push_back(Event::App {
                         msg_type: String::from_utf8_lossy(view.msg_type()).into_owned(),
                         seq,
@@ -32,7 +39,13 @@ impl Session {
                 }
             }
             Err(AppReject::UnsupportedMessageType) => {
-                let text = "Unsupported Message Type";
+                // QuickFIX's wording: the BusinessRejectReason's name, or its own text in a
+                // FIX.4.0/4.1 Reject.
+                let text = if self.version.has_reject_reasons() {
+                    "Unsupported Message Type"
+                } else {
+                    "Unsupported message type"
+                };
                 self.refuse_app(view, UNSUPPORTED_MESSAGE_TYPE, text, now);
             }
             Err(AppReject::Reject { reason, tag }) => {

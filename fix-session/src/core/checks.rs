@@ -8,6 +8,7 @@ use fix_core::tag::{
 use fix_core::{MessageView, SessionRejectReason};
 
 use super::fields::{parse_u64, timestamp_nanos, unix_nanos};
+use super::msg_type::AdminMsgType;
 use super::Session;
 
 /// Which MsgSeqNum checks [`Session::verify`] makes.
@@ -72,6 +73,10 @@ impl Session {
             return false;
         }
         let seq = parse_u64(view.field(MSG_SEQ_NUM)).unwrap_or(0);
+        if !self.cfg.validate_sequence_numbers && check != SeqCheck::None {
+            // ValidateSequenceNumbers=N: whatever arrives is the expected message.
+            self.next_target = seq;
+        }
         if check.high() && seq > self.next_target {
             self.too_high(view, seq, now);
             return false;
@@ -103,13 +108,21 @@ impl Session {
     pub(super) fn too_low(&mut self, view: &MessageView<'_>, seq: u64, now: SystemTime) {
         if view.field(POSS_DUP_FLAG) == Some(b"Y") {
             let Some(orig) = view.field(ORIG_SENDING_TIME) else {
+                if !self.cfg.requires_orig_sending_time {
+                    return; // a duplicate all the same: ignore it
+                }
                 let tag = Some(ORIG_SENDING_TIME.into());
                 self.reject(view, SessionRejectReason::RequiredTagMissing, tag, now);
                 return;
             };
             let sending = timestamp_nanos(view.field(SENDING_TIME));
             match (timestamp_nanos(Some(orig)), sending) {
-                (Some(o), Some(s)) if o <= s => {} // a duplicate: ignore it
+                (Some(o), Some(s)) if o <= s => {
+                    // A duplicate: ignored, or given to the application with AllowPosDup.
+                    if self.cfg.allow_pos_dup && AdminMsgType::parse(view.msg_type()).is_none() {
+                        self.deliver(view, now);
+                    }
+                }
                 _ => {
                     self.reject(
                         view,

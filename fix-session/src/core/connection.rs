@@ -35,7 +35,7 @@ impl Session {
                 LogonReset::Keep
             };
             self.sent_reset = reset == LogonReset::Reset;
-            self.send_logon(reset, now);
+            self.send_logon(reset, self.next_target, now);
         }
     }
 

@@ -45,10 +45,16 @@ const ROUTING_REVERSE: [(Tag, Tag); 6] = [
 ];
 
 /// Routing fields of `view` reversed: OnBehalfOf* (115/116/144) become DeliverTo*
-/// (128/129/145) and the other way round; empty values are left out.
+/// (128/129/145) and the other way round; empty values are left out, and so are fields the
+/// version's header does not have (FIX.4.0 has no LocationIDs), when a dictionary says so.
 pub(super) fn reverse_routing(view: &MessageView<'_>) -> Vec<(Tag, Vec<u8>)> {
+    let dict = view.dictionary();
+    let in_header = |tag: Tag| dict.fields.is_empty() || dict.header.slot(tag).is_some();
     let mut out = Vec::new();
     for (from, to) in ROUTING_REVERSE {
+        if !in_header(to) {
+            continue;
+        }
         if let Some(v) = view.field(from).filter(|v| !v.is_empty()) {
             out.push((to, v.to_vec()));
         }

@@ -3,12 +3,14 @@
 
 use std::time::SystemTime;
 
-use fix_core::frame::find_frame;
+use fix_core::dict::{Layout, Member};
+use fix_core::frame::{find_frame, FrameError};
 use fix_core::tag::{MSG_SEQ_NUM, MSG_TYPE, TEXT};
-use fix_core::{MessageView, SessionRejectReason};
+use fix_core::{MessageView, SessionRejectReason, Tag};
 
 use super::fields::{field_of, parse_u64};
 use super::msg_type::AdminMsgType;
+use super::version::Version;
 use super::{Session, State};
 
 /// Where a message being handled comes from.
@@ -43,11 +45,9 @@ impl Session {
             match find_frame(&buf[pos..], self.opts.max_message_len) {
                 Ok(None) => break,
                 Err(e) => {
-                    tracing::warn!(session = %self.cfg.id, error = %e, "garbled message ignored");
-                    pos += e.skip().max(1);
-                    if self.state == State::AwaitingLogon && !self.initiator {
-                        self.disconnect("garbled first message", now);
-                    }
+                    let end = (pos + e.skip().max(1)).min(buf.len());
+                    self.on_garbled(&buf[pos..end], &e, now);
+                    pos = end;
                 }
                 Ok(Some(f)) => {
                     let end = pos + f.len;
@@ -61,6 +61,30 @@ impl Session {
         }
         buf.drain(..pos.min(buf.len()));
         self.inbuf = buf;
+    }
+
+    /// Bytes that are not a valid message: with ValidateChecksum=N a wrong CheckSum is
+    /// overlooked; otherwise they are ignored (QuickFIX's rule), or rejected when
+    /// RejectGarbledMessage=Y; a garbled first message closes an acceptor's connection.
+    fn on_garbled(&mut self, bytes: &[u8], error: &FrameError, now: SystemTime) {
+        if let FrameError::ChecksumMismatch { computed, .. } = *error {
+            if !self.cfg.validate_checksum {
+                // The decoder checks the CheckSum too: give it a copy that carries the sum.
+                let mut fixed = bytes.to_vec();
+                let n = fixed.len();
+                if n >= 4 {
+                    fixed[n - 4..n - 1].copy_from_slice(format!("{computed:03}").as_bytes());
+                }
+                self.on_message(&fixed, Origin::Wire, now);
+                return;
+            }
+        }
+        tracing::warn!(session = %self.cfg.id, error = %error, "garbled message ignored");
+        if self.state == State::AwaitingLogon && !self.initiator {
+            self.disconnect("garbled first message", now);
+        } else if self.cfg.reject_garbled_message && self.is_logged_on() {
+            self.reject_garbled(bytes, now);
+        }
     }
 
     fn on_message(&mut self, bytes: &[u8], origin: Origin, now: SystemTime) {
@@ -122,10 +146,23 @@ impl Session {
             self.before_logon(view, msg_type, now);
             return;
         }
-        if self.has_dict {
-            if let Some(p) = view.problem() {
-                if msg_type == Some(AdminMsgType::Logon) {
-                    self.disconnect(&format!("invalid Logon: {p}"), now);
+        if parse_u64(view.field(MSG_SEQ_NUM)).is_none() {
+            // Nothing can be rejected by number: QuickFIX logs out and disconnects.
+            let text = "Received message without MsgSeqNum";
+            if msg_type != Some(AdminMsgType::Logon) {
+                self.send_logout(Some(text), now);
+            }
+            self.disconnect(text, now);
+            return;
+        }
+        if let Some(p) = view.problem().filter(|_| self.validates()) {
+            if msg_type == Some(AdminMsgType::Logon) {
+                self.disconnect(&format!("invalid Logon: {p}"), now);
+                return;
+            }
+            let passed_on = msg_type.is_none() && !self.cfg.reject_invalid_message;
+            if !passed_on {
+                if self.end_on_error(&p.to_string(), now) {
                     return;
                 }
                 let tag = if p.reason == SessionRejectReason::InvalidMsgType {
@@ -133,22 +170,11 @@ impl Session {
                 } else {
                     p.tag
                 };
-                self.reject(view, p.reason, tag, now);
+                let reason = self.transport_reason(view, p.reason, tag);
+                self.reject(view, reason, tag, now);
                 return;
             }
-        }
-        if parse_u64(view.field(MSG_SEQ_NUM)).is_none() {
-            if msg_type == Some(AdminMsgType::Logon) {
-                self.disconnect("Logon without MsgSeqNum", now);
-            } else {
-                self.reject(
-                    view,
-                    SessionRejectReason::RequiredTagMissing,
-                    Some(MSG_SEQ_NUM.into()),
-                    now,
-                );
-            }
-            return;
+            tracing::warn!(session = %self.cfg.id, problem = %p, "invalid message passed on (RejectInvalidMessage=N)");
         }
         match msg_type {
             Some(AdminMsgType::Logon) => self.on_logon(view, now),
@@ -160,6 +186,62 @@ impl Session {
             Some(AdminMsgType::Logout) => self.on_logout(view, now),
             None => self.on_app(view, now),
         }
+    }
+
+    /// A FIXT session checks its own (admin) messages against the transport dictionary, as
+    /// QuickFIX does: a tag no session-level message nor the header and trailer use is not
+    /// in it, so "not defined for this message type" becomes "invalid tag number".
+    fn transport_reason(
+        &self,
+        view: &MessageView<'_>,
+        reason: SessionRejectReason,
+        tag: Option<i64>,
+    ) -> SessionRejectReason {
+        let admin = AdminMsgType::parse(view.msg_type()).is_some();
+        let Some(tag) = tag.and_then(|t| Tag::try_from(t).ok()) else {
+            return reason;
+        };
+        if self.version != Version::Fixt11
+            || !admin
+            || reason != SessionRejectReason::TagNotDefinedForThisMessageType
+        {
+            return reason;
+        }
+        let dict = view.dictionary();
+        let in_transport = layout_has(&dict.header, tag)
+            || layout_has(&dict.trailer, tag)
+            || dict
+                .messages
+                .iter()
+                .filter(|m| m.admin)
+                .any(|m| layout_has(&m.body, tag));
+        if in_transport {
+            reason
+        } else {
+            SessionRejectReason::InvalidTagNumber
+        }
+    }
+
+    /// Whether received messages are checked against the dictionary (one is loaded and
+    /// ValidateIncomingMessage is on).
+    fn validates(&self) -> bool {
+        self.has_dict && self.cfg.validate_incoming_message
+    }
+
+    /// ResetOnError (Logout, disconnect, sequence numbers reset) or DisconnectOnError
+    /// (disconnect) instead of rejecting an invalid message; false when neither is set.
+    fn end_on_error(&mut self, problem: &str, now: SystemTime) -> bool {
+        if self.cfg.reset_on_error {
+            self.send_logout(Some(problem), now);
+            self.disconnect(&format!("ResetOnError: {problem}"), now);
+            self.reset(now);
+            return true;
+        }
+        if self.cfg.disconnect_on_error {
+            self.disconnect(&format!("DisconnectOnError: {problem}"), now);
+            return true;
+        }
+        false
     }
 
     /// A message other than Logon before the session is logged on.
@@ -182,4 +264,12 @@ impl Session {
         }
         self.disconnect("first message is not a Logon", now);
     }
+}
+
+/// Whether `tag` is a member of `layout` or of one of its groups.
+fn layout_has(layout: &Layout, tag: Tag) -> bool {
+    layout.members.iter().any(|m| match m {
+        Member::Field { tag: t, .. } => *t == tag,
+        Member::Group { tag: t, entry, .. } => *t == tag || layout_has(entry, tag),
+    })
 }

@@ -85,6 +85,8 @@ pub struct Session {
     test_requests: u32,
     timers: TimerTable,
     sent_reset: bool,
+    /// MsgSeqNum of the last Logon we sent.
+    logon_sent_seq: u64,
     resend_range: Option<ResendRange>,
     queue: BTreeMap<u64, Vec<u8>>,
     inbuf: Vec<u8>,
@@ -139,6 +141,7 @@ impl Session {
             test_requests: 0,
             timers: TimerTable::default(),
             sent_reset: false,
+            logon_sent_seq: 0,
             resend_range: None,
             queue: BTreeMap::new(),
             inbuf: Vec::new(),

@@ -5,8 +5,9 @@ use std::time::SystemTime;
 
 use fix_core::encode::Writer;
 use fix_core::tag::{
-    DEFAULT_APPL_VER_ID, ENCRYPT_METHOD, HEART_BT_INT, MSG_SEQ_NUM, RESET_SEQ_NUM_FLAG,
-    SENDER_COMP_ID, SENDING_TIME, TARGET_COMP_ID, TEXT,
+    DEFAULT_APPL_VER_ID, ENCRYPT_METHOD, HEART_BT_INT, LAST_MSG_SEQ_NUM_PROCESSED, MSG_SEQ_NUM,
+    NEXT_EXPECTED_MSG_SEQ_NUM, RESET_SEQ_NUM_FLAG, SENDER_COMP_ID, SENDING_TIME, TARGET_COMP_ID,
+    TEXT,
 };
 use fix_core::value::UtcTimestamp;
 use fix_core::{FixValue, OutgoingMessage, Tag};
@@ -51,6 +52,7 @@ impl Session {
         let mut buf = Vec::with_capacity(256);
         let mut w = Writer::new(&mut buf, &self.cfg.id.begin_string);
         w.put_str(b"35=", msg.msg_type());
+        let last_processed = self.last_processed();
         if routing.is_empty() && !self.cfg.id.has_sub_location() {
             // The usual case: the four header fields, already in tag order, written in
             // place (no allocation but the message's own buffer).
@@ -61,10 +63,16 @@ impl Session {
                 None => w.put_bytes(b"52=", b""),
             }
             w.put_str(b"56=", &self.cfg.id.target_comp_id);
+            if let Some(n) = last_processed {
+                w.put_u64(b"369=", n);
+            }
         } else {
             let mut header: Vec<(Tag, Vec<u8>)> = routing.to_vec();
             header.push((MSG_SEQ_NUM, seq.to_string().into_bytes()));
             header.extend(self.identity_header(now));
+            if let Some(n) = last_processed {
+                header.push((LAST_MSG_SEQ_NUM_PROCESSED, n.to_string().into_bytes()));
+            }
             header.sort_by_key(|(t, _)| *t);
             for (t, v) in &header {
                 w.put_tag_bytes(*t, v);
@@ -75,6 +83,13 @@ impl Session {
         self.next_sender = seq + 1;
         self.push_transmit(seq, buf, true, now);
         Ok(seq)
+    }
+
+    /// LastMsgSeqNumProcessed (369) for the header, when EnableLastMsgSeqNumProcessed.
+    fn last_processed(&self) -> Option<u64> {
+        self.cfg
+            .enable_last_msg_seq_num_processed
+            .then(|| self.next_target.saturating_sub(1))
     }
 
     /// SenderCompID, SendingTime, TargetCompID and the Sub/Location IDs, for a header built
@@ -127,7 +142,9 @@ impl Session {
         }
     }
 
-    pub(super) fn send_logon(&mut self, reset: LogonReset, now: SystemTime) {
+    /// Sends a Logon; `next_expected` goes into NextExpectedMsgSeqNum (789) when
+    /// EnableNextExpectedMsgSeqNum.
+    pub(super) fn send_logon(&mut self, reset: LogonReset, next_expected: u64, now: SystemTime) {
         let mut body = AdminMsgType::Logon.body();
         body.push(ENCRYPT_METHOD, b"0");
         body.push(HEART_BT_INT, self.hb.as_secs().to_string());
@@ -139,6 +156,13 @@ impl Session {
                 body.push(DEFAULT_APPL_VER_ID, appl_ver_id_code(v));
             }
         }
+        if self.cfg.enable_next_expected_msg_seq_num {
+            body.push(NEXT_EXPECTED_MSG_SEQ_NUM, next_expected.to_string());
+        }
+        for (tag, value) in &self.cfg.logon_tags {
+            body.push(*tag, value);
+        }
+        self.logon_sent_seq = self.next_sender;
         self.send_admin(body, &[], now);
     }
 

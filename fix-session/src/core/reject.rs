@@ -3,14 +3,14 @@
 use std::time::SystemTime;
 
 use fix_core::tag::{
-    BUSINESS_REJECT_REASON, MSG_SEQ_NUM, REF_MSG_TYPE, REF_SEQ_NUM, REF_TAG_ID,
-    SESSION_REJECT_REASON, TEXT,
+    BUSINESS_REJECT_REASON, DEFAULT_APPL_VER_ID, MSG_SEQ_NUM, REF_MSG_TYPE, REF_SEQ_NUM,
+    REF_TAG_ID, SESSION_REJECT_REASON, TEXT,
 };
 use fix_core::{MessageView, SessionRejectReason};
 
-use super::fields::{parse_u64, reverse_routing};
+use super::fields::{field_of, parse_u64, reverse_routing};
 use super::msg_type::{AdminMsgType, BUSINESS_MESSAGE_REJECT};
-use super::version::Version;
+use super::version::{appl_ver_id_code, Version};
 use super::{Event, Session};
 use crate::app::RawBody;
 
@@ -62,6 +62,26 @@ impl Session {
         self.send_refusal(view, body, counts, now);
     }
 
+    /// RejectGarbledMessage: a Reject naming the garbled message's MsgSeqNum if it can be
+    /// read, which then counts as received.
+    pub(super) fn reject_garbled(&mut self, bytes: &[u8], now: SystemTime) {
+        let seq = parse_u64(field_of(bytes, MSG_SEQ_NUM));
+        let text = "Message failed basic validity check";
+        let mut body = AdminMsgType::Reject.body();
+        if let Some(s) = seq {
+            body.push(REF_SEQ_NUM, s.to_string());
+            if s == self.next_target {
+                self.next_target += 1;
+            }
+        }
+        body.push(TEXT, text);
+        self.events.push_back(Event::Rejected {
+            seq: seq.unwrap_or(0),
+            text: text.to_string(),
+        });
+        self.send_admin(body, &[], now);
+    }
+
     /// Sends a BusinessMessageReject for `view` (FIX.4.2 and later).
     pub(super) fn business_reject(
         &mut self,
@@ -77,6 +97,12 @@ impl Session {
         body.push(TEXT, text);
         body.push(REF_MSG_TYPE, view.msg_type());
         body.push(BUSINESS_REJECT_REASON, reason.to_string());
+        if self.version == Version::Fixt11 {
+            // QuickFIX names the session's application version on it.
+            if let Some(v) = &self.cfg.default_appl_ver_id {
+                body.push(DEFAULT_APPL_VER_ID, appl_ver_id_code(v));
+            }
+        }
         self.send_refusal(view, body, true, now);
     }
 

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod compare;
+pub mod field_order;
 pub mod runner;
 pub mod script;
 

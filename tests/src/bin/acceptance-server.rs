@@ -26,11 +26,13 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use clap::Parser;
+use fix_core::dict::Layout;
 use fix_core::MessageView;
 use fix_session::store::FileStoreFactory;
 use fix_session::{
     Acceptor, AppReject, Application, Event, RawBody, Responder, SessionId, Settings,
 };
+use fix_tests::acceptance::field_order::quickfix_body_order;
 
 /// Command line.
 #[derive(Debug, Parser)]
@@ -72,11 +74,16 @@ fn has_security_definition(begin_string: &str) -> bool {
     !matches!(begin_string, "FIX.4.0" | "FIX.4.1")
 }
 
-/// The message to send back: the received body, with PossResend(97) kept as QuickFIX's echo
-/// (a copy of the whole message) keeps it. The session fills 49/56/34/52 and reverses
-/// routing; 97 goes first so that it directly follows the header the session writes.
+/// The message to send back: the received body in QuickFIX's order (by tag, group entries in
+/// definition order, as QuickFIX writes a copied message), with PossResend(97) kept as
+/// QuickFIX's echo keeps it. The session fills 49/56/34/52 and reverses routing; 97 goes
+/// first so that it directly follows the header the session writes.
 fn echo(msg: &MessageView<'_>) -> RawBody {
-    let body = RawBody::from_view(msg);
+    let mut body = RawBody::from_view(msg);
+    body.fields = match msg.message_def() {
+        Some(def) => quickfix_body_order(&body.fields, &def.body),
+        None => quickfix_body_order(&body.fields, &Layout::new(Vec::new())),
+    };
     match msg.field(97) {
         Some(poss_resend) => {
             let mut fields = vec![(97, poss_resend.to_vec())];

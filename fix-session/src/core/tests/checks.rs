@@ -120,3 +120,33 @@ fn fix40_reject_has_text_only() {
     );
     assert!(!out[0].contains("|371=") && !out[0].contains("|373="));
 }
+
+#[test]
+fn fixt_admin_messages_are_checked_against_the_transport_dictionary() {
+    // Symbol (55) is an application field: in a FIXT Heartbeat it is no tag of the
+    // transport dictionary (invalid tag number); in a FIX.4.4 Heartbeat it is a tag not
+    // defined for the message type.
+    let mut cfg = settings("FIXT.1.1", "ISLD", "TW", ConnectionType::Acceptor);
+    cfg.default_appl_ver_id = Some("FIX.5.0SP2".into());
+    let d = cfg.load_dictionary().unwrap();
+    let mut r = Raw::with_dict(cfg, d, Arc::new(TestApp::default()));
+    r.send("35=A|34=1|49=TW|52=<T>|56=ISLD|98=0|108=30|1137=9|");
+    r.take();
+    r.send("35=0|34=2|49=TW|52=<T>|56=ISLD|55=IBM|");
+    let out = r.take();
+    assert!(
+        has(&out, &["|58=Invalid tag number|371=55|372=0|373=0|"]),
+        "{out:?}"
+    );
+    let mut r = Raw::isld();
+    r.logon();
+    r.send("35=0|34=2|49=TW|52=<T>|56=ISLD|55=IBM|");
+    let out = r.take();
+    assert!(
+        has(
+            &out,
+            &["|58=Tag not defined for this message type|371=55|372=0|373=2|"]
+        ),
+        "{out:?}"
+    );
+}

@@ -2,6 +2,7 @@
 //! a pair ([`Pair`]); per-topic test files below share these harnesses.
 
 mod checks;
+mod keys;
 mod link;
 mod logon;
 mod pair;
