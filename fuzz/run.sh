@@ -31,24 +31,34 @@ export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-co
 # --target keeps the flags off build scripts and proc macros, as cargo-fuzz does.
 cargo "+$toolchain" build --release --target "$triple" --bins
 
-summary=()
-for t in "${targets[@]}"; do
+run_one() {
+    local t=$1
     mkdir -p "corpus/$t" "artifacts/$t" "seeds/$t"
-    log="artifacts/$t/run.log"
-    echo "== $t: ${minutes} min"
     set +e
     "$CARGO_TARGET_DIR/$triple/release/$t" "corpus/$t" "seeds/$t" \
         -max_total_time=$((minutes * 60)) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
-    rc=$?
+        -artifact_prefix="artifacts/$t/" -print_final_stats=1 >"artifacts/$t/run.log" 2>&1
+    echo $? >"artifacts/$t/exit"
     set -e
+}
+
+summarise() {
+    local t=$1 log="artifacts/$1/run.log"
+    local execs cov found
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     found=$(find "artifacts/$t" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' \
         -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
-    line="$t: execs=${execs:-?} coverage=${cov:-?} corpus=$(find "corpus/$t" -type f | wc -l) findings=$found exit=$rc"
-    echo "$line"
-    summary+=("$line")
+    echo "$t: execs=${execs:-?} coverage=${cov:-?} corpus=$(find "corpus/$t" -type f | wc -l) findings=$found exit=$(cat "artifacts/$t/exit")"
+}
+
+# FUZZ_JOBS=N runs N targets at a time (default 1: one after another).
+jobs="${FUZZ_JOBS:-1}"
+for t in "${targets[@]}"; do
+    echo "== $t: ${minutes} min"
+    run_one "$t" &
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
 done
+wait
 echo "== summary"
-printf '%s\n' "${summary[@]}"
+for t in "${targets[@]}"; do summarise "$t"; done
