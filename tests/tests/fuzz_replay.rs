@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 #[allow(dead_code)]
 mod targets;
 
-const TARGETS: [(&str, fn(&[u8])); 7] = [
+/// A target's name and body.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: [Target; 7] = [
     ("framing", targets::framing),
     ("view", targets::view),
     ("typed_fix44", targets::typed_fix44),
