@@ -3,7 +3,7 @@
 use std::path::Path;
 
 mod common;
-use common::{msg, run, stdout, write_file, NOS_BODY};
+use common::{msg, run, run_bytes, stdout, write_file, NOS_BODY};
 
 const HEAD: &str = "49=A|56=B|34=2|52=20240102-10:11:12|";
 
@@ -146,25 +146,6 @@ fn validate_with_a_custom_dictionary() {
 fn samples() -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/acceptance-samples.log");
     std::fs::read(path).unwrap()
-}
-
-/// Runs `fix` with bytes on stdin.
-fn run_bytes(args: &[&str], stdin: &[u8]) -> std::process::Output {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fix"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin_pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    let writer = std::thread::spawn(move || stdin_pipe.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    out
 }
 
 #[test]

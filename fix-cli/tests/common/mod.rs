@@ -23,6 +23,11 @@ pub const NOS_BODY: &str = "35=D|49=CLIENT|56=BROKER|34=12|52=20240101-12:00:00.
     38=100|40=2|44=187.25|59=0|";
 
 pub fn run(args: &[&str], stdin: &str) -> Output {
+    run_bytes(args, stdin.as_bytes())
+}
+
+/// Runs `fix` with `stdin` written from another thread (large inputs do not dead-lock).
+pub fn run_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fix"))
         .args(args)
         .stdin(Stdio::piped())
@@ -30,13 +35,12 @@ pub fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || pipe.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    out
 }
 
 pub fn stdout(o: &Output) -> String {
