@@ -25,11 +25,10 @@ for p in "${projects[@]}"; do
     target="$out/target-$p"
     rm -rf "$target" "$here/$p/Cargo.lock"
     cargo fetch --quiet --manifest-path "$here/$p/Cargo.toml"
-    start=$(date +%s.%N)
-    cargo build --quiet --manifest-path "$here/$p/Cargo.toml" --target-dir "$target"
-    end=$(date +%s.%N)
-    printf '== %s: clean debug build %.1f s (%s compiled units)\n' "$p" "$(echo "$end - $start" | bc)" \
-        "$(ls "$target/debug/.fingerprint" | wc -l)"
+    echo "== $p: clean debug build (cargo build, dependencies fetched beforehand)"
+    TIMEFORMAT="   %R s wall, %U s user + %S s sys CPU"
+    time cargo build --quiet --manifest-path "$here/$p/Cargo.toml" --target-dir "$target"
+    echo "   $(ls "$target/debug/.fingerprint" | wc -l) units compiled"
     "$target/debug/$p"
     rm -rf "$target"
 done
