@@ -6,7 +6,7 @@
 //!
 //! It works in layers, like prost-build: XML -> checked model -> fix-core tables (all three in
 //! the `fix-dict` crate, re-exported here as [`xml`], [`model`] and [`layout`]) -> tokens
-//! (`emit`) -> formatted source ([`format`]).
+//! (`emit`) -> formatted source ([`format`](mod@format)).
 //!
 //! ## In a `build.rs`
 //! ```no_run

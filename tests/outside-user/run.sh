@@ -2,7 +2,7 @@
 # A user's first build: packages the published crates (without verification: .ci/run verifies
 # them first), makes a local registry from the .crate files (local-registry.py), then builds
 # each outside-user project from clean against it, runs it (the README examples), and installs
-# `fix` from the packaged fix-cli. Prints the clean build time of each project.
+# `fix` (cargo install --path fix-cli). Prints the clean build time of each project.
 #
 # usage: tests/outside-user/run.sh [PROJECT...]    (default: fix44-user fix50-user session-user)
 set -euo pipefail
@@ -25,19 +25,22 @@ for p in "${projects[@]}"; do
     target="$out/target-$p"
     rm -rf "$target" "$here/$p/Cargo.lock"
     cargo fetch --quiet --manifest-path "$here/$p/Cargo.toml"
-    start=$(date +%s.%N)
-    cargo build --quiet --manifest-path "$here/$p/Cargo.toml" --target-dir "$target"
-    end=$(date +%s.%N)
-    printf '== %s: clean debug build %.1f s (%s compiled units)\n' "$p" "$(echo "$end - $start" | bc)" \
-        "$(ls "$target/debug/.fingerprint" | wc -l)"
+    echo "== $p: clean debug build (cargo build, dependencies fetched beforehand)"
+    TIMEFORMAT="   %R s wall, %U s user + %S s sys CPU"
+    time cargo build --quiet --manifest-path "$here/$p/Cargo.toml" --target-dir "$target"
+    echo "   $(ls "$target/debug/.fingerprint" | wc -l) units compiled"
     "$target/debug/$p"
     rm -rf "$target"
 done
 
-# `cargo install` from the packaged crate (debug: the release build is the same code).
+# `cargo install` puts `fix` on the PATH with its dictionaries built in (debug: the release
+# build is the same code). From the workspace path: `cargo install --registry fix-local
+# fix-cli` resolves an installed crate's dependencies by its manifest, which names crates.io,
+# so it works once the crates are published; the packaged fix-cli's build is what
+# `cargo package` verifies.
 bin="$out/install"
 rm -rf "$bin"
-cargo install --quiet --debug --registry fix-local fix-cli --root "$bin" --target-dir "$out/target-install"
+cargo install --quiet --debug --path "$root/fix-cli" --root "$bin" --target-dir "$out/target-install"
 rm -rf "$out/target-install"
 printf '8=FIX.4.4|9=5|35=0|10=163|\n' | "$bin/bin/fix" decode | tee "$out/decoded.txt"
 grep -q 'Heartbeat' "$out/decoded.txt"

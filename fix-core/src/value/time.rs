@@ -104,7 +104,7 @@ impl Date {
 
     /// True if `year` is a Gregorian leap year (divisible by 4, and by 400 if by 100).
     pub const fn is_leap_year(year: u16) -> bool {
-        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
     }
 
     /// The number of days in `month` (1 to 12) of `year`, or `None` for another month number.

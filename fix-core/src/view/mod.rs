@@ -136,7 +136,7 @@ const NO_DEF: u32 = NO_FIELD;
 /// Reusable buffers for decoding; keep one per thread or connection.
 ///
 /// A decoder also remembers the *shapes* of the last few valid messages it decoded (see
-/// [`Shape`]): a counterparty sends the same message types with the same fields in the same
+/// `Shape`): a counterparty sends the same message types with the same fields in the same
 /// order again and again, and a message whose tags follow a remembered shape needs only its
 /// values checked.
 #[derive(Debug, Default)]
