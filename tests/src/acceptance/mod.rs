@@ -1,7 +1,7 @@
 //! A runner for QuickFIX's `.def` acceptance scripts.
 //!
-//! The scripts (`../shared/acceptance/fix44/*.def`, format described in
-//! `../shared/acceptance/README.md`) drive an acceptor over TCP: `iCONNECT`, `I<message>`
+//! The scripts (`tests/acceptance/<version>/*.def`, format described in
+//! `tests/acceptance/README.md`) drive an acceptor over TCP: `iCONNECT`, `I<message>`
 //! (send), `E<message>` (expect), `iDISCONNECT`, `eDISCONNECT`, each optionally for a
 //! numbered connection (`i2,CONNECT`).
 //!

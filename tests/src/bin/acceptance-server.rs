@@ -1,7 +1,7 @@
-//! The acceptor under test for the QuickFIX acceptance suite (`../shared/acceptance/`).
+//! The acceptor under test for the QuickFIX acceptance suite (`tests/acceptance/`).
 //!
 //! ```text
-//! cargo run --release --bin acceptance-server -- --config ../shared/acceptance/at.cfg
+//! cargo run --release --bin acceptance-server -- --config tests/acceptance/at-all.cfg
 //! ```
 //!
 //! Serves every acceptor `[SESSION]` of a QuickFIX-style settings file with
