@@ -15,6 +15,7 @@ pub mod driver;
 pub mod ids;
 pub mod settings;
 pub mod store;
+pub mod typed;
 
 pub use crate::core::{Event, Output, Session, Transmit};
 pub use app::{AppReject, Application, RawBody, RejectLogon, Responder};

@@ -169,6 +169,7 @@ fn pump(s: &mut Session, sent: &mut std::collections::BTreeMap<u64, Vec<u8>>, no
                 s.provide_resend(msgs, now);
             }
             Output::Disconnect => {}
+            _ => {}
         }
     }
 }

@@ -298,8 +298,9 @@ impl Trust {
     }
 }
 
-/// One decoded message: the bytes plus an index of where each field lies.
-#[derive(Debug)]
+/// One decoded message: the bytes plus an index of where each field lies. Cloning copies
+/// the references, not the message or its index.
+#[derive(Debug, Clone)]
 pub struct MessageView<'a> {
     buf: &'a [u8],
     dict: &'a Dictionary,
