@@ -58,7 +58,7 @@ fn order(i: usize) -> RawBody {
         .with(21, "1")
         .with(38, format!("{}", 100 + i))
         .with(40, "1")
-        .with(54, if i % 2 == 0 { "1" } else { "2" })
+        .with(54, if i.is_multiple_of(2) { "1" } else { "2" })
         .with(55, format!("SYM{i}"))
         .with(60, "20240101-00:00:00")
 }
@@ -135,7 +135,7 @@ async fn a_typed_application_answers_from_typed_views_and_refuses_the_rest() {
     .await
     .expect("four execution reports and one business reject");
     for (i, er) in reports.iter().enumerate() {
-        let side = if i % 2 == 0 { "1" } else { "2" };
+        let side = if i.is_multiple_of(2) { "1" } else { "2" };
         assert!(er.contains(&format!("|11=ORD{i}|")), "{er}");
         assert!(er.contains(&format!("|54={side}|")), "{er}");
         assert!(er.contains(&format!("|55=SYM{i}|")), "{er}");
