@@ -155,10 +155,8 @@ fn pump(s: &mut Session, sent: &mut std::collections::BTreeMap<u64, Vec<u8>>, no
     for _ in 0..10_000 {
         let Some(out) = s.poll_transmit() else { return };
         match out {
-            Output::Send(t) => {
-                if t.store {
-                    sent.insert(t.seq, t.bytes);
-                }
+            Output::Send(t) if t.store => {
+                sent.insert(t.seq, t.bytes);
             }
             Output::ResetStore { .. } => sent.clear(),
             Output::FetchResend { begin, end } => {
