@@ -11,15 +11,15 @@
 //!   reading input until [`Session::provide_resend`] is called) and the disconnect;
 //! - [`Session::poll_event`] gives [`Event`]s for the user;
 //! - [`Session::poll_timeout`] says when to call [`Session::handle_timeout`] next: the
-//!   earliest deadline of its [timers](timers::Timer).
+//!   earliest deadline of its timers (a closed `Timer` enum with a table of deadlines).
 //!
 //! After draining, the driver persists [`Session::next_target_seq`] if it changed.
 //!
 //! The rules follow the FIX session protocol as QuickFIX reads it (see the acceptance
-//! suite's README). The code is split by topic: [`connection`] (connect, disconnect, reset),
-//! [`input`] (framing and dispatch), [`admin`] (received session messages), [`checks`]
-//! (QuickFIX's `verify`), [`reject`], [`outgoing`] (header building and the messages the
-//! session sends), [`recovery`] (resend requests, gap fills, resending) and [`timers`].
+//! suite's README). The code is split by topic: `connection` (connect, disconnect, reset),
+//! `input` (framing and dispatch), `admin` (received session messages), `checks`
+//! (QuickFIX's `verify`), `reject`, `outgoing` (header building and the messages the
+//! session sends), `recovery` (resend requests, gap fills, resending) and `timers`.
 
 mod admin;
 mod application;

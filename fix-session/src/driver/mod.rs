@@ -19,7 +19,7 @@
 //! socket and send queue for `SocketBusyPollTime` before parking, yielding to the runtime's
 //! other tasks and to the kernel between polls: lower latency with a core to spare, worse on
 //! a machine whose cores are all busy. Events go to the
-//! [`Application`] callbacks (called by the core) and, as [`SessionEvent`]s, to the channel
+//! [`Application`](crate::app::Application) callbacks (called by the core) and, as [`SessionEvent`]s, to the channel
 //! returned by `start`; dropping that receiver is fine.
 //!
 //! ```no_run

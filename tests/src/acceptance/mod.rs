@@ -7,7 +7,7 @@
 //!
 //! - [`script`] parses a script, expands `<TIME>`, `<TIME+N>`, `<TIME-N>` and inserts
 //!   BodyLength and CheckSum where a message has none (explicit ones are kept as written).
-//! - [`compare`] compares a received message with the expected one; see its docs for the
+//! - [`compare`](mod@compare) compares a received message with the expected one; see its docs for the
 //!   rules (patterns from `fields.fmt`, header first, 10 last, order inside repeating groups).
 //! - [`runner`] runs a script against an address with real sockets and reports the first
 //!   failing step with the expected and received bytes.

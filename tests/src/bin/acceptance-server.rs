@@ -38,7 +38,7 @@ use fix_tests::acceptance::field_order::quickfix_body_order;
 #[derive(Debug, Parser)]
 #[command(about = "Acceptor with the echo application of the QuickFIX acceptance suite")]
 struct Args {
-    /// QuickFIX-style settings file; every acceptor [SESSION] in it is served.
+    /// QuickFIX-style settings file; every acceptor `[SESSION]` in it is served.
     #[arg(long)]
     config: PathBuf,
 }
