@@ -30,40 +30,6 @@ fn unknown_component_reference() {
 }
 
 #[test]
-fn duplicate_tag() {
-    let e = error(&doc(
-        " <field number='1' name='A' type='STRING'/>\n <field number='1' name='B' type='STRING'/>",
-        "",
-        "",
-    ));
-    assert!(
-        e.contains("duplicate tag 1") && e.contains("name='B'"),
-        "{e}"
-    );
-}
-
-#[test]
-fn duplicate_name() {
-    let e = error(&doc(
-        " <field number='1' name='A' type='STRING'/>\n <field number='2' name='A' type='INT'/>",
-        "",
-        "",
-    ));
-    assert!(e.contains("duplicate field name 'A'"), "{e}");
-}
-
-#[test]
-fn duplicate_msgtype() {
-    let e = error(&doc(
-        " <field number='1' name='A' type='STRING'/>",
-        "",
-        "<message name='M1' msgtype='U1' msgcat='app'><field name='A' required='N'/></message>\n\
-         <message name='M2' msgtype='U1' msgcat='app'><field name='A' required='N'/></message>",
-    ));
-    assert!(e.contains("duplicate msgtype 'U1'"), "{e}");
-}
-
-#[test]
 fn component_cycle() {
     let e = error(&doc(
         " <field number='1' name='A' type='STRING'/>",
@@ -98,9 +64,9 @@ fn group_whose_only_member_is_an_empty_component() {
 }
 
 #[test]
-fn unknown_type_and_bad_tag() {
-    let e = error(&doc(" <field number='1' name='A' type='WIDGET'/>", "", ""));
-    assert!(e.contains("unknown type 'WIDGET'"), "{e}");
+fn bad_tag() {
+    // Duplicate tags, names and MsgTypes and unknown types load with a warning, as QuickFIX
+    // reads them (fix-dict/tests/quirks.rs); a tag that is no positive number does not.
     let e = error(&doc(" <field number='-3' name='A' type='INT'/>", "", ""));
     assert!(e.contains("is not a positive tag"), "{e}");
 }
