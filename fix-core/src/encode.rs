@@ -602,6 +602,16 @@ impl<'a> Writer<'a> {
         self.long_prefix_field(&prefix[at..], value, false);
     }
 
+    /// Appends fields encoded earlier by a [`FieldsWriter`] (whole fields, each ending in
+    /// SOH, already checked), as they are.
+    pub fn put_encoded(&mut self, fields: &[u8]) {
+        let n = fields.len();
+        if let Some(dst) = self.room(n).get_mut(..n) {
+            dst.copy_from_slice(fields);
+            self.pos += n;
+        }
+    }
+
     /// The bytes of the body written so far (after MsgType is written, starting with it).
     pub fn body(&self) -> &[u8] {
         self.buf.get(self.body_start..self.pos).unwrap_or_default()
@@ -669,6 +679,52 @@ impl<'a> Writer<'a> {
             return Err(crate::error::EncodeError::SohInValue { tag });
         }
         Ok(self.finish())
+    }
+}
+
+/// A writer of body fields alone, with no header and no trailer: for a message body encoded
+/// ahead of sending ([`crate::EncodedBody`]) and framed later with [`Writer::put_encoded`].
+/// It derefs to a [`Writer`], so generated `encode_fields` and
+/// [`crate::OutgoingMessage::encode_body`] write into it as into a whole message.
+pub struct FieldsWriter<'a>(Writer<'a>);
+
+impl<'a> FieldsWriter<'a> {
+    /// Starts writing fields at the end of `out`.
+    pub fn new(out: &'a mut Vec<u8>) -> FieldsWriter<'a> {
+        let buf = std::mem::take(out);
+        let start = buf.len();
+        FieldsWriter(Writer {
+            out,
+            buf,
+            pos: start,
+            start,
+            body_start: start,
+            soh_in_value: None,
+        })
+    }
+
+    /// Where the fields lie in the buffer; fails (and removes them) if a non-DATA value
+    /// contained SOH.
+    pub fn finish(mut self) -> Result<std::ops::Range<usize>, crate::error::EncodeError> {
+        let w = &mut self.0;
+        if let Some(tag) = w.soh_in_value {
+            w.pos = w.start;
+            return Err(crate::error::EncodeError::SohInValue { tag });
+        }
+        Ok(w.start..w.pos)
+    }
+}
+
+impl<'a> std::ops::Deref for FieldsWriter<'a> {
+    type Target = Writer<'a>;
+    fn deref(&self) -> &Writer<'a> {
+        &self.0
+    }
+}
+
+impl<'a> std::ops::DerefMut for FieldsWriter<'a> {
+    fn deref_mut(&mut self) -> &mut Writer<'a> {
+        &mut self.0
     }
 }
 

@@ -35,7 +35,9 @@ pub use dict::{DataDictionary, Dictionary};
 pub use encode::Writer;
 pub use error::{DecodeError, EncodeError, Invalid, SessionRejectReason};
 pub use field_type::FieldType;
-pub use message::{AnyMessage, Fields, Message, OutgoingMessage};
+pub use message::{
+    AnyMessage, EncodedBody, EncodedFields, EncodedParts, Fields, Message, OutgoingMessage,
+};
 pub use tag::Tag;
 pub use value::{FixValue, ValueError};
 pub use view::{AnyMessageRef, Decoder, Level, MessageView, ValidationOptions, ViewValue};

@@ -2,7 +2,10 @@
 //! toApp and fromApp, plus [`RawBody`], a message kept as a list of fields.
 
 use fix_core::encode::Writer;
-use fix_core::{MessageView, OutgoingMessage, SessionRejectReason, Tag};
+use fix_core::{
+    EncodeError, EncodedFields, EncodedParts, MessageView, OutgoingMessage, SessionRejectReason,
+    Tag,
+};
 
 use crate::settings::SessionId;
 
@@ -135,21 +138,57 @@ pub enum AppReject {
 
 /// Messages the application sends in answer to a received message, from
 /// [`Application::from_app`]. They go out after the received message is processed.
-#[derive(Default)]
+///
+/// Each message is encoded when it is given (into a buffer the session reuses from one
+/// received message to the next), so replying allocates nothing once warm and boxes nothing.
+#[derive(Debug, Default)]
 pub struct Responder {
-    pub(crate) out: Vec<(Box<dyn OutgoingMessage>, bool)>,
+    bytes: Vec<u8>,
+    replies: Vec<(EncodedParts, bool)>,
+    refused: Vec<EncodeError>,
 }
 
 impl Responder {
     /// Sends `msg` back to the counterparty, with routing reversed from the received message
     /// (OnBehalfOf* become DeliverTo* and the other way round).
-    pub fn reply(&mut self, msg: impl OutgoingMessage + 'static) {
-        self.out.push((Box::new(msg), true));
+    pub fn reply(&mut self, msg: impl OutgoingMessage) {
+        self.push(&msg, true);
     }
 
     /// Sends `msg` to the counterparty with no routing fields.
-    pub fn send(&mut self, msg: impl OutgoingMessage + 'static) {
-        self.out.push((Box::new(msg), false));
+    pub fn send(&mut self, msg: impl OutgoingMessage) {
+        self.push(&msg, false);
+    }
+
+    fn push<M: OutgoingMessage + ?Sized>(&mut self, msg: &M, reverse: bool) {
+        match EncodedParts::append(msg, &mut self.bytes) {
+            Ok(parts) => self.replies.push((parts, reverse)),
+            Err(e) => self.refused.push(e),
+        }
+    }
+
+    /// Whether nothing was given (sent or refused).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.replies.is_empty() && self.refused.is_empty()
+    }
+
+    /// The messages given, in order, with whether routing is reversed for each.
+    pub(crate) fn replies(&self) -> impl Iterator<Item = (EncodedFields<'_>, bool)> + '_ {
+        self.replies
+            .iter()
+            .map(|(parts, reverse)| (parts.get(&self.bytes), *reverse))
+    }
+
+    /// Why messages given could not be encoded (a value held SOH).
+    pub(crate) fn refused(&self) -> &[EncodeError] {
+        &self.refused
+    }
+
+    /// Empties it for the next received message, keeping its buffers.
+    pub(crate) fn clear(&mut self) {
+        self.bytes.clear();
+        self.replies.clear();
+        self.refused.clear();
     }
 }
 

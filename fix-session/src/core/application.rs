@@ -3,7 +3,7 @@
 use std::time::SystemTime;
 
 use fix_core::tag::MSG_SEQ_NUM;
-use fix_core::{MessageView, Tag};
+use fix_core::{MessageView, OutgoingMessage, Tag};
 
 use super::checks::SeqCheck;
 use super::fields::{parse_u64, reverse_routing};
@@ -23,7 +23,7 @@ impl Session {
     /// Hands an application message to the application (it counts as received if it is
     /// the one expected) and sends its replies; refusals are answered.
     pub(super) fn deliver(&mut self, view: &MessageView<'_>, now: SystemTime) {
-        let mut responder = Responder::default();
+        let mut responder = std::mem::take(&mut self.responder);
         match self.app.from_app(view, &self.cfg.id, &mut responder) {
             Ok(()) => {
                 let seq = parse_u64(view.field(MSG_SEQ_NUM)).unwrap_or(0);
@@ -55,16 +55,25 @@ impl Session {
                 self.refuse_app(view, reason, &text, now);
             }
         }
-        if responder.out.is_empty() {
-            return;
+        if !responder.is_empty() {
+            self.send_replies(view, &responder, now);
+        }
+        responder.clear();
+        self.responder = responder;
+    }
+
+    /// Sends the application's replies to `view`, in order (each shown to `to_app` first).
+    fn send_replies(&mut self, view: &MessageView<'_>, responder: &Responder, now: SystemTime) {
+        for e in responder.refused() {
+            tracing::error!(session = %self.cfg.id, error = %e, "reply not sent");
         }
         let routing = reverse_routing(view);
-        for (msg, reverse) in responder.out {
-            if !msg.is_admin() && self.app.to_app(msg.as_ref(), &self.cfg.id).is_err() {
+        for (msg, reverse) in responder.replies() {
+            if !msg.is_admin() && self.app.to_app(&msg, &self.cfg.id).is_err() {
                 continue;
             }
             let r: &[(Tag, Vec<u8>)] = if reverse { &routing } else { &[] };
-            if let Err(e) = self.send_message(msg.as_ref(), r, now) {
+            if let Err(e) = self.send_message(&msg, r, now) {
                 tracing::error!(session = %self.cfg.id, error = %e, "reply not sent");
             }
         }

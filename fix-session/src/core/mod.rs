@@ -44,7 +44,7 @@ use fix_core::dict::Layout;
 use fix_core::value::Precision;
 use fix_core::{Decoder, Dictionary, ValidationOptions};
 
-use crate::app::Application;
+use crate::app::{Application, Responder};
 use crate::settings::{SessionId, SessionSettings};
 
 use self::recovery::ResendRange;
@@ -99,6 +99,9 @@ pub struct Session {
     draining: bool,
     /// Whether [`Event::App`]s are produced (see [`Session::set_app_events`]).
     app_events: bool,
+    /// The application's replies to the message being delivered; kept between messages
+    /// for its buffers.
+    responder: Responder,
 }
 
 impl std::fmt::Debug for Session {
@@ -153,6 +156,7 @@ impl Session {
             now: created,
             draining: false,
             app_events: true,
+            responder: Responder::default(),
             cfg: settings.clone(),
         };
         session.app.on_create(&session.cfg.id);

@@ -142,11 +142,11 @@ impl SessionTask {
     pub(super) fn take_outbound(&mut self, o: Outbound, b: &mut Batch) {
         match o {
             Outbound::Send(msg, reply) => {
-                let r = self.core.send(msg.as_ref(), SystemTime::now());
+                let r = self.core.send(&msg.as_fields(), SystemTime::now());
                 b.replies.push(Reply::Sent(reply, r));
             }
             Outbound::Queued(msg) => {
-                if let Err(e) = self.core.send(msg.as_ref(), SystemTime::now()) {
+                if let Err(e) = self.core.send(&msg.as_fields(), SystemTime::now()) {
                     self.refuse(&e);
                 }
             }

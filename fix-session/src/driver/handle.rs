@@ -4,11 +4,12 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
-use fix_core::OutgoingMessage;
+use fix_core::{EncodedBody, OutgoingMessage};
 use tokio::sync::{mpsc, oneshot};
 
 use super::tls::Stream;
 use super::{DriverError, MAX_BATCH_COMMANDS, SEND_QUEUE_CAPACITY};
+use crate::core::SendError;
 use crate::settings::SessionId;
 
 /// Commands that are not messages: never held back by a full send queue.
@@ -21,12 +22,9 @@ pub(super) enum Control {
 /// What goes through the bounded send queue, in the order the callers enqueued it.
 pub(super) enum Outbound {
     /// An awaited send: answered once the message is persisted and written.
-    Send(
-        Box<dyn OutgoingMessage>,
-        oneshot::Sender<Result<u64, DriverError>>,
-    ),
+    Send(EncodedBody, oneshot::Sender<Result<u64, DriverError>>),
     /// A queued send: nobody waits for it.
-    Queued(Box<dyn OutgoingMessage>),
+    Queued(EncodedBody),
     /// [`SessionHandle::flush`]: answered with the next sender MsgSeqNum once everything
     /// enqueued before it is persisted and written.
     Flush(oneshot::Sender<u64>),
@@ -58,9 +56,11 @@ pub(super) struct Shared {
 /// - [`SessionHandle::enqueue`] (and [`SessionHandle::enqueue_all`]) returns as soon as the
 ///   message is in the session's send queue: the session task sequences, persists and writes
 ///   it later, batched with other messages (one store call and one socket write for many
-///   messages), which is much faster. The only error it reports is that the session task has
-///   stopped; a message the session refuses later (not logged on when it is taken from the
-///   queue, vetoed, not encodable) is dropped, logged (`tracing` warning) and counted by
+///   messages), which is much faster. The only errors it reports are a message that cannot
+///   be encoded (a value holding SOH: checked on the caller's thread, where it is encoded)
+///   and a session task that has stopped; a message the session refuses later (not logged
+///   on when it is taken from the queue, vetoed) is dropped, logged (`tracing` warning) and
+///   counted by
 ///   [`SessionHandle::refused`]. Once a message is taken and sequenced it has the same
 ///   guarantees as an awaited send: it is persisted before any byte of it is written, so
 ///   if the connection drops it is recovered by the counterparty's ResendRequest.
@@ -94,40 +94,37 @@ impl SessionHandle {
     }
 
     /// Sends an application message and waits until it is persisted and written to the
-    /// socket; returns its MsgSeqNum. Fails when the session is not logged on, the
-    /// application vetoes the message, it cannot be encoded or the store fails. Waits for
-    /// room in the send queue first (see [`SessionHandle`]).
-    pub async fn send(&self, msg: impl OutgoingMessage + 'static) -> Result<u64, DriverError> {
-        self.send_boxed(Box::new(msg)).await
-    }
-
-    /// [`SessionHandle::send`] for a boxed message.
-    pub async fn send_boxed(&self, msg: Box<dyn OutgoingMessage>) -> Result<u64, DriverError> {
+    /// socket; returns its MsgSeqNum. Fails when the message cannot be encoded (a value
+    /// holds SOH), the session is not logged on, the application vetoes the message or the
+    /// store fails. Waits for room in the send queue first (see [`SessionHandle`]).
+    ///
+    /// The message is encoded here, on the caller's thread, and crosses to the session as
+    /// bytes ([`EncodedBody`]): nothing is boxed and the session only frames it.
+    pub async fn send(&self, msg: impl OutgoingMessage) -> Result<u64, DriverError> {
+        let body = encode(&msg)?;
         let (tx, rx) = oneshot::channel();
-        self.push(Outbound::Send(msg, tx)).await?;
+        self.push(Outbound::Send(body, tx)).await?;
         rx.await.map_err(|_| DriverError::Stopped)?
     }
 
     /// Puts an application message in the send queue and returns without waiting for it to
     /// be sent: the fast path (see [`SessionHandle`] for what is and is not reported).
-    /// Waits only while the queue is full. Fails only when the session task has stopped.
-    pub async fn enqueue(&self, msg: impl OutgoingMessage + 'static) -> Result<(), DriverError> {
-        self.enqueue_boxed(Box::new(msg)).await
-    }
-
-    /// [`SessionHandle::enqueue`] for a boxed message.
-    pub async fn enqueue_boxed(&self, msg: Box<dyn OutgoingMessage>) -> Result<(), DriverError> {
-        self.push(Outbound::Queued(msg)).await
+    /// Waits only while the queue is full. Fails when the message cannot be encoded (a value
+    /// holds SOH) or the session task has stopped.
+    pub async fn enqueue(&self, msg: impl OutgoingMessage) -> Result<(), DriverError> {
+        let body = encode(&msg)?;
+        self.push(Outbound::Queued(body)).await
     }
 
     /// [`SessionHandle::enqueue`] for every message of `msgs`, in order. Room in the queue
     /// is reserved for many messages at a time (by the iterator's lower size bound, up to
     /// 256), so a producer faster than the session is woken once per chunk rather than once
-    /// per message. Fails only when the session task has stopped (the messages not yet
-    /// enqueued then are dropped).
+    /// per message. Fails when a message cannot be encoded (the messages before it are
+    /// enqueued, the ones after it are not) or the session task has stopped (the messages
+    /// not yet enqueued then are dropped).
     pub async fn enqueue_all<M, I>(&self, msgs: I) -> Result<(), DriverError>
     where
-        M: OutgoingMessage + 'static,
+        M: OutgoingMessage,
         I: IntoIterator<Item = M>,
     {
         let mut msgs = msgs.into_iter().peekable();
@@ -139,11 +136,21 @@ impl SessionHandle {
                 .await
                 .map_err(|_| DriverError::Stopped)?;
             let mut sent = 0;
+            let mut failed = None;
             for (permit, m) in permits.zip(msgs.by_ref()) {
-                permit.send(Outbound::Queued(Box::new(m)));
+                match encode(&m) {
+                    Ok(body) => permit.send(Outbound::Queued(body)),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
                 sent += 1;
             }
             self.shared.enqueued.fetch_add(sent, Ordering::Release);
+            if let Some(e) = failed {
+                return Err(e);
+            }
         }
         Ok(())
     }
@@ -292,4 +299,9 @@ pub(super) fn channel(id: SessionId) -> (SessionHandle, Inbox, Arc<Shared>) {
         pending: None,
     };
     (handle, inbox, shared)
+}
+
+/// A message's body encoded on the caller's thread.
+fn encode(msg: &impl OutgoingMessage) -> Result<EncodedBody, DriverError> {
+    EncodedBody::encode(msg).map_err(|e| DriverError::Send(SendError::Encode(e)))
 }
