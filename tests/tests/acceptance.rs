@@ -36,31 +36,10 @@ const SERVER: &str = env!("CARGO_BIN_EXE_acceptance-server");
 
 /// Scripts (`folder/file`) that fail because of a known defect, with the diagnosis. They are
 /// run and reported (`XFAIL`), but do not fail the test; one that passes is reported as
-/// `XPASS` and should be taken off this list. All five are the order of fix-core's dictionary
-/// checks: QuickFIX checks field order, then required fields, then each top-level field in
-/// tag order (a NumInGroup count before the group's members), and reports the first problem.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "fix40/14b_RequiredFieldMissing.def",
-        "validator reports a tag not defined (60) before the missing required field (55)",
-    ),
-    (
-        "fix41/14b_RequiredFieldMissing.def",
-        "validator reports a tag not defined (60) before the missing required field (55)",
-    ),
-    (
-        "fix41/14g_HeaderBodyTrailerFieldsOutOfOrder.def",
-        "validator reports a tag not defined (60) before the header field out of order (34)",
-    ),
-    (
-        "fix50sp1/14i_RepeatingGroupCountNotEqual.def",
-        "validator reports a member's enum value (336) before the NumInGroup count (386)",
-    ),
-    (
-        "fix50sp2/14i_RepeatingGroupCountNotEqual.def",
-        "validator reports a member's enum value (336) before the NumInGroup count (386)",
-    ),
-];
+/// `XPASS` and should be taken off this list. None today: the validator reports problems in
+/// QuickFIX's order (field order, then required fields, then each field in turn, a NumInGroup
+/// count before its group's members).
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// How long a server may take to say it is listening.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);

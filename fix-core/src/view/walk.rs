@@ -77,7 +77,11 @@ impl<'w> Walk<'w> {
         let mut phase = HEADER;
         let mut i = 0;
         let n = self.fields.len();
+        // The first problem of each rank, reported in QuickFIX's order: fields out of the
+        // header-body-trailer order first, then missing required fields, then the first
+        // field whose tag or value is wrong.
         let mut first: Option<Invalid> = None;
+        let mut first_out_of_order: Option<Invalid> = None;
         while i < n {
             let f = self.fields[i];
             // Where does the field belong? One lookup in the message's combined table, or
@@ -118,7 +122,8 @@ impl<'w> Walk<'w> {
             };
             if lvl < phase {
                 if self.opts.check_fields_out_of_order {
-                    first.get_or_insert(Invalid::new(R::TagSpecifiedOutOfRequiredOrder, f.tag));
+                    first_out_of_order
+                        .get_or_insert(Invalid::new(R::TagSpecifiedOutOfRequiredOrder, f.tag));
                 }
             } else {
                 phase = lvl;
@@ -145,7 +150,7 @@ impl<'w> Walk<'w> {
             }
             i += 1;
         }
-        if let Some(e) = first {
+        if let Some(e) = first_out_of_order {
             return Err(e);
         }
         if self.opts.check_required {
@@ -155,7 +160,10 @@ impl<'w> Walk<'w> {
             }
             self.check_required(TRAILER, &dict.trailer)?;
         }
-        Ok(())
+        match first {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Reads a group whose NumInGroup field is `fields[i]`, stored at slot index `at` of
@@ -196,6 +204,9 @@ impl<'w> Walk<'w> {
         }
         let mut j = i + 1;
         let mut seen = 0u32;
+        // A member's wrong value is reported after the group's count, as QuickFIX checks
+        // the NumInGroup field before the entries.
+        let mut first_value: Option<Invalid> = None;
         // Where the current entry's slots start.
         let mut base = 0usize;
         while j < n {
@@ -219,7 +230,9 @@ impl<'w> Walk<'w> {
             } else if seen == 0 {
                 return Err(Invalid::new(R::RepeatingGroupFieldsOutOfOrder, f.tag));
             }
-            self.check_value(&f)?;
+            if let Err(e) = self.check_value(&f) {
+                first_value.get_or_insert(e);
+            }
             let field_at = base + s;
             match self.slots.get_mut(field_at) {
                 Some(slot) if *slot == 0 => *slot = j as u32 + 1,
@@ -241,6 +254,9 @@ impl<'w> Walk<'w> {
         }
         if seen != count {
             return Err(Invalid::new(R::IncorrectNumInGroupCount, count_tag));
+        }
+        if let Some(e) = first_value {
+            return Err(e);
         }
         if self.opts.check_required {
             for e in 0..count as usize {
