@@ -263,3 +263,91 @@ fn garbled_messages_are_frame_errors_not_rejects() {
         Err(DecodeError::Frame(_))
     ));
 }
+
+/// The problem `opts` find in a NewOrderSingle with `extra` (`None`: valid).
+fn problem_with(extra: &str, opts: &ValidationOptions) -> Option<(R, Option<i64>)> {
+    let raw = frame(&nos(extra));
+    let mut decoder = fix_core::Decoder::new();
+    let view = decoder
+        .decode(&raw, &fix44::DICTIONARY, opts)
+        .expect("well framed");
+    view.problem().map(|p| (p.reason, p.tag))
+}
+
+#[test]
+fn unknown_enum_values_pass_when_allowed_but_their_format_is_still_checked() {
+    let allow = ValidationOptions {
+        allow_unknown_enum_values: true,
+        ..Default::default()
+    };
+    // TimeInForce 'Z' and PartyRole 300 are unlisted.
+    for (extra, tag) in [("59=Z|", 59), ("453=1|448=P|447=D|452=300|", 452)] {
+        assert_eq!(
+            problem_with(extra, &ValidationOptions::default()),
+            Some((R::ValueIsIncorrect, Some(tag))),
+            "{extra}"
+        );
+        assert_eq!(problem_with(extra, &allow), None, "{extra}");
+    }
+    // A CHAR of two characters and an INT with a letter are malformed, listed or not.
+    assert_eq!(
+        problem_with("59=ZZ|", &allow),
+        Some((R::IncorrectDataFormatForValue, Some(59)))
+    );
+    assert_eq!(
+        problem_with("453=1|448=P|447=D|452=3x|", &allow),
+        Some((R::IncorrectDataFormatForValue, Some(452)))
+    );
+}
+
+#[test]
+fn group_members_out_of_dictionary_order_are_rejected_unless_unordered_fields_are_allowed() {
+    // NoPartyIDs entries are PartyID (448), PartyIDSource (447), PartyRole (452).
+    let unordered = "453=2|448=P1|452=3|447=D|448=P2|447=D|452=1|";
+    assert_eq!(
+        problem_with(unordered, &ValidationOptions::default()),
+        Some((R::RepeatingGroupFieldsOutOfOrder, Some(447)))
+    );
+    let lenient = ValidationOptions {
+        check_group_field_order: false,
+        ..Default::default()
+    };
+    assert_eq!(problem_with(unordered, &lenient), None);
+    // Read through the typed view, each entry has its own fields.
+    let raw = frame(&nos(unordered));
+    let mut decoder = fix_core::Decoder::new();
+    let msg = fix44::MessageRef::decode(&mut decoder, &raw, &lenient).unwrap();
+    let fix44::MessageRef::NewOrderSingle(order) = msg else {
+        panic!("not a NewOrderSingle");
+    };
+    let roles: Vec<_> = order
+        .parties()
+        .expect("parties")
+        .no_party_ids()
+        .map(|p| (p.party_id().map(str::to_owned), p.party_role()))
+        .collect();
+    assert_eq!(roles.len(), 2);
+    assert_eq!(roles[0].0.as_deref(), Some("P1"));
+    assert_eq!(roles[1].0.as_deref(), Some("P2"));
+}
+
+#[test]
+fn the_first_field_delimits_entries_when_so_configured() {
+    // Each entry starts with PartyIDSource instead of PartyID.
+    let swapped = "453=2|447=D|448=P1|447=D|448=P2|";
+    assert_eq!(
+        problem_with(swapped, &ValidationOptions::default()),
+        Some((R::RepeatingGroupFieldsOutOfOrder, Some(447)))
+    );
+    let delimited = ValidationOptions {
+        first_field_in_group_is_delimiter: true,
+        check_group_field_order: false,
+        ..Default::default()
+    };
+    assert_eq!(problem_with(swapped, &delimited), None);
+    // Two entries are counted by the first field's repeats: a count of 1 is wrong.
+    assert_eq!(
+        problem_with("453=1|447=D|448=P1|447=D|448=P2|", &delimited),
+        Some((R::IncorrectNumInGroupCount, Some(453)))
+    );
+}

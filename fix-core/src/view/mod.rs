@@ -49,6 +49,16 @@ pub struct ValidationOptions {
     pub check_required: bool,
     /// Check value formats (reason 6) and enumerated values (reason 5).
     pub check_values: bool,
+    /// Accept values of enumerated fields that the dictionary does not list; their format
+    /// is still checked (`AllowUnknownEnumValues`).
+    pub allow_unknown_enum_values: bool,
+    /// A group entry's fields must come in the dictionary's order: a member before an
+    /// earlier one is rejected with reason 15 (`ValidateUnorderedGroupFields`).
+    pub check_group_field_order: bool,
+    /// The first field after a NumInGroup starts each entry, whatever the dictionary names
+    /// as the group's first field (`FirstFieldInGroupIsDelimiter`), for counterparties that
+    /// order their groups their own way.
+    pub first_field_in_group_is_delimiter: bool,
     /// Largest BodyLength accepted.
     pub max_message_len: usize,
 }
@@ -62,6 +72,9 @@ impl Default for ValidationOptions {
             allow_unknown_message_fields: false,
             check_required: true,
             check_values: true,
+            allow_unknown_enum_values: false,
+            check_group_field_order: true,
+            first_field_in_group_is_delimiter: false,
             max_message_len: DEFAULT_MAX_MESSAGE_LEN,
         }
     }
@@ -78,6 +91,9 @@ impl ValidationOptions {
             allow_unknown_message_fields: true,
             check_required: false,
             check_values: false,
+            allow_unknown_enum_values: true,
+            check_group_field_order: false,
+            first_field_in_group_is_delimiter: false,
             max_message_len: DEFAULT_MAX_MESSAGE_LEN,
         }
     }

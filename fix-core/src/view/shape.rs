@@ -373,5 +373,5 @@ pub(super) fn shaped_value_ok(dict: &Dictionary, buf: &[u8], f: &FieldRef, c: &S
         }
         class => quick_value_ok(dict, class, f.position(), v),
     };
-    quick || check_typed_value(dict, v, f).is_ok()
+    quick || check_typed_value(dict, v, f, true).is_ok()
 }

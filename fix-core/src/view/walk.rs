@@ -47,7 +47,7 @@ impl<'w> Walk<'w> {
             return Ok(());
         }
         // The full checks give the verdict and the reason.
-        check_typed_value(self.dict, v, f)
+        check_typed_value(self.dict, v, f, !self.opts.allow_unknown_enum_values)
     }
 
     pub(super) fn run(&mut self, message: Option<&'w MessageDef>) -> Result<(), Invalid> {
@@ -204,6 +204,19 @@ impl<'w> Walk<'w> {
         }
         let mut j = i + 1;
         let mut seen = 0u32;
+        // FirstFieldInGroupIsDelimiter: the field after the count starts each entry.
+        let delimiter = match self.fields.get(j) {
+            Some(f) if self.opts.first_field_in_group_is_delimiter && count > 0 => {
+                if entry.slot_info(f.tag).is_some() {
+                    f.tag
+                } else {
+                    delimiter
+                }
+            }
+            _ => delimiter,
+        };
+        // The slot of the entry's last field, for the order check.
+        let mut last_slot = 0usize;
         // A member's wrong value is reported after the group's count, as QuickFIX checks
         // the NumInGroup field before the entries.
         let mut first_value: Option<Invalid> = None;
@@ -229,7 +242,10 @@ impl<'w> Walk<'w> {
                 seen += 1;
             } else if seen == 0 {
                 return Err(Invalid::new(R::RepeatingGroupFieldsOutOfOrder, f.tag));
+            } else if s < last_slot && self.opts.check_group_field_order {
+                return Err(Invalid::new(R::RepeatingGroupFieldsOutOfOrder, f.tag));
             }
+            last_slot = s;
             if let Err(e) = self.check_value(&f) {
                 first_value.get_or_insert(e);
             }
@@ -293,7 +309,12 @@ pub(super) fn enum_ok(def: &FieldDef, v: &[u8]) -> bool {
 
 /// The format and enumeration checks of [`Walk::check_value`] for value `v` of field `f`.
 #[inline(never)]
-pub(super) fn check_typed_value(dict: &Dictionary, v: &[u8], f: &FieldRef) -> Result<(), Invalid> {
+pub(super) fn check_typed_value(
+    dict: &Dictionary,
+    v: &[u8],
+    f: &FieldRef,
+    check_enums: bool,
+) -> Result<(), Invalid> {
     let Some(meta) = dict.meta(f.position()) else {
         return Ok(());
     };
@@ -306,7 +327,7 @@ pub(super) fn check_typed_value(dict: &Dictionary, v: &[u8], f: &FieldRef) -> Re
             Err(_) => return Err(Invalid::new(R::IncorrectDataFormatForValue, f.tag)),
         }
     }
-    if meta.kind & K_ENUM != 0 {
+    if check_enums && meta.kind & K_ENUM != 0 {
         let ok = if meta.kind & K_BITMAP != 0 {
             match v {
                 [b] => dict.in_bitmap(meta.bitmap, *b),

@@ -290,6 +290,9 @@ impl SessionSettings {
             check_fields_have_values: self.validate_fields_have_values,
             check_user_defined_fields: self.validate_user_defined_fields,
             allow_unknown_message_fields: self.allow_unknown_msg_fields,
+            allow_unknown_enum_values: self.allow_unknown_enum_values,
+            check_group_field_order: self.validate_unordered_group_fields,
+            first_field_in_group_is_delimiter: self.first_field_in_group_is_delimiter,
             ..fix_core::ValidationOptions::default()
         }
     }
