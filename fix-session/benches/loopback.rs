@@ -31,15 +31,13 @@
 //! `--runtime per-side` each side has a current-thread runtime on a thread of its own (the
 //! initiator with the senders and the bench's own tasks, the acceptor alone).
 
-#[path = "../examples/common/mod.rs"]
-mod common;
-
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{percentile, run_orders, wait_logon, Args, Client, Exchange};
+use fix_example_app::cli::Args;
+use fix_example_app::{percentile, run_orders, wait_logon, Client, Exchange};
 use fix_session::driver::{Acceptor, AcceptorHandle, Initiator, InitiatorHandle, SessionHandle};
 use fix_session::settings::{SessionId, Settings};
 use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
@@ -319,7 +317,11 @@ async fn one_way(
 }
 
 /// `n` round trips, one order at a time; returns the summary.
-async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize, tls: bool) -> common::Summary {
+async fn round_trips(
+    stores: Arc<dyn StoreFactory>,
+    n: usize,
+    tls: bool,
+) -> fix_example_app::Summary {
     let dir = tempfile::tempdir().expect("temp dir");
     let (client, mut reports) = Client::new("R-", n);
     let mut p = pair(

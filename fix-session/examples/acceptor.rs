@@ -13,11 +13,10 @@
 //! default). Runs until Ctrl-C, then logs
 //! every session out.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::{fail, sample, Args, Exchange};
+use fix_example_app::cli::{fail, sample, Args};
+use fix_example_app::Exchange;
 use fix_session::driver::Acceptor;
 use fix_session::settings::{ConnectionType, Settings};
 use fix_session::store::{MemoryStoreFactory, SettingsStoreFactory, StoreFactory};

@@ -11,13 +11,12 @@
 //! The sample settings are used as they are except for the port (bound to 0, so any free
 //! port) and the store and log folders, which go to a temporary folder removed at exit.
 
-mod common;
-
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{fail, sample, trade, Args, Exchange};
+use fix_example_app::cli::{fail, sample, Args};
+use fix_example_app::{trade, Exchange};
 use fix_session::driver::Acceptor;
 use fix_session::settings::Settings;
 use fix_session::store::{SettingsStoreFactory, StoreFactory};

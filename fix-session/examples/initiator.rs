@@ -16,13 +16,12 @@
 //! the percentiles are pure round trips); `--port` overrides SocketConnectPort; `--memory`
 //! keeps sequence numbers in memory instead of the settings' store (SQLite by default).
 
-mod common;
-
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{fail, sample, trade, Args};
+use fix_example_app::cli::{fail, sample, Args};
+use fix_example_app::trade;
 use fix_session::settings::{ConnectionType, Settings};
 use fix_session::store::{MemoryStoreFactory, SettingsStoreFactory, StoreFactory};
 

@@ -9,16 +9,13 @@
 //!
 //! No sleeps decide anything: every wait is for an event, with a timeout only as a safety net.
 
-#[path = "../examples/common/mod.rs"]
-mod common;
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Client, Exchange, Report, ReportKind};
+use fix_example_app::{Client, Exchange, Report, ReportKind};
 use fix_session::core::{Event, SendError};
 use fix_session::driver::{Acceptor, DriverError, Initiator, SessionEvent};
 use fix_session::settings::{SessionId, Settings};
@@ -345,7 +342,7 @@ fn strictly_increasing(seqs: impl IntoIterator<Item = u64>) -> bool {
 /// order acknowledged and filled once at the client, in MsgSeqNum order, per process.
 fn check_exactly_once(
     client: &Client,
-    exchange_phases: &[Vec<common::Received>],
+    exchange_phases: &[Vec<fix_example_app::Received>],
     client_phases: &[Vec<Report>],
 ) {
     let mut received = vec![0u32; ORDERS];
