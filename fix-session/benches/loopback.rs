@@ -36,25 +36,15 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fix_example_app::cli::Args;
+use fix_example_app::cli::{
+    LoopbackArgs, Only, Parser as _, RuntimeFlavour as Runtime, SendMode as Mode, StoreKind,
+};
 use fix_example_app::{percentile, run_orders, wait_logon, Client, Exchange};
 use fix_session::driver::{Acceptor, AcceptorHandle, Initiator, InitiatorHandle, SessionHandle};
 use fix_session::settings::{SessionId, Settings};
 use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
 
 const TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Where the tasks run (`--runtime`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Runtime {
-    /// One 2-worker multi-thread runtime for everything (default).
-    Multi,
-    /// One current-thread runtime for everything.
-    Current,
-    /// A current-thread runtime per side: the initiator, its senders and the bench on the
-    /// main thread, the acceptor on a thread of its own.
-    PerSide,
-}
 
 static RUNTIME: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
 
@@ -209,17 +199,6 @@ async fn pair(
     }
 }
 
-/// How the one-way bench sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// `SessionHandle::enqueue`, one message at a time.
-    Queued,
-    /// `SessionHandle::enqueue_all` over the sender's orders.
-    Batch,
-    /// `SessionHandle::send`, awaiting each message's MsgSeqNum.
-    Awaited,
-}
-
 /// CPU time used so far by every thread of this process (Linux: the sum of the first field
 /// of `/proc/self/task/*/schedstat`, in nanoseconds); `None` elsewhere.
 fn process_cpu_ns() -> Option<u64> {
@@ -349,45 +328,11 @@ async fn round_trips(
 }
 
 fn main() {
-    const USAGE: &str =
-        "usage: loopback [--orders N] [--round-trips N] [--only one-way|round-trip] \
-                         [--store memory|file] [--senders N] [--send queued|batch|awaited] [--tls] [--app-work] \
-                         [--runtime multi|current|per-side]";
-    // `cargo bench` passes `--bench`; accept it.
-    let args = Args::parse(USAGE);
-    args.only(
-        &[
-            "orders",
-            "round-trips",
-            "bench",
-            "only",
-            "store",
-            "senders",
-            "send",
-            "tls",
-            "app-work",
-            "runtime",
-        ],
-        USAGE,
-    );
-    let only = args.get("only").unwrap_or("").to_string();
-    let store = args.get("store").unwrap_or("").to_string();
-    let send = args.get("send").unwrap_or("").to_string();
-    let senders_arg: Option<usize> = args.get("senders").map(|_| args.num("senders", 1));
-    let n: usize = args.num("orders", 100_000);
-    let tls = args.flag("tls");
-    let app_work = args.flag("app-work");
+    // `cargo bench` passes `--bench`; the command line accepts it.
+    let args = LoopbackArgs::parse();
+    let (n, rt, tls, app_work) = (args.orders, args.round_trips, args.tls, args.app_work);
     let over = if tls { " tls" } else { "" };
-    let rt: usize = args.num("round-trips", 20_000);
-    let flavour = match args.get("runtime").unwrap_or("multi") {
-        "multi" => Runtime::Multi,
-        "current" => Runtime::Current,
-        "per-side" => Runtime::PerSide,
-        other => {
-            eprintln!("unknown runtime {other}\n{USAGE}");
-            std::process::exit(2);
-        }
-    };
+    let flavour = args.runtime;
     let _ = RUNTIME.set(flavour);
     let runtime = match flavour {
         Runtime::Multi => tokio::runtime::Builder::new_multi_thread()
@@ -410,16 +355,19 @@ fn main() {
             ("batch", Mode::Batch),
             ("awaited", Mode::Awaited),
         ]
-            .into_iter()
-            .filter(|(name, _)| send.is_empty() || send == *name)
-            .collect();
-        let stores_to_run: Vec<(&str, &Arc<dyn StoreFactory>)> =
-            [("memory", &memory), ("file", &file)]
-                .into_iter()
-                .filter(|(name, _)| store.is_empty() || store == *name)
-                .collect();
-        let senders_to_run = senders_arg.map_or(vec![1, 4], |s| vec![s]);
-        for &(name, stores) in stores_to_run.iter().filter(|_| only != "round-trip") {
+        .into_iter()
+        .filter(|(_, mode)| args.send.is_none_or(|m| m == *mode))
+        .collect();
+        let stores_to_run: Vec<(&str, &Arc<dyn StoreFactory>)> = [
+            ("memory", StoreKind::Memory, &memory),
+            ("file", StoreKind::File, &file),
+        ]
+        .into_iter()
+        .filter(|(_, kind, _)| args.store.is_none_or(|k| k == *kind))
+        .map(|(name, _, stores)| (name, stores))
+        .collect();
+        let senders_to_run = args.senders.map_or(vec![1, 4], |s| vec![s]);
+        for &(name, stores) in stores_to_run.iter().filter(|_| args.only != Some(Only::RoundTrip)) {
             for &(name_mode, mode) in &modes {
                 for &senders in &senders_to_run {
                     let (rate, cpu) = one_way(stores.clone(), n, senders, mode, tls, app_work).await;
@@ -430,7 +378,7 @@ fn main() {
                 }
             }
         }
-        for &(name, stores) in stores_to_run.iter().filter(|_| only != "one-way") {
+        for &(name, stores) in stores_to_run.iter().filter(|_| args.only != Some(Only::OneWay)) {
             let s = round_trips(stores.clone(), rt, tls).await;
             let us = |q: f64| percentile(&s.rtts, q).as_secs_f64() * 1e6;
             println!(

@@ -15,36 +15,26 @@
 
 use std::sync::Arc;
 
-use fix_example_app::cli::{fail, sample, Args};
+use fix_example_app::cli::{fail, AcceptorArgs, Parser as _};
 use fix_example_app::Exchange;
 use fix_session::driver::Acceptor;
 use fix_session::settings::{ConnectionType, Settings};
 use fix_session::store::{MemoryStoreFactory, SettingsStoreFactory, StoreFactory};
 
-const USAGE: &str = "usage: acceptor [--config FILE] [--port PORT] [--memory]\n\
-     Serves the acceptor sessions of FILE (default: examples/acceptor.cfg) as a small exchange.";
-
 #[tokio::main]
 async fn main() {
-    let args = Args::parse(USAGE);
-    args.only(&["config", "port", "memory"], USAGE);
-    let config = args
-        .get("config")
-        .map(Into::into)
-        .unwrap_or_else(|| sample("acceptor.cfg"));
+    let args = AcceptorArgs::parse();
+    let config = args.config();
     let mut settings = Settings::from_file(&config)
         .unwrap_or_else(|e| fail(&format!("{}: {e}", config.display())));
-    if let Some(port) = args.get("port") {
-        let port: u16 = port
-            .parse()
-            .unwrap_or_else(|_| fail(&format!("--port: `{port}` is not a port number")));
+    if let Some(port) = args.port {
         for s in &mut settings.sessions {
             if s.connection_type == ConnectionType::Acceptor {
                 s.socket_accept_port = Some(port);
             }
         }
     }
-    let stores: Arc<dyn StoreFactory> = if args.flag("memory") {
+    let stores: Arc<dyn StoreFactory> = if args.memory {
         Arc::new(MemoryStoreFactory)
     } else {
         Arc::new(SettingsStoreFactory::new())

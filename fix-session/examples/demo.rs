@@ -15,23 +15,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fix_example_app::cli::{fail, sample, Args};
+use fix_example_app::cli::{fail, sample, DemoArgs, Parser as _};
 use fix_example_app::{trade, Exchange};
 use fix_session::driver::Acceptor;
 use fix_session::settings::Settings;
 use fix_session::store::{SettingsStoreFactory, StoreFactory};
 
-const USAGE: &str = "usage: demo [--orders N] [--window W] [--timeout SECS]\n\
-     Runs the acceptor and initiator examples together on a free loopback port.";
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse(USAGE);
-    args.only(&["orders", "window", "timeout"], USAGE);
-    let orders: usize = args.num("orders", 1000);
-    let window: usize = args.num("window", 1);
-    let timeout = Duration::from_secs(args.num("timeout", 60));
-    match run(orders, window, timeout).await {
+    let args = DemoArgs::parse().orders;
+    match run(args.orders, args.window, args.timeout()).await {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
