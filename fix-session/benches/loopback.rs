@@ -16,13 +16,13 @@
 //! cargo bench -p fix-session --bench loopback -- --only one-way --store memory --send queued
 //! cargo bench -p fix-session --bench loopback -- --tls      # the same over TLS 1.3 (rustls)
 //! cargo bench -p fix-session --bench loopback -- --app-work # orders built in the timed loop,
-//!                                                           # typed decode in the counter
+//!                                                           # typed reads in the counter
 //! ```
 //!
 //! One way, the orders are built before the clock starts and the acceptor's application
 //! counts them by MsgType (the engine still decodes and validates each against FIX44 before
-//! calling it): the figure is the engine's. `--app-work` measures as before (each order
-//! built in the timed loop, decoded into the typed struct by the counting application).
+//! calling it): the figure is the engine's. `--app-work` adds the application's work (each
+//! order built in the timed loop, read through its typed view by the counting application).
 //! Each one-way line also gives the CPU time the whole process used per message.
 //!
 //! Both sides run in one process on a 2-worker tokio runtime (the bench machine has 2
@@ -32,17 +32,19 @@
 //! initiator with the senders and the bench's own tasks, the acceptor alone).
 
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fix_example_app::cli::{
     LoopbackArgs, Only, Parser as _, RuntimeFlavour as Runtime, SendMode as Mode, StoreKind,
 };
-use fix_example_app::{percentile, run_orders, wait_logon, Client, Exchange};
+use fix_example_app::{
+    percentile, run_orders, wait_logon, Blotter, Client, Exchange, ExchangeOptions,
+};
 use fix_session::driver::{Acceptor, AcceptorHandle, Initiator, InitiatorHandle, SessionHandle};
 use fix_session::settings::{SessionId, Settings};
 use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
+use fix_session::typed::Typed;
 
 const TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -80,7 +82,7 @@ impl AcceptorSide {
 async fn start_acceptor(
     acc: Settings,
     stores: Arc<dyn StoreFactory>,
-    exchange: Arc<Exchange>,
+    exchange: Arc<Typed<Exchange>>,
 ) -> (AcceptorSide, u16) {
     if RUNTIME.get() != Some(&Runtime::PerSide) {
         let (acceptor, _) = Acceptor::start(acc, stores, exchange)
@@ -157,8 +159,8 @@ fn tls_settings(dir: &Path) -> (String, String) {
 async fn pair(
     stores: Arc<dyn StoreFactory>,
     dir: &Path,
-    exchange: Arc<Exchange>,
-    client: Arc<Client>,
+    exchange: Arc<Typed<Exchange>>,
+    client: Arc<Typed<Client>>,
     tls: bool,
 ) -> Pair {
     let (acc_tls, ini_tls) = if tls {
@@ -227,18 +229,19 @@ async fn one_way(
     // The acceptor's application only counts; the counter is polled every millisecond
     // (rather than the application waking this task for every order, which would cost a
     // thread wake-up per message and measure the bench instead of the engine).
-    // It counts NewOrderSingles by MsgType (no typed decode of its own); the engine still
+    // It counts NewOrderSingles by MsgType (reading none of their fields); the engine still
     // decodes and validates each one against FIX44 before calling it.
-    // With `app_work` (`--app-work`, the bench as it was until this option came), the
-    // counting application decodes each order into the typed struct and the orders are
-    // built in the timed loop.
-    let exchange = Arc::new(Exchange {
+    // With `app_work` (`--app-work`), the counting application reads each order through
+    // its typed view (ClOrdID, PossDupFlag) and the orders are built in the timed loop.
+    let exchange = Exchange::new(ExchangeOptions {
         silent: true,
         count_only: !app_work,
-        ..Exchange::default()
+        ..ExchangeOptions::default()
     });
-    let (client, _reports) = Client::new("B-", n);
-    let p = pair(stores, dir.path(), exchange.clone(), client.clone(), tls).await;
+    let received = exchange.stats();
+    let client = Blotter::new("B-", n);
+    let app = Arc::new(Typed(Client::new(client.clone())));
+    let p = pair(stores, dir.path(), Arc::new(Typed(exchange)), app, tls).await;
     // The typed orders are built before the clock starts: building them (about a dozen
     // allocations each) is the application's work, not the engine's.
     let mut batches: Vec<Vec<_>> = (0..senders)
@@ -276,7 +279,7 @@ async fn one_way(
         }));
     }
     tokio::time::timeout(TIMEOUT, async {
-        while (exchange.orders.load(Ordering::Relaxed) as usize) < n {
+        while (received.orders() as usize) < n {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     })
@@ -302,26 +305,13 @@ async fn round_trips(
     tls: bool,
 ) -> fix_example_app::Summary {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (client, mut reports) = Client::new("R-", n);
-    let mut p = pair(
-        stores,
-        dir.path(),
-        Arc::new(Exchange::default()),
-        client.clone(),
-        tls,
-    )
-    .await;
-    let s = run_orders(
-        &p.session,
-        &client,
-        &mut reports,
-        &mut p.events,
-        n,
-        1,
-        TIMEOUT,
-    )
-    .await
-    .expect("round trips");
+    let client = Blotter::new("R-", n);
+    let app = Arc::new(Typed(Client::new(client.clone())));
+    let exchange = Arc::new(Typed(Exchange::default()));
+    let mut p = pair(stores, dir.path(), exchange, app, tls).await;
+    let s = run_orders(&p.session, &client, &mut p.events, n, 1, TIMEOUT)
+        .await
+        .expect("round trips");
     p.initiator.stop().await;
     p.acceptor.stop().await;
     s

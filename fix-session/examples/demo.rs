@@ -20,6 +20,7 @@ use fix_example_app::{trade, Exchange};
 use fix_session::driver::Acceptor;
 use fix_session::settings::Settings;
 use fix_session::store::{SettingsStoreFactory, StoreFactory};
+use fix_session::typed::Typed;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -52,10 +53,13 @@ async fn run(orders: usize, window: usize, timeout: Duration) -> Result<String, 
     // The store each session's settings ask for: the embedded default, SQLite (one
     // `store.sqlite3` per engine in its FileStorePath), unless StoreType says otherwise.
     let stores: Arc<dyn StoreFactory> = Arc::new(SettingsStoreFactory::new());
-    let (acceptor, _acc_events) =
-        Acceptor::start(acc_settings, stores.clone(), Arc::new(Exchange::default()))
-            .await
-            .map_err(|e| format!("acceptor: {e}"))?;
+    let (acceptor, _acc_events) = Acceptor::start(
+        acc_settings,
+        stores.clone(),
+        Arc::new(Typed(Exchange::default())),
+    )
+    .await
+    .map_err(|e| format!("acceptor: {e}"))?;
     let port = acceptor
         .local_addr()
         .ok_or("the acceptor listens nowhere")?

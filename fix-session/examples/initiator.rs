@@ -15,6 +15,10 @@
 //! `--window W` keeps up to W orders in flight (1: each order waits for the previous fill, so
 //! the percentiles are pure round trips); `--port` overrides SocketConnectPort; `--memory`
 //! keeps sequence numbers in memory instead of the settings' store (SQLite by default).
+//!
+//! The application is `fix_example_app::Client` (tests/example-app), a
+//! `fix_session::typed::TypedApplication` reading each ExecutionReport through the zero-copy
+//! `fix44::ExecutionReportRef` view into a lock-free `Blotter` of the orders.
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -167,7 +167,8 @@ pub struct LoopbackArgs {
     /// Over TLS 1.3 (rustls).
     #[arg(long)]
     pub tls: bool,
-    /// Orders built in the timed loop and read by the counting application.
+    /// Orders built in the timed loop and read through their typed view by the counting
+    /// application.
     #[arg(long)]
     pub app_work: bool,
     /// Where the tasks run.

@@ -1,170 +1,77 @@
-//! The order-sending client: builds NewOrderSingles and turns ExecutionReports into reports.
+//! The order-sending side's application: reads ExecutionReports into its [`Blotter`].
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use fix44::components::{Instrument, OrderQtyData};
-use fix44::fields::{HandlInst, OrdStatus, OrdType, Side};
-use fix_core::MessageView;
-use fix_session::app::{AppReject, Application, Responder};
+use fix44::fields::OrdStatus;
+use fix_session::app::{AppReject, Responder};
 use fix_session::settings::SessionId;
-use rust_decimal::Decimal;
-use tokio::sync::mpsc;
+use fix_session::typed::TypedApplication;
 
-use crate::{now, typed};
+use crate::blotter::{Blotter, Report, ReportKind};
+use crate::with_fix44;
 
-/// What an ExecutionReport (or a refusal) said about one order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReportKind {
-    /// 39=0: the order is accepted.
-    New,
-    /// 39=2: the order is filled.
-    Filled,
-    /// 39=1 or other statuses that change nothing here.
-    Other,
-    /// 39=8, a BusinessMessageReject or an undecodable message: the text says why.
-    Rejected(String),
-}
-
-/// An ExecutionReport (or a refusal) received by the [`Client`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    /// MsgSeqNum.
-    pub seq: u64,
-    /// PossDupFlag=Y (a resent report).
-    pub poss_dup: bool,
-    /// ClOrdID.
-    pub cl_ord_id: String,
-    /// The order's number when its ClOrdID is one of ours.
-    pub index: Option<usize>,
-    /// What it says.
-    pub kind: ReportKind,
-    /// Time since the order was sent (when sent by this process).
-    pub rtt: Option<Duration>,
-}
-
-/// The order-sending side: builds NewOrderSingles numbered `0..n` with ClOrdIDs
-/// `<prefix><number>`, remembers when each was sent and turns ExecutionReports into
-/// [`Report`]s on a channel.
+/// The order sender's [`TypedApplication`] (run it with `Typed(client)`): reads each
+/// ExecutionReport through the zero-copy `fix44::ExecutionReportRef` (ClOrdID, OrdStatus,
+/// the header's MsgSeqNum and PossDupFlag) into its [`Blotter`]. Nothing is allocated per
+/// report; a reject's text is copied once, as the run's failure.
+#[derive(Debug, Clone)]
 pub struct Client {
-    prefix: String,
-    base: Instant,
-    sent_at: Vec<AtomicU64>,
-    tx: mpsc::UnboundedSender<Report>,
+    blotter: Arc<Blotter>,
 }
 
 impl Client {
-    /// A client for orders `0..n`; reports go to the returned receiver.
-    pub fn new(prefix: &str, n: usize) -> (Arc<Client>, mpsc::UnboundedReceiver<Report>) {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let client = Client {
-            prefix: prefix.to_string(),
-            base: Instant::now(),
-            sent_at: (0..n).map(|_| AtomicU64::new(0)).collect(),
-            tx,
-        };
-        (Arc::new(client), rx)
+    /// The application filling `blotter`.
+    pub fn new(blotter: Arc<Blotter>) -> Client {
+        Client { blotter }
     }
 
-    /// The ClOrdID of order `i`.
-    pub fn cl_ord_id(&self, i: usize) -> String {
-        format!("{}{i}", self.prefix)
-    }
-
-    /// Order `i`: buy 100 `SYM` limit at 100.00 + i/100 (typed, standard FIX.4.4 fields).
-    pub fn order(&self, i: usize) -> fix44::NewOrderSingle {
-        let cents = 10_000 + (i % 1000) as i64;
-        fix44::NewOrderSingle::new(
-            self.cl_ord_id(i),
-            Instrument::new().with_symbol("SYM"),
-            Side::Buy,
-            now(),
-            OrderQtyData::new().with_order_qty(Decimal::from(100)),
-            OrdType::Limit,
-        )
-        .with_handl_inst(HandlInst::AutomatedExecutionNoIntervention)
-        .with_price(Decimal::new(cents, 2))
-    }
-
-    /// Records that order `i` is being sent now.
-    pub fn mark_sent(&self, i: usize) {
-        if let Some(slot) = self.sent_at.get(i) {
-            let ns = self.base.elapsed().as_nanos() as u64 + 1;
-            slot.store(ns, Ordering::Relaxed);
-        }
-    }
-
-    fn index(&self, cl_ord_id: &str) -> Option<usize> {
-        cl_ord_id
-            .strip_prefix(self.prefix.as_str())?
-            .parse::<usize>()
-            .ok()
-            .filter(|&i| i < self.sent_at.len())
-    }
-
-    fn report(&self, msg: &MessageView<'_>) -> Option<Report> {
-        let seq = msg
-            .field(34)
-            .and_then(|v| std::str::from_utf8(v).ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let poss_dup = msg.field(43) == Some(b"Y");
-        let (cl_ord_id, kind) = match typed(msg) {
-            Ok((_, fix44::Message::ExecutionReport(er))) => {
-                let kind = match er.ord_status {
+    fn read(&self, msg: fix44::MessageRef<'_>) {
+        let header = msg.header();
+        let (seq, poss_dup) = (header.msg_seq_num(), header.poss_dup_flag() == Some(true));
+        let (cl_ord_id, kind) = match &msg {
+            fix44::MessageRef::ExecutionReport(er) => {
+                let cl_ord_id = er.cl_ord_id().unwrap_or("");
+                let kind = match er.ord_status() {
                     OrdStatus::New => ReportKind::New,
                     OrdStatus::Filled => ReportKind::Filled,
-                    OrdStatus::Rejected => ReportKind::Rejected(
-                        er.text.clone().unwrap_or_else(|| "order rejected".into()),
-                    ),
+                    OrdStatus::Rejected => {
+                        let text = er.text().unwrap_or("order rejected");
+                        self.blotter
+                            .fail(|| format!("rejected ({cl_ord_id}): {text}"));
+                        ReportKind::Rejected
+                    }
                     _ => ReportKind::Other,
                 };
-                (er.cl_ord_id.clone().unwrap_or_default(), kind)
+                (cl_ord_id, kind)
             }
-            Ok((_, fix44::Message::BusinessMessageReject(r))) => (
-                String::new(),
-                ReportKind::Rejected(format!(
-                    "BusinessMessageReject: {}",
-                    r.text.clone().unwrap_or_default()
-                )),
-            ),
-            Ok(_) => return None,
-            Err(e) => (
-                String::new(),
-                ReportKind::Rejected(format!("undecodable message: {e}")),
-            ),
+            fix44::MessageRef::BusinessMessageReject(r) => {
+                let text = r.text().unwrap_or("");
+                self.blotter
+                    .fail(|| format!("BusinessMessageReject: {text}"));
+                ("", ReportKind::Rejected)
+            }
+            _ => return,
         };
-        let index = self.index(&cl_ord_id);
-        let rtt = index.and_then(|i| {
-            let sent = self.sent_at[i].load(Ordering::Relaxed);
-            (sent != 0).then(|| {
-                Duration::from_nanos(
-                    (self.base.elapsed().as_nanos() as u64 + 1).saturating_sub(sent),
-                )
-            })
-        });
-        Some(Report {
+        let report = Report {
             seq,
             poss_dup,
-            cl_ord_id,
-            index,
+            index: self.blotter.index(cl_ord_id),
             kind,
-            rtt,
-        })
+        };
+        self.blotter.report(report, cl_ord_id);
     }
 }
 
-impl Application for Client {
-    fn from_app(
+impl TypedApplication for Client {
+    type Version = fix44::Message;
+
+    fn on_message(
         &self,
-        msg: &MessageView<'_>,
+        msg: fix44::MessageRef<'_>,
         _id: &SessionId,
         _out: &mut Responder,
     ) -> Result<(), AppReject> {
-        if let Some(r) = self.report(msg) {
-            let _ = self.tx.send(r);
-        }
+        with_fix44(msg, |msg| self.read(msg));
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-/// The result of [`run_orders`].
+/// The result of [`run_orders`](crate::run_orders).
 #[derive(Debug, Clone)]
 pub struct Summary {
     /// Orders sent.

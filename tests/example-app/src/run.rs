@@ -9,7 +9,10 @@ use fix_session::settings::Settings;
 use fix_session::store::StoreFactory;
 use tokio::sync::mpsc;
 
-use crate::client::{Client, Report, ReportKind};
+use fix_session::typed::Typed;
+
+use crate::blotter::Blotter;
+use crate::client::Client;
 use crate::report::Summary;
 
 /// Waits for the session to log on.
@@ -30,14 +33,13 @@ pub async fn wait_logon(
         .map_err(|_| format!("no logon within {timeout:?}"))?
 }
 
-/// Sends orders `0..n` on `session`, at most `window` without their fill, and waits for every
-/// fill. Fails on any reject (ours or theirs), a duplicate fill, or when `timeout` passes.
-/// If the session drops, sending waits for the next logon; orders already sent are
-/// recovered by the session's resend.
+/// Sends orders `0..n` of `blotter` on `session`, at most `window` without their fill, and
+/// waits for every fill. Fails on any reject (ours or theirs), a duplicate fill, or when
+/// `timeout` passes. If the session drops, sending waits for the next logon; orders already
+/// sent are recovered by the session's resend.
 pub async fn run_orders(
     session: &SessionHandle,
-    client: &Client,
-    reports: &mut mpsc::UnboundedReceiver<Report>,
+    blotter: &Blotter,
     events: &mut mpsc::UnboundedReceiver<SessionEvent>,
     n: usize,
     window: usize,
@@ -48,36 +50,24 @@ pub async fn run_orders(
     let deadline = tokio::time::Instant::now() + timeout;
     let mut logged_on = true;
     let mut next = 0usize;
-    let mut filled = vec![false; n];
-    let mut n_filled = 0usize;
-    let mut rtts = Vec::with_capacity(n);
-    while n_filled < n {
-        while logged_on && next < n && next - n_filled < window {
-            client.mark_sent(next);
-            match session.send(client.order(next)).await {
+    loop {
+        if let Some(why) = blotter.failure() {
+            return Err(why.to_string());
+        }
+        let filled = blotter.fills();
+        if filled >= n {
+            break;
+        }
+        while logged_on && next < n && next - filled.min(next) < window {
+            blotter.mark_sent(next);
+            match session.send(blotter.order(next)).await {
                 Ok(_) => next += 1,
                 Err(DriverError::Send(SendError::NotLoggedOn)) => logged_on = false,
                 Err(e) => return Err(format!("send failed: {e}")),
             }
         }
         tokio::select! {
-            r = reports.recv() => {
-                let Some(r) = r else { return Err("the client stopped".into()) };
-                match r.kind {
-                    ReportKind::Filled => {
-                        let Some(i) = r.index else { continue };
-                        if std::mem::replace(&mut filled[i], true) {
-                            return Err(format!("duplicate fill for {}", r.cl_ord_id));
-                        }
-                        n_filled += 1;
-                        rtts.extend(r.rtt);
-                    }
-                    ReportKind::Rejected(text) => {
-                        return Err(format!("rejected ({}): {text}", r.cl_ord_id));
-                    }
-                    ReportKind::New | ReportKind::Other => {}
-                }
-            }
+            () = blotter.progress() => {}
             ev = events.recv() => match ev.map(|e| e.event) {
                 Some(Event::LoggedOn) => logged_on = true,
                 Some(Event::LoggedOut) => logged_on = false,
@@ -93,21 +83,20 @@ pub async fn run_orders(
                 Some(_) => {}
                 None => return Err("the session stopped".into()),
             },
-            _ = tokio::time::sleep_until(deadline) => {
+            () = tokio::time::sleep_until(deadline) => {
                 return Err(format!(
-                    "timed out after {timeout:?}: {n_filled} of {n} orders filled ({} sent)",
-                    next
+                    "timed out after {timeout:?}: {filled} of {n} orders filled ({next} sent)",
+                    filled = blotter.fills(),
                 ));
             }
         }
     }
     let elapsed = start.elapsed();
-    rtts.sort_unstable();
     Ok(Summary {
         orders: n,
-        filled: n_filled,
+        filled: blotter.fills(),
         elapsed,
-        rtts,
+        rtts: blotter.rtts(),
     })
 }
 
@@ -122,8 +111,9 @@ pub async fn trade(
     window: usize,
     timeout: Duration,
 ) -> Result<Summary, String> {
-    let (client, mut reports) = Client::new(prefix, orders);
-    let (initiator, mut events) = Initiator::start(settings, stores, client.clone())
+    let blotter = Blotter::new(prefix, orders);
+    let client = Arc::new(Typed(Client::new(blotter.clone())));
+    let (initiator, mut events) = Initiator::start(settings, stores, client)
         .await
         .map_err(|e| format!("initiator: {e}"))?;
     let session = initiator
@@ -133,16 +123,7 @@ pub async fn trade(
         .ok_or("no initiator session")?;
     let result = async {
         wait_logon(&mut events, timeout).await?;
-        run_orders(
-            &session,
-            &client,
-            &mut reports,
-            &mut events,
-            orders,
-            window,
-            timeout,
-        )
-        .await
+        run_orders(&session, &blotter, &mut events, orders, window, timeout).await
     }
     .await;
     initiator.stop().await;
