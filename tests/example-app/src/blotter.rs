@@ -52,8 +52,8 @@ struct Slot {
 /// Orders `0..n` with ClOrdIDs `<prefix><number>`: when each was sent, how many New and
 /// Filled reports each got and its round trip (sent to filled). The [`Client`](crate::Client)
 /// fills it in from the session's task through atomics and wakes the sender through a
-/// [`Notify`] (one atomic operation per report while nobody waits), with no channel message
-/// and no allocation per report. An order's number is its index: ClOrdIDs are parsed back to
+/// [`Notify`] on fills and rejects (one atomic operation while nobody waits), with no channel
+/// message and no allocation per report. An order's number is its index: ClOrdIDs are parsed back to
 /// it, no map of strings.
 #[derive(Debug)]
 pub struct Blotter {
@@ -151,7 +151,8 @@ impl Blotter {
         self.failure.get().map(String::as_str)
     }
 
-    /// Waits until a report comes (or returns at once if one came since the last wait).
+    /// Waits until an order is filled or rejected (or returns at once if one was since the
+    /// last wait).
     pub async fn progress(&self) {
         self.progress.notified().await
     }
@@ -186,8 +187,8 @@ impl Blotter {
         }
     }
 
-    /// Counts a report of `kind` for order `index` (a report for none of ours only wakes the
-    /// sender), records it when recording, and wakes the sender.
+    /// Counts a report for order `report.index` (nothing for an order not ours), records it
+    /// when recording, and wakes the sender on a fill or a reject.
     pub(crate) fn report(&self, report: Report, cl_ord_id: &str) {
         if let Some(slot) = report.index.and_then(|i| self.slots.get(i)) {
             match report.kind {
@@ -213,7 +214,11 @@ impl Blotter {
         if let Some(r) = &self.record {
             r.lock().unwrap_or_else(|e| e.into_inner()).push(report);
         }
-        self.progress.notify_one();
+        // The sender waits for fills (its window) and failures only: a New report wakes
+        // nobody (one thread wake-up less per order when the sender sleeps on another core).
+        if matches!(report.kind, ReportKind::Filled | ReportKind::Rejected) {
+            self.progress.notify_one();
+        }
     }
 }
 
