@@ -16,13 +16,13 @@
 //! cargo bench -p fix-session --bench loopback -- --only one-way --store memory --send queued
 //! cargo bench -p fix-session --bench loopback -- --tls      # the same over TLS 1.3 (rustls)
 //! cargo bench -p fix-session --bench loopback -- --app-work # orders built in the timed loop,
-//!                                                           # typed decode in the counter
+//!                                                           # typed reads in the counter
 //! ```
 //!
 //! One way, the orders are built before the clock starts and the acceptor's application
 //! counts them by MsgType (the engine still decodes and validates each against FIX44 before
-//! calling it): the figure is the engine's. `--app-work` measures as before (each order
-//! built in the timed loop, decoded into the typed struct by the counting application).
+//! calling it): the figure is the engine's. `--app-work` adds the application's work (each
+//! order built in the timed loop, read through its typed view by the counting application).
 //! Each one-way line also gives the CPU time the whole process used per message.
 //!
 //! Both sides run in one process on a 2-worker tokio runtime (the bench machine has 2
@@ -31,32 +31,22 @@
 //! `--runtime per-side` each side has a current-thread runtime on a thread of its own (the
 //! initiator with the senders and the bench's own tasks, the acceptor alone).
 
-#[path = "../examples/common/mod.rs"]
-mod common;
-
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{percentile, run_orders, wait_logon, Args, Client, Exchange};
+use fix_example_app::cli::{
+    LoopbackArgs, Only, Parser as _, RuntimeFlavour as Runtime, SendMode as Mode, StoreKind,
+};
+use fix_example_app::{
+    percentile, run_orders, wait_logon, Blotter, Client, Exchange, ExchangeOptions,
+};
 use fix_session::driver::{Acceptor, AcceptorHandle, Initiator, InitiatorHandle, SessionHandle};
 use fix_session::settings::{SessionId, Settings};
 use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
+use fix_session::typed::Typed;
 
 const TIMEOUT: Duration = Duration::from_secs(300);
-
-/// Where the tasks run (`--runtime`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Runtime {
-    /// One 2-worker multi-thread runtime for everything (default).
-    Multi,
-    /// One current-thread runtime for everything.
-    Current,
-    /// A current-thread runtime per side: the initiator, its senders and the bench on the
-    /// main thread, the acceptor on a thread of its own.
-    PerSide,
-}
 
 static RUNTIME: std::sync::OnceLock<Runtime> = std::sync::OnceLock::new();
 
@@ -92,7 +82,7 @@ impl AcceptorSide {
 async fn start_acceptor(
     acc: Settings,
     stores: Arc<dyn StoreFactory>,
-    exchange: Arc<Exchange>,
+    exchange: Arc<Typed<Exchange>>,
 ) -> (AcceptorSide, u16) {
     if RUNTIME.get() != Some(&Runtime::PerSide) {
         let (acceptor, _) = Acceptor::start(acc, stores, exchange)
@@ -169,8 +159,8 @@ fn tls_settings(dir: &Path) -> (String, String) {
 async fn pair(
     stores: Arc<dyn StoreFactory>,
     dir: &Path,
-    exchange: Arc<Exchange>,
-    client: Arc<Client>,
+    exchange: Arc<Typed<Exchange>>,
+    client: Arc<Typed<Client>>,
     tls: bool,
 ) -> Pair {
     let (acc_tls, ini_tls) = if tls {
@@ -211,17 +201,6 @@ async fn pair(
     }
 }
 
-/// How the one-way bench sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// `SessionHandle::enqueue`, one message at a time.
-    Queued,
-    /// `SessionHandle::enqueue_all` over the sender's orders.
-    Batch,
-    /// `SessionHandle::send`, awaiting each message's MsgSeqNum.
-    Awaited,
-}
-
 /// CPU time used so far by every thread of this process (Linux: the sum of the first field
 /// of `/proc/self/task/*/schedstat`, in nanoseconds); `None` elsewhere.
 fn process_cpu_ns() -> Option<u64> {
@@ -250,18 +229,19 @@ async fn one_way(
     // The acceptor's application only counts; the counter is polled every millisecond
     // (rather than the application waking this task for every order, which would cost a
     // thread wake-up per message and measure the bench instead of the engine).
-    // It counts NewOrderSingles by MsgType (no typed decode of its own); the engine still
+    // It counts NewOrderSingles by MsgType (reading none of their fields); the engine still
     // decodes and validates each one against FIX44 before calling it.
-    // With `app_work` (`--app-work`, the bench as it was until this option came), the
-    // counting application decodes each order into the typed struct and the orders are
-    // built in the timed loop.
-    let exchange = Arc::new(Exchange {
+    // With `app_work` (`--app-work`), the counting application reads each order through
+    // its typed view (ClOrdID, PossDupFlag) and the orders are built in the timed loop.
+    let exchange = Exchange::new(ExchangeOptions {
         silent: true,
         count_only: !app_work,
-        ..Exchange::default()
+        ..ExchangeOptions::default()
     });
-    let (client, _reports) = Client::new("B-", n);
-    let p = pair(stores, dir.path(), exchange.clone(), client.clone(), tls).await;
+    let received = exchange.stats();
+    let client = Blotter::new("B-", n);
+    let app = Arc::new(Typed(Client::new(client.clone())));
+    let p = pair(stores, dir.path(), Arc::new(Typed(exchange)), app, tls).await;
     // The typed orders are built before the clock starts: building them (about a dozen
     // allocations each) is the application's work, not the engine's.
     let mut batches: Vec<Vec<_>> = (0..senders)
@@ -299,7 +279,7 @@ async fn one_way(
         }));
     }
     tokio::time::timeout(TIMEOUT, async {
-        while (exchange.orders.load(Ordering::Relaxed) as usize) < n {
+        while (received.orders() as usize) < n {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
     })
@@ -319,73 +299,30 @@ async fn one_way(
 }
 
 /// `n` round trips, one order at a time; returns the summary.
-async fn round_trips(stores: Arc<dyn StoreFactory>, n: usize, tls: bool) -> common::Summary {
+async fn round_trips(
+    stores: Arc<dyn StoreFactory>,
+    n: usize,
+    tls: bool,
+) -> fix_example_app::Summary {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (client, mut reports) = Client::new("R-", n);
-    let mut p = pair(
-        stores,
-        dir.path(),
-        Arc::new(Exchange::default()),
-        client.clone(),
-        tls,
-    )
-    .await;
-    let s = run_orders(
-        &p.session,
-        &client,
-        &mut reports,
-        &mut p.events,
-        n,
-        1,
-        TIMEOUT,
-    )
-    .await
-    .expect("round trips");
+    let client = Blotter::new("R-", n);
+    let app = Arc::new(Typed(Client::new(client.clone())));
+    let exchange = Arc::new(Typed(Exchange::default()));
+    let mut p = pair(stores, dir.path(), exchange, app, tls).await;
+    let s = run_orders(&p.session, &client, &mut p.events, n, 1, TIMEOUT)
+        .await
+        .expect("round trips");
     p.initiator.stop().await;
     p.acceptor.stop().await;
     s
 }
 
 fn main() {
-    const USAGE: &str =
-        "usage: loopback [--orders N] [--round-trips N] [--only one-way|round-trip] \
-                         [--store memory|file] [--senders N] [--send queued|batch|awaited] [--tls] [--app-work] \
-                         [--runtime multi|current|per-side]";
-    // `cargo bench` passes `--bench`; accept it.
-    let args = Args::parse(USAGE);
-    args.only(
-        &[
-            "orders",
-            "round-trips",
-            "bench",
-            "only",
-            "store",
-            "senders",
-            "send",
-            "tls",
-            "app-work",
-            "runtime",
-        ],
-        USAGE,
-    );
-    let only = args.get("only").unwrap_or("").to_string();
-    let store = args.get("store").unwrap_or("").to_string();
-    let send = args.get("send").unwrap_or("").to_string();
-    let senders_arg: Option<usize> = args.get("senders").map(|_| args.num("senders", 1));
-    let n: usize = args.num("orders", 100_000);
-    let tls = args.flag("tls");
-    let app_work = args.flag("app-work");
+    // `cargo bench` passes `--bench`; the command line accepts it.
+    let args = LoopbackArgs::parse();
+    let (n, rt, tls, app_work) = (args.orders, args.round_trips, args.tls, args.app_work);
     let over = if tls { " tls" } else { "" };
-    let rt: usize = args.num("round-trips", 20_000);
-    let flavour = match args.get("runtime").unwrap_or("multi") {
-        "multi" => Runtime::Multi,
-        "current" => Runtime::Current,
-        "per-side" => Runtime::PerSide,
-        other => {
-            eprintln!("unknown runtime {other}\n{USAGE}");
-            std::process::exit(2);
-        }
-    };
+    let flavour = args.runtime;
     let _ = RUNTIME.set(flavour);
     let runtime = match flavour {
         Runtime::Multi => tokio::runtime::Builder::new_multi_thread()
@@ -408,16 +345,19 @@ fn main() {
             ("batch", Mode::Batch),
             ("awaited", Mode::Awaited),
         ]
-            .into_iter()
-            .filter(|(name, _)| send.is_empty() || send == *name)
-            .collect();
-        let stores_to_run: Vec<(&str, &Arc<dyn StoreFactory>)> =
-            [("memory", &memory), ("file", &file)]
-                .into_iter()
-                .filter(|(name, _)| store.is_empty() || store == *name)
-                .collect();
-        let senders_to_run = senders_arg.map_or(vec![1, 4], |s| vec![s]);
-        for &(name, stores) in stores_to_run.iter().filter(|_| only != "round-trip") {
+        .into_iter()
+        .filter(|(_, mode)| args.send.is_none_or(|m| m == *mode))
+        .collect();
+        let stores_to_run: Vec<(&str, &Arc<dyn StoreFactory>)> = [
+            ("memory", StoreKind::Memory, &memory),
+            ("file", StoreKind::File, &file),
+        ]
+        .into_iter()
+        .filter(|(_, kind, _)| args.store.is_none_or(|k| k == *kind))
+        .map(|(name, _, stores)| (name, stores))
+        .collect();
+        let senders_to_run = args.senders.map_or(vec![1, 4], |s| vec![s]);
+        for &(name, stores) in stores_to_run.iter().filter(|_| args.only != Some(Only::RoundTrip)) {
             for &(name_mode, mode) in &modes {
                 for &senders in &senders_to_run {
                     let (rate, cpu) = one_way(stores.clone(), n, senders, mode, tls, app_work).await;
@@ -428,7 +368,7 @@ fn main() {
                 }
             }
         }
-        for &(name, stores) in stores_to_run.iter().filter(|_| only != "one-way") {
+        for &(name, stores) in stores_to_run.iter().filter(|_| args.only != Some(Only::OneWay)) {
             let s = round_trips(stores.clone(), rt, tls).await;
             let us = |q: f64| percentile(&s.rtts, q).as_secs_f64() * 1e6;
             println!(

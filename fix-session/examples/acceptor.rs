@@ -3,6 +3,10 @@
 //! the `fix44` crate. Standard messages and session behaviour only, so any FIX.4.4 initiator
 //! (QuickFIX, QuickFIX/J's Banzai, the `initiator` example) can trade with it.
 //!
+//! The application is `fix_example_app::Exchange` (tests/example-app), a
+//! `fix_session::typed::TypedApplication` run through `Typed`: it reads each order through
+//! the zero-copy `fix44::NewOrderSingleRef` view of the session's decoded message.
+//!
 //! ```text
 //! cargo run --release -p fix-session --example acceptor -- --config fix-session/examples/acceptor.cfg [--port 9878] [--memory]
 //! ```
@@ -10,51 +14,41 @@
 //! `--config` names a QuickFIX-style settings file (default: `acceptor.cfg` beside this
 //! example); `--port` overrides SocketAcceptPort of every session; `--memory` keeps sequence
 //! numbers and messages in memory instead of the settings' store (SQLite in FileStorePath by
-//! default). Runs until Ctrl-C, then logs
-//! every session out.
-
-mod common;
+//! default). Runs until Ctrl-C, then logs every session out.
 
 use std::sync::Arc;
 
-use common::{fail, sample, Args, Exchange};
+use fix_example_app::cli::{fail, AcceptorArgs, Parser as _};
+use fix_example_app::{Exchange, ExchangeOptions};
 use fix_session::driver::Acceptor;
 use fix_session::settings::{ConnectionType, Settings};
 use fix_session::store::{MemoryStoreFactory, SettingsStoreFactory, StoreFactory};
-
-const USAGE: &str = "usage: acceptor [--config FILE] [--port PORT] [--memory]\n\
-     Serves the acceptor sessions of FILE (default: examples/acceptor.cfg) as a small exchange.";
+use fix_session::typed::Typed;
 
 #[tokio::main]
 async fn main() {
-    let args = Args::parse(USAGE);
-    args.only(&["config", "port", "memory"], USAGE);
-    let config = args
-        .get("config")
-        .map(Into::into)
-        .unwrap_or_else(|| sample("acceptor.cfg"));
+    let args = AcceptorArgs::parse();
+    let config = args.config();
     let mut settings = Settings::from_file(&config)
         .unwrap_or_else(|e| fail(&format!("{}: {e}", config.display())));
-    if let Some(port) = args.get("port") {
-        let port: u16 = port
-            .parse()
-            .unwrap_or_else(|_| fail(&format!("--port: `{port}` is not a port number")));
+    if let Some(port) = args.port {
         for s in &mut settings.sessions {
             if s.connection_type == ConnectionType::Acceptor {
                 s.socket_accept_port = Some(port);
             }
         }
     }
-    let stores: Arc<dyn StoreFactory> = if args.flag("memory") {
+    let stores: Arc<dyn StoreFactory> = if args.memory {
         Arc::new(MemoryStoreFactory)
     } else {
         Arc::new(SettingsStoreFactory::new())
     };
-    let exchange = Arc::new(Exchange {
+    let exchange = Exchange::new(ExchangeOptions {
         verbose: true,
-        ..Exchange::default()
+        ..ExchangeOptions::default()
     });
-    let (acceptor, mut events) = Acceptor::start(settings, stores, exchange.clone())
+    let stats = exchange.stats();
+    let (acceptor, mut events) = Acceptor::start(settings, stores, Arc::new(Typed(exchange)))
         .await
         .unwrap_or_else(|e| fail(&e.to_string()));
     for addr in acceptor.local_addrs() {
@@ -76,9 +70,6 @@ async fn main() {
             _ = tokio::signal::ctrl_c() => break,
         }
     }
-    println!(
-        "stopping: {} orders received",
-        exchange.orders.load(std::sync::atomic::Ordering::Relaxed)
-    );
+    println!("stopping: {} orders received", stats.orders());
     acceptor.stop().await;
 }

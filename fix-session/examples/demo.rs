@@ -11,28 +11,21 @@
 //! The sample settings are used as they are except for the port (bound to 0, so any free
 //! port) and the store and log folders, which go to a temporary folder removed at exit.
 
-mod common;
-
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{fail, sample, trade, Args, Exchange};
+use fix_example_app::cli::{fail, sample, DemoArgs, Parser as _};
+use fix_example_app::{trade, Exchange};
 use fix_session::driver::Acceptor;
 use fix_session::settings::Settings;
 use fix_session::store::{SettingsStoreFactory, StoreFactory};
-
-const USAGE: &str = "usage: demo [--orders N] [--window W] [--timeout SECS]\n\
-     Runs the acceptor and initiator examples together on a free loopback port.";
+use fix_session::typed::Typed;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse(USAGE);
-    args.only(&["orders", "window", "timeout"], USAGE);
-    let orders: usize = args.num("orders", 1000);
-    let window: usize = args.num("window", 1);
-    let timeout = Duration::from_secs(args.num("timeout", 60));
-    match run(orders, window, timeout).await {
+    let args = DemoArgs::parse().orders;
+    match run(args.orders, args.window, args.timeout()).await {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
@@ -60,10 +53,13 @@ async fn run(orders: usize, window: usize, timeout: Duration) -> Result<String, 
     // The store each session's settings ask for: the embedded default, SQLite (one
     // `store.sqlite3` per engine in its FileStorePath), unless StoreType says otherwise.
     let stores: Arc<dyn StoreFactory> = Arc::new(SettingsStoreFactory::new());
-    let (acceptor, _acc_events) =
-        Acceptor::start(acc_settings, stores.clone(), Arc::new(Exchange::default()))
-            .await
-            .map_err(|e| format!("acceptor: {e}"))?;
+    let (acceptor, _acc_events) = Acceptor::start(
+        acc_settings,
+        stores.clone(),
+        Arc::new(Typed(Exchange::default())),
+    )
+    .await
+    .map_err(|e| format!("acceptor: {e}"))?;
     let port = acceptor
         .local_addr()
         .ok_or("the acceptor listens nowhere")?

@@ -15,35 +15,29 @@
 //! `--window W` keeps up to W orders in flight (1: each order waits for the previous fill, so
 //! the percentiles are pure round trips); `--port` overrides SocketConnectPort; `--memory`
 //! keeps sequence numbers in memory instead of the settings' store (SQLite by default).
-
-mod common;
+//!
+//! The application is `fix_example_app::Client` (tests/example-app), a
+//! `fix_session::typed::TypedApplication` reading each ExecutionReport through the zero-copy
+//! `fix44::ExecutionReportRef` view into a lock-free `Blotter` of the orders.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::{fail, sample, trade, Args};
+use fix_example_app::cli::{fail, InitiatorArgs, Parser as _};
+use fix_example_app::trade;
 use fix_session::settings::{ConnectionType, Settings};
 use fix_session::store::{MemoryStoreFactory, SettingsStoreFactory, StoreFactory};
 
-const USAGE: &str = "usage: initiator [--config FILE] [--port PORT] [--orders N] [--window W] [--timeout SECS] [--memory]\n\
-     Sends N NewOrderSingles on the first initiator session of FILE (default: examples/initiator.cfg)\n\
-     and prints one summary line; exits non-zero on any loss, reject or timeout.";
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse(USAGE);
-    args.only(
-        &["config", "port", "orders", "window", "timeout", "memory"],
-        USAGE,
+    let args = InitiatorArgs::parse();
+    let config = args.config();
+    let (orders, window, timeout) = (
+        args.orders.orders,
+        args.orders.window,
+        args.orders.timeout(),
     );
-    let config = args
-        .get("config")
-        .map(Into::into)
-        .unwrap_or_else(|| sample("initiator.cfg"));
-    let orders: usize = args.num("orders", 1000);
-    let window: usize = args.num("window", 1);
-    let timeout = Duration::from_secs(args.num("timeout", 60));
     let mut settings = Settings::from_file(&config)
         .unwrap_or_else(|e| fail(&format!("{}: {e}", config.display())));
     settings
@@ -53,15 +47,12 @@ async fn main() -> ExitCode {
     if settings.sessions.is_empty() {
         fail(&format!("{}: no initiator session", config.display()));
     }
-    if let Some(port) = args.get("port") {
-        let port: u16 = port
-            .parse()
-            .unwrap_or_else(|_| fail(&format!("--port: `{port}` is not a port number")));
+    if let Some(port) = args.port {
         for (_, p) in &mut settings.sessions[0].socket_connect {
             *p = port;
         }
     }
-    let stores: Arc<dyn StoreFactory> = if args.flag("memory") {
+    let stores: Arc<dyn StoreFactory> = if args.memory {
         Arc::new(MemoryStoreFactory)
     } else {
         Arc::new(SettingsStoreFactory::new())

@@ -9,20 +9,20 @@
 //!
 //! No sleeps decide anything: every wait is for an event, with a timeout only as a safety net.
 
-#[path = "../examples/common/mod.rs"]
-mod common;
-
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Client, Exchange, Report, ReportKind};
+use fix_example_app::{
+    Blotter, Client, Exchange, ExchangeOptions, ExchangeStats, Received, Report, ReportKind,
+};
 use fix_session::core::{Event, SendError};
 use fix_session::driver::{Acceptor, DriverError, Initiator, SessionEvent};
 use fix_session::settings::{SessionId, Settings};
 use fix_session::store::{FileStoreFactory, MemoryStoreFactory, StoreFactory};
+use fix_session::typed::Typed;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch, Notify};
@@ -190,9 +190,8 @@ struct Go {
 /// `next` counts the orders the session accepted (sequenced and stored).
 fn spawn_sender(
     session: fix_session::driver::SessionHandle,
-    client: Arc<Client>,
-    exchange: Arc<Exchange>,
-    arrivals: Arc<Notify>,
+    client: Arc<Blotter>,
+    exchange: Arc<ExchangeStats>,
     base: u64,
     next: Arc<AtomicUsize>,
     mut go: watch::Receiver<Go>,
@@ -202,13 +201,13 @@ fn spawn_sender(
             let i = next.load(Ordering::SeqCst);
             // Flow control on what the exchange has received.
             loop {
-                let notified = arrivals.notified();
-                let received = base + exchange.orders.load(Ordering::SeqCst);
+                let arrival = exchange.arrival();
+                let received = base + exchange.orders();
                 if (i as u64) < received + IN_FLIGHT {
                     break;
                 }
                 tokio::select! {
-                    _ = notified => {}
+                    () = arrival => {}
                     _ = go.changed() => {}
                 }
                 if go.borrow().stop {
@@ -254,8 +253,7 @@ impl Seen {
         match &r.kind {
             ReportKind::New => self.acks += 1,
             ReportKind::Filled => self.fills += 1,
-            ReportKind::Rejected(text) => panic!("order rejected: {text} ({r:?})"),
-            ReportKind::Other => panic!("unexpected report {r:?}"),
+            ReportKind::Rejected | ReportKind::Other => panic!("unexpected report {r:?}"),
         }
         self.reports.push(r);
     }
@@ -282,20 +280,34 @@ impl Seen {
             _ => {}
         }
     }
+
+    /// Takes the reports `client` recorded since the last call; fails on its failure.
+    fn take_from(&mut self, client: &Blotter) {
+        for r in client.take_reports() {
+            self.take(r);
+        }
+        if let Some(why) = client.failure() {
+            panic!("client: {why}");
+        }
+    }
 }
 
 /// Receives reports and session events until `until(seen)` holds.
 async fn receive_until(
     seen: &mut Seen,
-    reports: &mut mpsc::UnboundedReceiver<Report>,
+    client: &Blotter,
     events: &mut mpsc::UnboundedReceiver<SessionEvent>,
     go: &watch::Sender<Go>,
     until: impl Fn(&Seen) -> bool,
 ) {
     tokio::time::timeout(SAFETY, async {
-        while !until(seen) {
+        loop {
+            seen.take_from(client);
+            if until(seen) {
+                break;
+            }
             tokio::select! {
-                r = reports.recv() => seen.take(r.expect("client running")),
+                () = client.progress() => {}
                 ev = events.recv() => seen.event(ev.expect("initiator running"), go),
             }
         }
@@ -326,13 +338,14 @@ fn check_acceptor_events(events: &mut mpsc::UnboundedReceiver<SessionEvent>) -> 
     disconnects
 }
 
-fn exchange() -> (Arc<Exchange>, Arc<Notify>) {
-    let arrivals = Arc::new(Notify::new());
-    let exchange = Arc::new(Exchange {
-        notify: Some(arrivals.clone()),
-        ..Exchange::recording()
+/// A recording exchange to run, and its counters.
+fn exchange() -> (Arc<Typed<Exchange>>, Arc<ExchangeStats>) {
+    let exchange = Exchange::new(ExchangeOptions {
+        record: true,
+        ..ExchangeOptions::default()
     });
-    (exchange, arrivals)
+    let stats = exchange.stats();
+    (Arc::new(Typed(exchange)), stats)
 }
 
 fn strictly_increasing(seqs: impl IntoIterator<Item = u64>) -> bool {
@@ -343,11 +356,7 @@ fn strictly_increasing(seqs: impl IntoIterator<Item = u64>) -> bool {
 
 /// Every order `0..ORDERS` received once by the exchange, in MsgSeqNum order, and every
 /// order acknowledged and filled once at the client, in MsgSeqNum order, per process.
-fn check_exactly_once(
-    client: &Client,
-    exchange_phases: &[Vec<common::Received>],
-    client_phases: &[Vec<Report>],
-) {
+fn check_exactly_once(exchange_phases: &[Vec<Received>], client_phases: &[Vec<Report>]) {
     let mut received = vec![0u32; ORDERS];
     for phase in exchange_phases {
         assert!(
@@ -382,10 +391,10 @@ fn check_exactly_once(
             "client saw MsgSeqNums out of order or twice"
         );
         for r in phase {
+            // `index` is set only for a ClOrdID written as `client.cl_ord_id(i)` writes it.
             let i = r
                 .index
-                .unwrap_or_else(|| panic!("unknown ClOrdID {}", r.cl_ord_id));
-            assert_eq!(r.cl_ord_id, client.cl_ord_id(i));
+                .unwrap_or_else(|| panic!("a report for an order not ours: {r:?}"));
             match r.kind {
                 ReportKind::New => acks[i] += 1,
                 ReportKind::Filled => fills[i] += 1,
@@ -424,20 +433,20 @@ fn runtime_fix44_dictionary_matches_generated_layout() {
 async fn cut_connection_recovers_by_resend_memory_store() {
     let dir = tempfile::tempdir().unwrap();
     let stores: Arc<dyn StoreFactory> = Arc::new(MemoryStoreFactory);
-    let (exchange, arrivals) = exchange();
+    let (exchange_app, exchange) = exchange();
     let (acceptor, mut acc_events) = Acceptor::start(
         acceptor_settings(&dir.path().join("acc")),
         stores.clone(),
-        exchange.clone(),
+        exchange_app,
     )
     .await
     .unwrap();
     let relay = Relay::start(acceptor.local_addr().unwrap()).await;
-    let (client, mut reports) = Client::new("ORD-", ORDERS);
+    let client = Blotter::recording("ORD-", ORDERS);
     let (initiator, mut events) = Initiator::start(
         initiator_settings(&dir.path().join("ini"), relay.addr.port()),
         stores,
-        client.clone(),
+        Arc::new(Typed(Client::new(client.clone()))),
     )
     .await
     .unwrap();
@@ -448,20 +457,19 @@ async fn cut_connection_recovers_by_resend_memory_store() {
         session,
         client.clone(),
         exchange.clone(),
-        arrivals,
         0,
         next.clone(),
         go_rx,
     );
 
     let mut seen = Seen::default();
-    receive_until(&mut seen, &mut reports, &mut events, &go, |s| {
+    receive_until(&mut seen, &client, &mut events, &go, |s| {
         s.fills >= CUT_AFTER
     })
     .await;
     let dropped = relay.cut().await;
     assert!(dropped[0] > 0 && dropped[1] > 0, "dropped {dropped:?}");
-    receive_until(&mut seen, &mut reports, &mut events, &go, |s| {
+    receive_until(&mut seen, &client, &mut events, &go, |s| {
         s.fills == ORDERS && s.acks == ORDERS
     })
     .await;
@@ -476,13 +484,13 @@ async fn cut_connection_recovers_by_resend_memory_store() {
     // and the client resent reports.
     eprintln!(
         "memory store: dropped {dropped:?} bytes; {} orders and {} reports resent; {} logons",
-        exchange.resent.load(Ordering::SeqCst),
+        exchange.resent.load(Ordering::Acquire),
         seen.reports.iter().filter(|r| r.poss_dup).count(),
         seen.logons
     );
-    assert!(exchange.resent.load(Ordering::SeqCst) > 0, "orders resent");
+    assert!(exchange.resent.load(Ordering::Acquire) > 0, "orders resent");
     assert!(seen.reports.iter().any(|r| r.poss_dup), "reports resent");
-    check_exactly_once(&client, &[exchange.received()], &[seen.reports]);
+    check_exactly_once(&[exchange.received()], &[seen.reports]);
 
     initiator.stop().await;
     acceptor.stop().await;
@@ -502,23 +510,20 @@ async fn cut_connection_and_restart_recovers_by_resend_file_store() {
     let dir = tempfile::tempdir().unwrap();
     let (acc_dir, ini_dir) = (dir.path().join("acc"), dir.path().join("ini"));
     let stores: Arc<dyn StoreFactory> = Arc::new(FileStoreFactory);
-    let (client, mut reports) = Client::new("ORD-", ORDERS);
+    let client = Blotter::recording("ORD-", ORDERS);
     let next = Arc::new(AtomicUsize::new(0));
 
     // ---- first "process": runs until the connection is cut, then stops completely ----
-    let (exchange1, arrivals1) = exchange();
-    let (acceptor, mut acc_events) = Acceptor::start(
-        acceptor_settings(&acc_dir),
-        stores.clone(),
-        exchange1.clone(),
-    )
-    .await
-    .unwrap();
+    let (exchange_app1, exchange1) = exchange();
+    let (acceptor, mut acc_events) =
+        Acceptor::start(acceptor_settings(&acc_dir), stores.clone(), exchange_app1)
+            .await
+            .unwrap();
     let relay = Relay::start(acceptor.local_addr().unwrap()).await;
     let (initiator, mut events) = Initiator::start(
         initiator_settings(&ini_dir, relay.addr.port()),
         stores.clone(),
-        client.clone(),
+        Arc::new(Typed(Client::new(client.clone()))),
     )
     .await
     .unwrap();
@@ -527,20 +532,19 @@ async fn cut_connection_and_restart_recovers_by_resend_file_store() {
         initiator.session(&initiator_id()).unwrap().clone(),
         client.clone(),
         exchange1.clone(),
-        arrivals1,
         0,
         next.clone(),
         go_rx,
     );
     let mut seen1 = Seen::default();
-    receive_until(&mut seen1, &mut reports, &mut events, &go, |s| {
+    receive_until(&mut seen1, &client, &mut events, &go, |s| {
         s.fills >= CUT_AFTER
     })
     .await;
     let dropped = relay.cut().await;
     relay.stop();
     assert!(dropped[0] > 0 && dropped[1] > 0, "dropped {dropped:?}");
-    receive_until(&mut seen1, &mut reports, &mut events, &go, |s| {
+    receive_until(&mut seen1, &client, &mut events, &go, |s| {
         s.disconnects >= 1
     })
     .await;
@@ -550,9 +554,7 @@ async fn cut_connection_and_restart_recovers_by_resend_file_store() {
     acceptor.stop().await;
     assert!(check_acceptor_events(&mut acc_events) >= 1);
     // Whatever the first client received before the stop.
-    while let Ok(r) = reports.try_recv() {
-        seen1.take(r);
-    }
+    seen1.take_from(&client);
     let sent1 = next.load(Ordering::SeqCst);
     let received1 = exchange1.received();
     assert!(sent1 < ORDERS, "the cut came before the last order");
@@ -576,20 +578,17 @@ async fn cut_connection_and_restart_recovers_by_resend_file_store() {
     assert!(acc_s1 > ini_t1, "acceptor sent past what the initiator got");
 
     // ---- second "process": new engines on the same stores ----
-    let (exchange2, arrivals2) = exchange();
-    let (acceptor, mut acc_events) = Acceptor::start(
-        acceptor_settings(&acc_dir),
-        stores.clone(),
-        exchange2.clone(),
-    )
-    .await
-    .unwrap();
+    let (exchange_app2, exchange2) = exchange();
+    let (acceptor, mut acc_events) =
+        Acceptor::start(acceptor_settings(&acc_dir), stores.clone(), exchange_app2)
+            .await
+            .unwrap();
     let port = acceptor.local_addr().unwrap().port();
-    let (client2, mut reports) = Client::new("ORD-", ORDERS);
+    let client2 = Blotter::recording("ORD-", ORDERS);
     let (initiator, mut events) = Initiator::start(
         initiator_settings(&ini_dir, port),
         stores.clone(),
-        client2.clone(),
+        Arc::new(Typed(Client::new(client2.clone()))),
     )
     .await
     .unwrap();
@@ -598,14 +597,13 @@ async fn cut_connection_and_restart_recovers_by_resend_file_store() {
         initiator.session(&initiator_id()).unwrap().clone(),
         client2.clone(),
         exchange2.clone(),
-        arrivals2,
         received1.len() as u64,
         next.clone(),
         go_rx,
     );
     let mut seen2 = Seen::default();
     let (acks1, fills1) = (seen1.acks, seen1.fills);
-    receive_until(&mut seen2, &mut reports, &mut events, &go, |s| {
+    receive_until(&mut seen2, &client2, &mut events, &go, |s| {
         s.acks + acks1 == ORDERS && s.fills + fills1 == ORDERS
     })
     .await;
@@ -630,11 +628,7 @@ async fn cut_connection_and_restart_recovers_by_resend_file_store() {
     assert!(received2.iter().all(|r| r.seq >= acc_t1));
     assert!(seen2.reports.iter().all(|r| r.seq >= ini_t1));
     let resent_reports2 = seen2.reports.iter().filter(|r| r.poss_dup).count();
-    check_exactly_once(
-        &client,
-        &[received1, received2],
-        &[seen1.reports, seen2.reports],
-    );
+    check_exactly_once(&[received1, received2], &[seen1.reports, seen2.reports]);
 
     initiator.stop().await;
     acceptor.stop().await;
@@ -644,7 +638,7 @@ async fn cut_connection_and_restart_recovers_by_resend_file_store() {
     eprintln!(
         "file store, second process: {} orders resent, {} reports resent; \
          initiator seqnums {ini_s2}:{ini_t2}, acceptor {acc_s2}:{acc_t2}",
-        exchange2.resent.load(Ordering::SeqCst),
+        exchange2.resent.load(Ordering::Acquire),
         resent_reports2,
     );
     assert!(ini_s2 > ini_s1 && acc_s2 > acc_s1);

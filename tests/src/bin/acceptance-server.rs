@@ -94,6 +94,12 @@ fn echo(msg: &MessageView<'_>) -> RawBody {
     }
 }
 
+// The untyped `Application`, not `fix_session::typed::Typed`: one server serves every
+// version of the suite (FIX.4.0 to FIX.4.4 and FIXT.1.1 with FIX.5.0SP2) from one settings
+// file, while a `TypedApplication` is written for one version (`type Version =
+// fix44::Message`) and there are no generated crates for FIX.4.0-4.3. The echo needs no typed
+// value either: it reads MsgType, ClOrdID(11) and PossResend(97), present under the same tags
+// in every version, and sends the body back field by field.
 impl Application for EchoApp {
     fn on_logon(&self, id: &SessionId) {
         self.forget(id);
