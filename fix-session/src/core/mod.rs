@@ -45,6 +45,7 @@ use fix_core::value::Precision;
 use fix_core::{Decoder, Dictionary, ValidationOptions};
 
 use crate::app::Application;
+use crate::metrics::SessionMetrics;
 use crate::settings::{SessionId, SessionSettings};
 
 use self::recovery::ResendRange;
@@ -99,6 +100,8 @@ pub struct Session {
     draining: bool,
     /// Whether [`Event::App`]s are produced (see [`Session::set_app_events`]).
     app_events: bool,
+    /// Counts the messages received (the driver counts the rest).
+    metrics: Arc<SessionMetrics>,
 }
 
 impl std::fmt::Debug for Session {
@@ -153,6 +156,7 @@ impl Session {
             now: created,
             draining: false,
             app_events: true,
+            metrics: Arc::new(SessionMetrics::new()),
             cfg: settings.clone(),
         };
         session.app.on_create(&session.cfg.id);
@@ -187,6 +191,12 @@ impl Session {
     /// MsgSeqNum expected on the next message received.
     pub fn next_target_seq(&self) -> u64 {
         self.next_target
+    }
+
+    /// The session's metrics: the core counts the messages it receives; the driver counts
+    /// what it writes, the events and the store's latency.
+    pub fn metrics(&self) -> &Arc<SessionMetrics> {
+        &self.metrics
     }
 
     /// The heartbeat interval in force.
