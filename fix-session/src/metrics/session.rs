@@ -270,10 +270,10 @@ impl SessionMetrics {
                 .store(monotonic_nanos(), Ordering::Relaxed),
             b"2" => Self::add(&self.resend_requests_sent, 1),
             b"3" => Self::add(&self.rejects_sent[reason_slot(field(bytes, b"373"))], 1),
+            // A SequenceReset in reset mode is neither a gap fill nor a resent message.
             b"4" => {
-                if field(bytes, b"123") == Some(b"Y") {
-                    Self::add(&self.gap_fills_sent, 1);
-                }
+                let gap_fill = field(bytes, b"123") == Some(b"Y");
+                Self::add(&self.gap_fills_sent, u64::from(gap_fill));
             }
             b"j" => Self::add(&self.business_rejects_sent, 1),
             _ if !new => Self::add(&self.messages_resent, 1),
