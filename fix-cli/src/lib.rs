@@ -20,7 +20,9 @@
 //! - [`validate`]: `fix validate`, every message checked as a session would, the reject
 //!   reason and tag per failing message;
 //! - [`encode`]: `fix encode`, the JSON `fix decode --json` prints back to FIX messages;
-//! - [`lookup`]: `fix dict`, a field, component or message of a dictionary.
+//! - [`lookup`]: `fix dict`, a field, component or message of a dictionary;
+//! - [`store`]: `fix store`, the sessions and messages of an engine's store (read-only), and
+//!   resetting sequence numbers.
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -33,6 +35,7 @@ pub mod input;
 pub mod lookup;
 pub mod render;
 pub mod scan;
+pub mod store;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -69,6 +72,9 @@ pub enum Command {
     /// Show a field (by name or tag), a component, or a message (by name or MsgType) of a
     /// dictionary: tag, type and enum values; fields, components and groups as a tree.
     Dict(DictArgs),
+    /// Read an engine's store through its settings file: `sessions`, `messages`; `reset`
+    /// sequence numbers (the only subcommand that writes, with --yes).
+    Store(store::StoreArgs),
 }
 
 /// Which dictionary to use: a custom one, or the built-in one the message names.
@@ -169,5 +175,6 @@ pub fn main_with(cli: Cli) -> i32 {
         Command::Validate(args) => validate::run(&args),
         Command::Encode(args) => encode::run(&args),
         Command::Dict(args) => lookup::run(&args),
+        Command::Store(args) => store::run(&args),
     }
 }

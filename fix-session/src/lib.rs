@@ -6,13 +6,16 @@
 //! - [`store`]: the [`MessageStore`] trait with in-memory and file stores;
 //! - [`core`]: the sans-IO session state machine (bytes and clock ticks in; bytes, timers and
 //!   events out);
-//! - [`driver`]: tokio acceptor and initiator built on the core.
+//! - [`driver`]: tokio acceptor and initiator built on the core;
+//! - [`metrics`]: per-session metrics, and the `/metrics` and `/health` endpoint
+//!   (`HttpAcceptPort`).
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
 pub mod core;
 pub mod driver;
 pub mod ids;
+pub mod metrics;
 pub mod settings;
 pub mod store;
 pub mod typed;

@@ -93,6 +93,9 @@ impl Session {
         let mut decoder = std::mem::take(&mut self.decoder);
         match decoder.decode(bytes, &dict, &opts) {
             Ok(view) => {
+                if origin == Origin::Wire {
+                    self.metrics.on_received(&view, bytes.len(), now);
+                }
                 tracing::debug!(session = %self.cfg.id, msg = %String::from_utf8_lossy(bytes).replace('\x01', "|"), "received");
                 self.handle(&view, now);
             }

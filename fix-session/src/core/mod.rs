@@ -45,6 +45,7 @@ use fix_core::value::Precision;
 use fix_core::{Decoder, Dictionary, ValidationOptions};
 
 use crate::app::{Application, Responder};
+use crate::metrics::SessionMetrics;
 use crate::settings::{SessionId, SessionSettings};
 
 use self::recovery::ResendRange;
@@ -102,6 +103,8 @@ pub struct Session {
     /// The application's replies to the message being delivered; kept between messages
     /// for its buffers.
     responder: Responder,
+    /// Counts the messages received (the driver counts the rest).
+    metrics: Arc<SessionMetrics>,
 }
 
 impl std::fmt::Debug for Session {
@@ -157,6 +160,7 @@ impl Session {
             draining: false,
             app_events: true,
             responder: Responder::default(),
+            metrics: Arc::new(SessionMetrics::new()),
             cfg: settings.clone(),
         };
         session.app.on_create(&session.cfg.id);
@@ -191,6 +195,12 @@ impl Session {
     /// MsgSeqNum expected on the next message received.
     pub fn next_target_seq(&self) -> u64 {
         self.next_target
+    }
+
+    /// The session's metrics: the core counts the messages it receives; the driver counts
+    /// what it writes, the events and the store's latency.
+    pub fn metrics(&self) -> &Arc<SessionMetrics> {
+        &self.metrics
     }
 
     /// The heartbeat interval in force.

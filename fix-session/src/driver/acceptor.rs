@@ -18,6 +18,7 @@ use super::loops::Loops;
 use super::tls::{self, Stream};
 use super::{DriverError, SessionEvent};
 use crate::app::Application;
+use crate::metrics::{start_endpoint, Endpoint};
 use crate::settings::{ConnectionType, SessionId, SessionSettings, Settings};
 use crate::store::StoreFactory;
 
@@ -32,6 +33,8 @@ pub struct AcceptorHandle {
     sessions: HashMap<SessionId, SessionHandle>,
     tasks: Vec<JoinHandle<()>>,
     listeners: Vec<JoinHandle<()>>,
+    /// The `/metrics` and `/health` endpoint (HttpAcceptPort).
+    http: Option<Endpoint>,
 }
 
 impl Acceptor {
@@ -72,6 +75,7 @@ impl Acceptor {
         let mut by_port: HashMap<(Option<String>, u16), Vec<SessionHandle>> = HashMap::new();
         let mut sessions = HashMap::new();
         let mut tasks = Vec::new();
+        let mut entries = Vec::new();
         for s in settings
             .sessions
             .iter()
@@ -103,11 +107,13 @@ impl Acceptor {
                 .entry((s.socket_accept_host.clone(), port))
                 .or_default()
                 .push(handle.clone());
+            entries.push(handle.metrics_entry(s.schedule.clone()));
             sessions.insert(s.id.clone(), handle);
         }
         if sessions.is_empty() {
             return Err(DriverError::NoSessions("acceptor"));
         }
+        let http = start_endpoint(settings.http_accept_port, entries).await?;
         let mut addrs = Vec::new();
         let mut listeners = Vec::new();
         for (key, handles) in by_port {
@@ -172,6 +178,7 @@ impl Acceptor {
                 sessions,
                 tasks,
                 listeners,
+                http,
             },
             erx,
         ))
@@ -238,6 +245,12 @@ impl AcceptorHandle {
     /// The first address listened on.
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.addrs.first().copied()
+    }
+
+    /// The address of the `/metrics` and `/health` endpoint, when `HttpAcceptPort` is set
+    /// (see [`crate::metrics`]).
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.http.as_ref().map(Endpoint::local_addr)
     }
 
     /// The session with `id`.

@@ -50,7 +50,10 @@ pub(super) async fn spawn_session(
         store.next_target_seq(),
         store.creation_time(),
     );
-    let (handle, inbox, shared) = handle::channel(settings.id.clone());
+    let (handle, inbox, shared) = handle::channel(settings.id.clone(), core.metrics().clone());
+    shared
+        .metrics
+        .set_progress(core.state(), core.next_sender_seq(), core.next_target_seq());
     let log = settings
         .file_log_path
         .as_ref()
@@ -160,6 +163,7 @@ impl SessionTask {
         while let Some(out) = self.core.poll_transmit() {
             match out {
                 Output::Send(t) => {
+                    self.shared.metrics.on_sent(&t.bytes, t.store);
                     tracing::debug!(session = %self.core.id(), msg = %String::from_utf8_lossy(&t.bytes).replace('\x01', "|"), "sent");
                     if let Some(log) = &mut self.log {
                         log.message("OUT", &t.bytes);
@@ -198,6 +202,8 @@ impl SessionTask {
         next_target: Option<u64>,
     ) -> Result<(), DriverError> {
         let mut target = next_target;
+        let started = (!b.saves.is_empty() || b.next_sender.is_some() || target.is_some())
+            .then(std::time::Instant::now);
         if !b.saves.is_empty() {
             match target.take() {
                 Some(t) => self.store.save_batch_and_target(&mut b.saves, t).await?,
@@ -210,6 +216,9 @@ impl SessionTask {
         }
         if let Some(t) = target {
             self.store.set_next_target_seq(t).await?;
+        }
+        if let Some(started) = started {
+            self.shared.metrics.on_store_write(started.elapsed());
         }
         Ok(())
     }
@@ -307,7 +316,13 @@ impl SessionTask {
                 }
             }
         }
+        self.shared.metrics.set_progress(
+            self.core.state(),
+            self.core.next_sender_seq(),
+            self.core.next_target_seq(),
+        );
         while let Some(ev) = self.core.poll_event() {
+            self.shared.metrics.on_event(&ev);
             if let Some(log) = &mut self.log {
                 log.event(&format!("{ev:?}"));
             }
@@ -344,9 +359,11 @@ impl SessionTask {
         if let Some(log) = &mut self.log {
             log.event(&reason);
         }
+        let event = Event::Disconnected { reason };
+        self.shared.metrics.on_event(&event);
         let _ = self.events.send(SessionEvent {
             session: self.core.id().clone(),
-            event: Event::Disconnected { reason },
+            event,
         });
         None
     }
@@ -544,6 +561,11 @@ impl SessionTask {
             }
         }
         self.shared.connected.store(false, Ordering::SeqCst);
+        self.shared.metrics.set_progress(
+            self.core.state(),
+            self.core.next_sender_seq(),
+            self.core.next_target_seq(),
+        );
         shutdown
     }
 }

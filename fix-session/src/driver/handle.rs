@@ -10,7 +10,8 @@ use tokio::sync::{mpsc, oneshot};
 use super::tls::Stream;
 use super::{DriverError, MAX_BATCH_COMMANDS, SEND_QUEUE_CAPACITY};
 use crate::core::SendError;
-use crate::settings::SessionId;
+use crate::metrics::{Entry, SessionMetrics};
+use crate::settings::{Schedule, SessionId};
 
 /// Commands that are not messages: never held back by a full send queue.
 pub(super) enum Control {
@@ -44,6 +45,8 @@ pub(super) struct Shared {
     pub(super) enqueued: AtomicU64,
     /// Queued messages the session refused (see [`SessionHandle::refused`]).
     pub(super) refused: AtomicU64,
+    /// The session's metrics (updated by its task and its core).
+    pub(super) metrics: Arc<SessionMetrics>,
 }
 
 /// A handle on one running session.
@@ -186,6 +189,33 @@ impl SessionHandle {
         self.control(Control::Logout(text.map(str::to_string)))
     }
 
+    /// The session's metrics: messages, bytes, rejects, resends, state, sequence numbers,
+    /// store latency (see [`crate::metrics`]).
+    pub fn metrics(&self) -> &SessionMetrics {
+        &self.shared.metrics
+    }
+
+    /// How many messages wait in the send queue.
+    pub fn queue_depth(&self) -> usize {
+        self.data.max_capacity() - self.data.capacity()
+    }
+
+    /// The session as the metrics endpoint reports it: it holds the send queue weakly, so
+    /// that the endpoint does not keep the session alive.
+    pub(super) fn metrics_entry(&self, schedule: Schedule) -> Entry {
+        let queue = self.data.downgrade();
+        Entry {
+            id: self.id.clone(),
+            schedule,
+            metrics: self.shared.metrics.clone(),
+            queue_depth: Box::new(move || {
+                queue
+                    .upgrade()
+                    .map_or(0, |q| (q.max_capacity() - q.capacity()) as u64)
+            }),
+        }
+    }
+
     /// Whether the session has a connection.
     pub fn is_connected(&self) -> bool {
         self.shared.connected.load(Ordering::SeqCst)
@@ -277,13 +307,17 @@ impl Inbox {
 }
 
 /// A new session's handle and inbox, and the state they share.
-pub(super) fn channel(id: SessionId) -> (SessionHandle, Inbox, Arc<Shared>) {
+pub(super) fn channel(
+    id: SessionId,
+    metrics: Arc<SessionMetrics>,
+) -> (SessionHandle, Inbox, Arc<Shared>) {
     let (ctrl_tx, ctrl) = mpsc::unbounded_channel();
     let (data_tx, data) = mpsc::channel(SEND_QUEUE_CAPACITY);
     let shared = Arc::new(Shared {
         connected: AtomicBool::new(false),
         enqueued: AtomicU64::new(0),
         refused: AtomicU64::new(0),
+        metrics,
     });
     let handle = SessionHandle {
         id,

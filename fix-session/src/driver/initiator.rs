@@ -1,6 +1,7 @@
 //! The initiator: connects each session (failover hosts, ReconnectInterval) and logs on.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpStream;
@@ -13,6 +14,7 @@ use super::loops::Loops;
 use super::tls::{self, Stream};
 use super::{DriverError, SessionEvent};
 use crate::app::Application;
+use crate::metrics::{start_endpoint, Endpoint};
 use crate::settings::{ConnectionType, SessionId, Settings};
 use crate::store::StoreFactory;
 
@@ -25,6 +27,8 @@ pub struct Initiator;
 pub struct InitiatorHandle {
     sessions: HashMap<SessionId, SessionHandle>,
     tasks: Vec<JoinHandle<()>>,
+    /// The `/metrics` and `/health` endpoint (HttpAcceptPort).
+    http: Option<Endpoint>,
 }
 
 impl Initiator {
@@ -39,6 +43,7 @@ impl Initiator {
         let (etx, erx) = mpsc::unbounded_channel();
         let mut sessions = HashMap::new();
         let mut tasks = Vec::new();
+        let mut entries = Vec::new();
         for s in settings
             .sessions
             .iter()
@@ -110,16 +115,31 @@ impl Initiator {
                     }
                 }
             }));
+            entries.push(handle.metrics_entry(s.schedule.clone()));
             sessions.insert(s.id.clone(), handle);
         }
         if sessions.is_empty() {
             return Err(DriverError::NoSessions("initiator"));
         }
-        Ok((InitiatorHandle { sessions, tasks }, erx))
+        let http = start_endpoint(settings.http_accept_port, entries).await?;
+        Ok((
+            InitiatorHandle {
+                sessions,
+                tasks,
+                http,
+            },
+            erx,
+        ))
     }
 }
 
 impl InitiatorHandle {
+    /// The address of the `/metrics` and `/health` endpoint, when `HttpAcceptPort` is set
+    /// (see [`crate::metrics`]).
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.http.as_ref().map(Endpoint::local_addr)
+    }
+
     /// The session with `id`.
     pub fn session(&self, id: &SessionId) -> Option<&SessionHandle> {
         self.sessions.get(id)

@@ -17,8 +17,10 @@
 //!   sequence is used up for the day the next code of the list takes over.
 //!
 //! Where the reservations live ([`Reservations`]): [`SqliteReservations`] keeps them in a
-//! table of the engine's SQLite store file (the default store's file), [`FileReservations`]
-//! in a small file per generator, [`MemoryReservations`] nowhere (tests).
+//! table of the engine's SQLite store file (the default store's file), `PostgresReservations`
+//! (feature `postgres`) in a table of the engine's PostgreSQL store database,
+//! [`FileReservations`] in a small file per generator, [`MemoryReservations`] nowhere
+//! (tests).
 //!
 //! ```
 //! use fix_session::ids::{IdFormat, IdGenerator, MemoryReservations};
@@ -39,6 +41,8 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 pub use format::IdFormat;
+#[cfg(feature = "postgres")]
+pub use reservations::PostgresReservations;
 pub use reservations::{
     FileReservations, MemoryReservations, Reservation, Reservations, SqliteReservations,
 };

@@ -202,3 +202,198 @@ impl Reservations for FileReservations {
         Ok(())
     }
 }
+
+#[cfg(feature = "postgres")]
+pub use self::postgres::PostgresReservations;
+
+#[cfg(feature = "postgres")]
+mod postgres {
+    use std::sync::mpsc;
+
+    use tokio_postgres::{Client, NoTls};
+
+    use super::{Reservation, Reservations};
+    use crate::store::StoreError;
+
+    type Reply<T> = mpsc::SyncSender<Result<T, StoreError>>;
+
+    /// What the connection's thread is asked.
+    enum Request {
+        Load(String, Reply<Option<Reservation>>),
+        Save(String, Reservation, Reply<()>),
+    }
+
+    /// Reservations in a table (`fix_id_reservations`) of a PostgreSQL schema: give it the
+    /// engine's store database (`PostgreSQLStoreURL`, `PostgreSQLStoreSchema`) to keep them
+    /// beside the sessions. A save returns once its transaction committed (durable with the
+    /// server's default `synchronous_commit`).
+    ///
+    /// [`Reservations`] is synchronous (a generator saves once per block of IDs, from
+    /// whatever thread takes the block's first ID, runtime or not): the connection lives on
+    /// a thread of its own with a single-threaded runtime, and calls wait for its answer. A
+    /// lost connection is opened again on the next call.
+    #[derive(Debug)]
+    pub struct PostgresReservations {
+        requests: mpsc::Sender<Request>,
+    }
+
+    fn pg(e: tokio_postgres::Error) -> StoreError {
+        StoreError::Postgres(e)
+    }
+
+    fn stopped() -> StoreError {
+        StoreError::Io {
+            path: "postgres reservations".to_string(),
+            source: std::io::Error::other("the reservations' connection thread has stopped"),
+        }
+    }
+
+    fn out_of_range(name: &str) -> StoreError {
+        StoreError::Corrupt {
+            path: "fix_id_reservations".to_string(),
+            message: format!("reservation of {name:?} out of range"),
+        }
+    }
+
+    /// Connects, creates the schema and table if missing, and selects the schema.
+    async fn connect(url: &str, schema: &str) -> Result<Client, StoreError> {
+        let (client, connection) = tokio_postgres::connect(url, NoTls).await.map_err(pg)?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!(error = %e, "postgres reservations connection closed");
+            }
+        });
+        let schema = format!("\"{}\"", schema.replace('"', "\"\""));
+        client
+            .batch_execute(&format!(
+                "SET application_name TO 'fix-session id reservations';
+                 CREATE SCHEMA IF NOT EXISTS {schema};
+                 SET search_path TO {schema};
+                 CREATE TABLE IF NOT EXISTS fix_id_reservations (
+                     name text PRIMARY KEY, day bigint NOT NULL, next bigint NOT NULL)"
+            ))
+            .await
+            .map_err(pg)?;
+        Ok(client)
+    }
+
+    async fn load(client: &Client, name: &str) -> Result<Option<Reservation>, StoreError> {
+        let row = client
+            .query_opt(
+                "SELECT day, next FROM fix_id_reservations WHERE name = $1",
+                &[&name],
+            )
+            .await
+            .map_err(pg)?;
+        row.map(|r| {
+            let day = u64::try_from(r.get::<_, i64>(0)).map_err(|_| out_of_range(name))?;
+            let end = u64::try_from(r.get::<_, i64>(1)).map_err(|_| out_of_range(name))?;
+            Ok(Reservation { day, end })
+        })
+        .transpose()
+    }
+
+    async fn save(client: &Client, name: &str, r: Reservation) -> Result<(), StoreError> {
+        let day = i64::try_from(r.day).map_err(|_| out_of_range(name))?;
+        let end = i64::try_from(r.end).map_err(|_| out_of_range(name))?;
+        client
+            .execute(
+                "INSERT INTO fix_id_reservations (name, day, next) VALUES ($1, $2, $3)
+                 ON CONFLICT (name) DO UPDATE SET day = excluded.day, next = excluded.next",
+                &[&name, &day, &end],
+            )
+            .await
+            .map_err(pg)?;
+        Ok(())
+    }
+
+    /// The connection's thread: answers requests until every handle is gone.
+    async fn serve(
+        url: String,
+        schema: String,
+        mut client: Client,
+        requests: mpsc::Receiver<Request>,
+    ) {
+        // Blocking between requests is fine: the connection has nothing to do meanwhile,
+        // and it is driven again while a query is awaited.
+        while let Ok(req) = requests.recv() {
+            if client.is_closed() {
+                match connect(&url, &schema).await {
+                    Ok(c) => client = c,
+                    Err(e) => {
+                        match req {
+                            Request::Load(_, reply) => drop(reply.send(Err(e))),
+                            Request::Save(_, _, reply) => drop(reply.send(Err(e))),
+                        }
+                        continue;
+                    }
+                }
+            }
+            // A caller that stopped waiting is no error.
+            match req {
+                Request::Load(name, reply) => drop(reply.send(load(&client, &name).await)),
+                Request::Save(name, r, reply) => drop(reply.send(save(&client, &name, r).await)),
+            }
+        }
+    }
+
+    impl PostgresReservations {
+        /// Connects to the database at `url` (a connection string, as `PostgreSQLStoreURL`)
+        /// and creates the schema and table if missing.
+        pub fn connect(url: &str, schema: &str) -> Result<PostgresReservations, StoreError> {
+            let (tx, rx) = mpsc::channel();
+            let (ready_tx, ready_rx) = mpsc::sync_channel(1);
+            let (url, schema) = (url.to_string(), schema.to_string());
+            std::thread::Builder::new()
+                .name("fix-id-reservations".into())
+                .spawn(move || {
+                    let runtime = match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(r) => r,
+                        Err(source) => {
+                            let _ = ready_tx.send(Err(StoreError::Io {
+                                path: "postgres reservations".to_string(),
+                                source,
+                            }));
+                            return;
+                        }
+                    };
+                    runtime.block_on(async move {
+                        match connect(&url, &schema).await {
+                            Ok(client) => {
+                                let _ = ready_tx.send(Ok(()));
+                                serve(url, schema, client, rx).await;
+                            }
+                            Err(e) => {
+                                let _ = ready_tx.send(Err(e));
+                            }
+                        }
+                    });
+                })
+                .map_err(|source| StoreError::Io {
+                    path: "postgres reservations".to_string(),
+                    source,
+                })?;
+            ready_rx.recv().map_err(|_| stopped())??;
+            Ok(PostgresReservations { requests: tx })
+        }
+
+        fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, StoreError> {
+            let (reply, answer) = mpsc::sync_channel(1);
+            self.requests.send(make(reply)).map_err(|_| stopped())?;
+            answer.recv().map_err(|_| stopped())?
+        }
+    }
+
+    impl Reservations for PostgresReservations {
+        fn load(&self, name: &str) -> Result<Option<Reservation>, StoreError> {
+            self.ask(|reply| Request::Load(name.to_string(), reply))
+        }
+
+        fn save(&self, name: &str, reservation: Reservation) -> Result<(), StoreError> {
+            self.ask(|reply| Request::Save(name.to_string(), reservation, reply))
+        }
+    }
+}

@@ -257,3 +257,72 @@ fn a_reservation_that_cannot_be_saved_fails_at_creation() {
     let err = IdGenerator::new("o", IdFormat::numeric(""), store).expect_err("corrupt");
     assert!(matches!(err, IdError::Store { .. }), "{err}");
 }
+
+/// PostgreSQL reservations: a restarted generator goes on after its last block, and
+/// generators shared by many tokio tasks hand out every ID once.
+#[cfg(feature = "postgres")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_reservations_are_unique_across_restarts_and_tasks() {
+    // `FIX_TEST_POSTGRES_URL`, else a throwaway local server, else a visible skip line.
+    let Some(url) = fix_test_postgres::url() else {
+        return;
+    };
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos();
+    let schema = format!("fix_test_ids_{}_{nanos:x}", std::process::id());
+    let open = || PostgresReservations::connect(&url, &schema).expect("postgres");
+    let mut seen = HashSet::new();
+    for _run in 0..3 {
+        let ids = IdGenerator::create(
+            "orders".into(),
+            IdFormat::numeric("X"),
+            Box::new(open()),
+            10,
+            SystemTime::now(),
+        )
+        .expect("generator");
+        for _ in 0..25 {
+            assert!(
+                seen.insert(ids.next_id().expect("id")),
+                "repeated after restart"
+            );
+        }
+    }
+    assert_eq!(seen.len(), 75);
+    // The third run started after the second's last block: 2 * 30 reserved before it.
+    assert!(seen.contains("X61") && !seen.contains("X60"), "{seen:?}");
+
+    let ids = std::sync::Arc::new(
+        IdGenerator::with_block("tasks", IdFormat::numeric(""), open(), 97).expect("generator"),
+    );
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let ids = ids.clone();
+            tokio::spawn(async move {
+                let mut got = Vec::with_capacity(20_000);
+                for i in 0..20_000 {
+                    got.push(ids.next_id().expect("id"));
+                    if i % 1_000 == 0 {
+                        tokio::task::yield_now().await;
+                    }
+                }
+                got
+            })
+        })
+        .collect();
+    let mut all = HashSet::new();
+    for t in tasks {
+        for id in t.await.expect("task") {
+            assert!(all.insert(id), "an ID handed out twice");
+        }
+    }
+    assert_eq!(all.len(), 8 * 20_000);
+    // A restart goes on after everything reserved.
+    let max = all.iter().map(|s| s.parse::<u64>().expect("number")).max();
+    let again =
+        IdGenerator::with_block("tasks", IdFormat::numeric(""), open(), 97).expect("generator");
+    let next: u64 = again.next_id().expect("id").parse().expect("number");
+    assert!(Some(next) > max, "{next} after {max:?}");
+}

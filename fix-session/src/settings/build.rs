@@ -16,6 +16,7 @@ pub(crate) fn build_all(sections: Sections, base: &Path) -> Result<Settings, Set
     let mut out = Settings {
         sessions: Vec::new(),
         templates: Vec::new(),
+        http_accept_port: None,
     };
     for (i, own) in sections.sessions.into_iter().enumerate() {
         let section = format!("SESSION {}", i + 1);
@@ -48,6 +49,7 @@ pub(crate) fn build_all(sections: Sections, base: &Path) -> Result<Settings, Set
         raw: &default,
         section: "DEFAULT",
     };
+    out.http_accept_port = g.port("HttpAcceptPort")?;
     if g.bool("DynamicSessions", false)? {
         let s = build(&g, base, true)?;
         out.templates.push(template_of(&g, s)?);

@@ -42,6 +42,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "SocketReuseAddress",
     "SocketNodelay",
     "SocketTcpNoDelay",
+    // Operations: the metrics and health endpoint.
+    "HttpAcceptPort",
     // TLS.
     "SocketUseSSL",
     "ServerCertificateFile",
@@ -326,10 +328,6 @@ pub const COMPATIBILITY_KEYS: &[(&str, &str)] = &[
     (
         "SendResetSeqNumFlag",
         "use ResetOnLogon to send ResetSeqNumFlag=Y on Logon",
-    ),
-    (
-        "HttpAcceptPort",
-        "there is no built-in HTTP status page; sessions are observed through the API and `tracing`",
     ),
 ];
 

@@ -68,6 +68,15 @@
 //! default. `AppDataDictionary.FIX.4.4=...` names the application dictionary of one
 //! ApplVerID on a FIXT.1.1 session.
 //!
+//! ## Metrics and health
+//!
+//! `HttpAcceptPort=N` in `[DEFAULT]` makes the [`Acceptor`](crate::Acceptor) or
+//! [`Initiator`](crate::Initiator) started from the file serve Prometheus `GET /metrics` and
+//! JSON `GET /health` on port N of every interface (0 picks a free port, reported by the
+//! handle's `http_addr`); see [`crate::metrics`]. It needs the crate's `metrics` feature (on
+//! by default). An acceptor and an initiator started from one file would both bind it: give
+//! them separate files or ports.
+//!
 //! ## Dynamic sessions
 //!
 //! A `[SESSION]` with `AcceptorTemplate=Y` (QuickFIX/J) or `DynamicSessions=Y`
@@ -187,6 +196,9 @@ pub struct Settings {
     pub sessions: Vec<SessionSettings>,
     /// The acceptor templates (dynamic sessions), in file order.
     pub templates: Vec<AcceptorTemplate>,
+    /// `HttpAcceptPort` of `[DEFAULT]`: the port an acceptor or initiator serves `/metrics`
+    /// and `/health` on (0 picks a free port); see [`crate::metrics`].
+    pub http_accept_port: Option<u16>,
 }
 
 impl Settings {

@@ -39,14 +39,14 @@ pub struct FileStore {
     unsynced: u32,
 }
 
-fn io(path: &Path, source: std::io::Error) -> StoreError {
+pub(crate) fn io(path: &Path, source: std::io::Error) -> StoreError {
     StoreError::Io {
         path: path.display().to_string(),
         source,
     }
 }
 
-fn with_ext(base: &Path, ext: &str) -> PathBuf {
+pub(crate) fn with_ext(base: &Path, ext: &str) -> PathBuf {
     let mut s = base.as_os_str().to_owned();
     s.push(".");
     s.push(ext);
@@ -63,19 +63,79 @@ fn open_rw(path: &Path) -> Result<File, StoreError> {
         .map_err(|e| io(path, e))
 }
 
+/// The files' common path for `id` in `dir`, without extension.
+pub(crate) fn base_path(dir: &Path, id: &SessionId) -> PathBuf {
+    let mut prefix = format!(
+        "{}-{}-{}",
+        id.begin_string, id.sender_comp_id, id.target_comp_id
+    );
+    if let Some(q) = &id.qualifier {
+        prefix.push('-');
+        prefix.push_str(q);
+    }
+    dir.join(prefix)
+}
+
+/// The `.seqnums` text: next sender and target sequence numbers.
+pub(crate) fn parse_seqnums(text: &str) -> Option<(u64, u64)> {
+    let (s, t) = text.split_once(':')?;
+    Some((s.trim().parse().ok()?, t.trim().parse().ok()?))
+}
+
+/// The `.header` text: `seq -> (offset, size)`, and how many bytes of it are whole entries
+/// (a torn last entry after a crash is left out).
+pub(crate) fn parse_index(text: &str) -> (BTreeMap<u64, (u64, u64)>, usize) {
+    let mut index = BTreeMap::new();
+    let mut valid = 0;
+    for entry in text.split_inclusive(' ') {
+        let Some(fields) = entry.strip_suffix(' ') else {
+            break;
+        };
+        let mut parts = fields.trim().split(',').map(str::parse::<u64>);
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(Ok(seq)), Some(Ok(off)), Some(Ok(len))) => {
+                index.insert(seq, (off, len));
+                valid += entry.len();
+            }
+            _ => break,
+        }
+    }
+    (index, valid)
+}
+
+/// The `.session` text: the creation time.
+pub(crate) fn parse_session(text: &str) -> Option<SystemTime> {
+    let ts = UtcTimestamp::parse(text.trim().as_bytes()).ok()?;
+    let nanos = u64::try_from(ts.to_unix_nanos()).unwrap_or(0);
+    Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(nanos))
+}
+
+/// Reads the messages `index` places in the `.body` file `body`, for `begin..=end`.
+pub(crate) fn read_messages(
+    body: &mut File,
+    path: &Path,
+    index: &BTreeMap<u64, (u64, u64)>,
+    begin: u64,
+    end: u64,
+) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    let mut out = Vec::new();
+    if begin > end {
+        return Ok(out);
+    }
+    for (&seq, &(off, len)) in index.range(begin..=end) {
+        let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
+        body.seek(SeekFrom::Start(off)).map_err(|e| io(path, e))?;
+        body.read_exact(&mut buf).map_err(|e| io(path, e))?;
+        out.push((seq, buf));
+    }
+    Ok(out)
+}
+
 impl FileStore {
     /// Opens the store for `id` in `dir` (created if needed), reading back what is there.
     pub fn open(dir: &Path, id: &SessionId, sync: SyncPolicy) -> Result<FileStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        let mut prefix = format!(
-            "{}-{}-{}",
-            id.begin_string, id.sender_comp_id, id.target_comp_id
-        );
-        if let Some(q) = &id.qualifier {
-            prefix.push('-');
-            prefix.push_str(q);
-        }
-        let base = dir.join(prefix);
+        let base = base_path(dir, id);
         let body_path = with_ext(&base, "body");
         let header_path = with_ext(&base, "header");
         let seq_path = with_ext(&base, "seqnums");
@@ -118,13 +178,12 @@ impl FileStore {
             self.next_target = 1;
             self.write_seqnums()?;
         } else {
-            let corrupt = || StoreError::Corrupt {
+            let (s, t) = parse_seqnums(&text).ok_or_else(|| StoreError::Corrupt {
                 path: p.display().to_string(),
                 message: text.clone(),
-            };
-            let (s, t) = text.split_once(':').ok_or_else(corrupt)?;
-            self.next_sender = s.trim().parse().map_err(|_| corrupt())?;
-            self.next_target = t.trim().parse().map_err(|_| corrupt())?;
+            })?;
+            self.next_sender = s;
+            self.next_target = t;
         }
         // Index.
         let p = self.path("header");
@@ -135,21 +194,8 @@ impl FileStore {
         self.header
             .read_to_string(&mut text)
             .map_err(|e| io(&p, e))?;
-        self.index.clear();
-        let mut valid = 0;
-        for entry in text.split_inclusive(' ') {
-            let Some(fields) = entry.strip_suffix(' ') else {
-                break;
-            };
-            let mut parts = fields.trim().split(',').map(str::parse::<u64>);
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some(Ok(seq)), Some(Ok(off)), Some(Ok(len))) => {
-                    self.index.insert(seq, (off, len));
-                    valid += entry.len();
-                }
-                _ => break,
-            }
-        }
+        let (index, valid) = parse_index(&text);
+        self.index = index;
         if valid < text.len() {
             // A torn last entry after a crash: the message was never acknowledged (it is
             // written before the socket sees it). Cut it off so that the next entry starts
@@ -170,13 +216,10 @@ impl FileStore {
         let p = self.path("session");
         match std::fs::read_to_string(&p) {
             Ok(t) => {
-                let ts =
-                    UtcTimestamp::parse(t.trim().as_bytes()).map_err(|_| StoreError::Corrupt {
-                        path: p.display().to_string(),
-                        message: t.clone(),
-                    })?;
-                let nanos = u64::try_from(ts.to_unix_nanos()).unwrap_or(0);
-                self.created = SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(nanos);
+                self.created = parse_session(&t).ok_or_else(|| StoreError::Corrupt {
+                    path: p.display().to_string(),
+                    message: t.clone(),
+                })?;
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.created = SystemTime::now();
@@ -289,25 +332,8 @@ impl FileStore {
     }
 
     fn do_get(&mut self, begin: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        if begin > end {
-            return Ok(Vec::new());
-        }
         let p = self.path("body");
-        let mut out = Vec::new();
-        let entries: Vec<(u64, (u64, u64))> = self
-            .index
-            .range(begin..=end)
-            .map(|(k, v)| (*k, *v))
-            .collect();
-        for (seq, (off, len)) in entries {
-            let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
-            self.body
-                .seek(SeekFrom::Start(off))
-                .map_err(|e| io(&p, e))?;
-            self.body.read_exact(&mut buf).map_err(|e| io(&p, e))?;
-            out.push((seq, buf));
-        }
-        Ok(out)
+        read_messages(&mut self.body, &p, &self.index, begin, end)
     }
 
     fn do_reset(&mut self, now: SystemTime) -> Result<(), StoreError> {

@@ -13,6 +13,7 @@ mod file;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres;
+pub mod query;
 mod sqlite;
 
 use std::future::Future;
@@ -25,6 +26,7 @@ pub use file::FileStore;
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresStore, PostgresStoreFactory};
+pub use query::{open_read_only, StoreReader, StoredSession};
 pub use sqlite::{CommitStats, SqliteDatabase, SqliteStore, SqliteSync};
 
 /// A boxed future returned by store methods.

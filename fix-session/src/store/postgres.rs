@@ -65,12 +65,12 @@ const LEASE_CTE: &str = "lease AS (
     UPDATE fix_leases SET expires_at = clock_timestamp() + $3::bigint * interval '1 millisecond'
     WHERE session_key = $1 AND epoch = $2 RETURNING 1)";
 
-fn pg(e: tokio_postgres::Error) -> StoreError {
+pub(crate) fn pg(e: tokio_postgres::Error) -> StoreError {
     StoreError::Postgres(e)
 }
 
 /// Quotes an SQL identifier.
-fn ident(name: &str) -> String {
+pub(crate) fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
