@@ -30,8 +30,9 @@ const fn start_of_year(year: i64) -> i64 {
 
 /// A calendar date (proleptic Gregorian), year 0 to 9999; the wire form is `YYYYMMDD`.
 ///
-/// Used inside the timestamp types and on its own as the value of [`UtcDateOnly`](super::UtcDateOnly) and
-/// [`LocalMktDate`](super::LocalMktDate); it also reads and writes `YYYYMMDD` itself.
+/// Used inside the timestamp types and on its own as the value of
+/// [`UtcDateOnly`](super::UtcDateOnly) and [`LocalMktDate`](super::LocalMktDate); it also
+/// reads and writes `YYYYMMDD` itself.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Date {
     pub(super) year: u16,
