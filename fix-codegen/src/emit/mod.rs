@@ -23,6 +23,18 @@ pub(crate) fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
+/// The serde derives of a generated type, behind the generated crate's `serde` feature and
+/// through `fix_core::__private`, so a generated crate needs no serde dependency of its own.
+pub(crate) fn serde_derives() -> TokenStream {
+    quote! {
+        #[cfg_attr(
+            feature = "serde",
+            derive(fix_core::__private::serde::Serialize, fix_core::__private::serde::Deserialize),
+            serde(crate = "fix_core::__private::serde")
+        )]
+    }
+}
+
 /// Names chosen for the model's generated types.
 pub(crate) struct Names {
     /// Enum type name per field tag, for enumerated fields (not BOOLEAN).

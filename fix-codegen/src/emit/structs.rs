@@ -5,7 +5,7 @@ use fix_core::FieldType;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{has_enum, ident, Names};
+use super::{has_enum, ident, serde_derives, Names};
 use crate::layout::flat_len;
 use crate::model::{Field, Item, Model};
 use crate::names::{member_name, Unique};
@@ -49,7 +49,7 @@ pub(super) fn value_type(f: &Field, names: &Names, place: Place) -> TokenStream 
         | FieldType::Qty
         | FieldType::Amt
         | FieldType::PriceOffset
-        | FieldType::Percentage => quote!(rust_decimal::Decimal),
+        | FieldType::Percentage => quote!(fix_core::__private::Decimal),
         FieldType::Char => quote!(char),
         FieldType::Boolean => quote!(bool),
         FieldType::MultipleCharValue => quote!(fix_core::value::MultipleValues<char>),
@@ -412,10 +412,11 @@ fn fields_struct(
     } else {
         quote!(w)
     };
+    let serde = serde_derives();
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #serde
         pub struct #ty {
             #(#decls)*
         }
@@ -607,10 +608,11 @@ pub(super) fn message_enum(model: &Model, names: &Names) -> TokenStream {
     });
     // The header's slots start after BeginString, BodyLength and MsgType in the layout.
     let skipped = leading_framing(&model.header);
+    let serde = serde_derives();
     quote! {
         /// Any message of this dictionary, decoded by MsgType.
         #[derive(Debug, Clone, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #serde
         pub enum Message {
             #(#variants)*
             /// A MsgType this dictionary does not define, kept as raw fields.
