@@ -21,6 +21,7 @@
 //!   reason and tag per failing message;
 //! - [`encode`]: `fix encode`, the JSON `fix decode --json` prints back to FIX messages;
 //! - [`lookup`]: `fix dict`, a field, component or message of a dictionary.
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

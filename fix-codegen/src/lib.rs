@@ -29,6 +29,7 @@
 //! Loading a dictionary at run time is not code generation: the `fix-dict` crate
 //! (`fix_dict::load_dictionary`) gives the same tables from a file without this crate's
 //! syn/quote/prettyplease dependencies.
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -155,6 +155,7 @@ impl<'a> Writer<'a> {
     }
 
     /// [`Writer::put`] if `value` is set (for generated code: one call per optional member).
+    #[doc(hidden)]
     #[inline]
     pub fn put_opt<V: FixValue>(&mut self, prefix: &[u8], value: &Option<V>) {
         if let Some(v) = value {
@@ -163,6 +164,7 @@ impl<'a> Writer<'a> {
     }
 
     /// [`Writer::put_str`] if `value` is set.
+    #[doc(hidden)]
     #[inline]
     pub fn put_str_opt(&mut self, prefix: &[u8], value: &Option<String>) {
         if let Some(v) = value {
@@ -171,6 +173,7 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends an optional component's fields if it is set.
+    #[doc(hidden)]
     #[inline]
     pub fn put_component<C: crate::message::Fields>(&mut self, component: &Option<Box<C>>) {
         if let Some(c) = component {
@@ -181,6 +184,7 @@ impl<'a> Writer<'a> {
     /// Appends a repeating group: its NumInGroup field (`prefix`, e.g. `b"453="`) with the
     /// number of entries, then each entry. An empty group is written (count 0) only when
     /// `required`.
+    #[doc(hidden)]
     #[inline]
     pub fn put_group<G: crate::message::Fields>(
         &mut self,
@@ -218,6 +222,7 @@ impl<'a> Writer<'a> {
     /// most 8), not checked for SOH (the dictionary's values hold none); `Err(text)` is the
     /// text of a longer or unlisted value, checked like a string's (an unlisted value is the
     /// user's text).
+    #[doc(hidden)]
     #[inline(always)]
     pub fn put_enum(&mut self, prefix: &[u8], value: Result<(u64, usize), &str>) {
         match (pack(prefix), value) {
