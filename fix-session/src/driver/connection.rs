@@ -323,8 +323,8 @@ impl SessionTask {
     /// [`Event::Disconnected`] whose reason starts with `TLS handshake`) when it fails.
     pub(super) async fn tls_handshake(
         &mut self,
-        connector: &tokio_rustls::TlsConnector,
-        name: rustls::pki_types::ServerName<'static>,
+        connector: &tls::TlsConnector,
+        name: tls::PeerName,
         tcp: TcpStream,
         host: &str,
         port: u16,

@@ -48,6 +48,8 @@ mod handle;
 mod initiator;
 mod log;
 mod loops;
+mod stream;
+#[cfg_attr(not(feature = "tls"), path = "tls_off.rs")]
 pub mod tls;
 
 pub use acceptor::{Acceptor, AcceptorHandle};

@@ -37,4 +37,7 @@ fn bad_key(r: Result<Settings, SettingsError>) -> (String, usize, String) {
 mod errors;
 mod forms;
 mod keys;
+#[cfg(feature = "tls")]
 mod tls;
+#[cfg(not(feature = "tls"))]
+mod tls_off;
