@@ -125,7 +125,9 @@ pub(crate) async fn peer_killed(version: Version) {
     r.ini.stop().await;
     r.acc.stop().await;
     for (name, dir) in &r.logs {
-        let (problems, _) = logs::problems(dir, &[]);
+        // The restarted QuickFIX may see our side close the socket at shutdown before it
+        // has read everything: it logs that as a reset, which is not a protocol problem.
+        let (problems, _) = logs::problems(dir, &["Socket Error: Connection reset by peer"]);
         assert!(
             problems.is_empty(),
             "{test}: {name}'s logs:\n{}",

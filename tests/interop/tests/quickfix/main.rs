@@ -56,10 +56,6 @@ fn chunked() -> Tweaks {
 interop_tests! {
     fix42_our_engine_rejects_invalid_messages => our_rejects(Version::Fix42);
     fix44_our_engine_rejects_invalid_messages => our_rejects(Version::Fix44);
-    // Regressed in this session's merge (the FIXT BusinessMessageReject now carries the
-    // session's DefaultApplVerID; QuickFIX's peer no longer reports the reject as expected):
-    // to be fixed first thing next session.
-    #[ignore = "regressed: FIXT BusinessMessageReject with DefaultApplVerID, see the session-9 note"]
     fix50sp2_our_engine_rejects_invalid_messages => our_rejects(Version::Fix50Sp2);
     fix42_quickfix_rejects_invalid_messages => validation_control(Version::Fix42);
     fix44_quickfix_rejects_invalid_messages => validation_control(Version::Fix44);
@@ -81,11 +77,8 @@ interop_tests! {
     fix42_big_messages_our_acceptor => big_messages(Version::Fix42, Role::Acceptor);
     fix44_big_messages_our_initiator => big_messages(Version::Fix44, Role::Initiator);
     fix50sp2_big_messages_our_acceptor => big_messages(Version::Fix50Sp2, Role::Acceptor);
-    #[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
     fix42_quickfix_killed_and_restarted => peer_killed(Version::Fix42);
-    #[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
     fix44_quickfix_killed_and_restarted => peer_killed(Version::Fix44);
-    #[ignore = "flaky in loaded CI runs: QuickFIX may log a connection reset at shutdown after its restart; run with --ignored"]
     fix50sp2_quickfix_killed_and_restarted => peer_killed(Version::Fix50Sp2);
     fix44_logon_refused_by_quickfix => logon_refused(Version::Fix44, Role::Initiator);
     fix50sp2_logon_refused_by_us => logon_refused(Version::Fix50Sp2, Role::Acceptor);
