@@ -7,6 +7,7 @@
 
 mod enums;
 mod members;
+mod struct_members;
 mod structs;
 mod tables;
 mod views;
