@@ -6,7 +6,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::structs::{value_type, Place};
-use super::{has_enum, ident, Names};
+use super::{field_doc, has_enum, ident, req_text, Names};
 use crate::layout::flat_len;
 use crate::model::{Field, Group, Item, Model};
 use crate::names::{member_name, Unique};
@@ -14,14 +14,6 @@ use crate::names::{member_name, Unique};
 /// Whether the field's Rust type is `String` (written with the SOH check).
 fn is_string(f: &Field) -> bool {
     !has_enum(f) && f.field_type.is_text()
-}
-
-fn req_text(required: bool) -> &'static str {
-    if required {
-        "required"
-    } else {
-        "optional"
-    }
 }
 
 /// Everything generated for one member of a struct.
@@ -196,13 +188,7 @@ impl MemberEmitter<'_> {
         let slot = self.slot;
         let prefix = Literal::byte_string(format!("{}=", f.tag).as_bytes());
         let tag = Literal::u32_unsuffixed(f.tag);
-        let doc = format!(
-            "`{}` ({}), {}, {}.",
-            f.name,
-            f.tag,
-            f.field_type.dictionary_name(),
-            req_text(required)
-        );
+        let doc = field_doc(f, required);
         let string = is_string(f);
         // Generic, so a constructor argument or a builder costs nothing to compile until
         // someone calls it.
