@@ -23,6 +23,7 @@
 //! - [`lookup`]: `fix dict`, a field, component or message of a dictionary;
 //! - [`store`]: `fix store`, the sessions and messages of an engine's store (read-only), and
 //!   resetting sequence numbers.
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

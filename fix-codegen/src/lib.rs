@@ -18,7 +18,9 @@
 //! }
 //! ```
 //! and in `src/lib.rs`: `include!(concat!(env!("OUT_DIR"), "/fix44.rs"));`. The generated code
-//! needs `fix-core`, `rust_decimal` and `serde` (with `derive`) as dependencies.
+//! needs only `fix-core` as a dependency: it names `rust_decimal` and `serde` through
+//! `fix_core::__private`. Its serde derives are behind a `serde` feature of the generated
+//! crate (`serde = []` in its `[features]`).
 //!
 //! For FIX 5.0 and later, name the transport dictionary too:
 //! `.dictionary("FIX50SP2.xml").transport("FIXT11.xml")`.
@@ -27,6 +29,7 @@
 //! Loading a dictionary at run time is not code generation: the `fix-dict` crate
 //! (`fix_dict::load_dictionary`) gives the same tables from a file without this crate's
 //! syn/quote/prettyplease dependencies.
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

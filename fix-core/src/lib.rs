@@ -11,6 +11,7 @@
 //! - [`error`]: errors that carry their SessionRejectReason and tag.
 //!
 //! No I/O, no async, no XML: this crate is what every FIX message needs at run time.
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
@@ -23,8 +24,10 @@ pub mod field_type;
 pub mod frame;
 pub mod message;
 pub mod raw;
+#[doc(hidden)]
 pub mod sample;
 mod scan;
+#[doc(hidden)]
 pub mod spec;
 pub mod tag;
 mod tag_text;

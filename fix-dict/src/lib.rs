@@ -13,6 +13,7 @@
 //! assert_eq!(dict.begin_string, "FIX.4.4");
 //! # Ok::<(), fix_dict::Error>(())
 //! ```
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -58,7 +58,7 @@ fn every_dictionary_generates_code_that_compiles_and_round_trips() {
         dir.path().join("Cargo.toml"),
         format!(
             "[package]\nname = \"all-dicts\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nfix-core = {{ path = {:?} }}\nrust_decimal = {{ version = \"1\", default-features = false, features = [\"std\"] }}\n\n\
+             [dependencies]\nfix-core = {{ path = {:?} }}\n\n\
              [features]\nserde = []\n\n[workspace]\n",
             core.display().to_string()
         ),

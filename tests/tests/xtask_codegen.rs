@@ -172,7 +172,7 @@ fn quirky_dictionaries_generate_crates_that_build_and_round_trip() {
     // The changed required flag: Price is a plain member of NewOrderSingle now.
     let nos = struct_body(&code, "NewOrderSingle");
     assert!(
-        nos.contains("pub price: rust_decimal::Decimal,"),
+        nos.contains("pub price: fix_core::__private::Decimal,"),
         "Price required: {nos:.300}"
     );
     assert!(nos.contains("pub venue_order_tag: Option<String>,"));

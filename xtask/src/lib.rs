@@ -110,13 +110,12 @@ edition = "2021"
 publish = false
 
 [dependencies]
+# The generated code reaches rust_decimal and serde through `fix_core::__private`.
 {fix_core}
-rust_decimal = {{ version = "1", default-features = false, features = ["std", "serde-str"] }}
-serde = {{ version = "1", features = ["derive"], optional = true }}
 
 [features]
 # Serialize and Deserialize for every generated type.
-serde = ["dep:serde"]
+serde = []
 
 [dev-dependencies]
 serde_json = "1"

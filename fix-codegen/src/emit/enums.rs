@@ -3,7 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{has_enum, ident, Names};
+use super::{has_enum, ident, serde_derives, Names};
 use crate::model::Model;
 use crate::names::{const_name, variant_name, Unique};
 
@@ -74,10 +74,11 @@ pub(super) fn enums(model: &Model, names: &Names) -> TokenStream {
             f.field_type.dictionary_name()
         );
         let count = Literal::usize_unsuffixed(words.len());
+        let serde = serde_derives();
         out.extend(quote! {
             #[doc = #doc]
             #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-            #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+            #serde
             pub enum #ty {
                 #(#decls)*
                 /// A value the dictionary does not list, kept as received.

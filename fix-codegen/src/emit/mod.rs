@@ -7,6 +7,7 @@
 
 mod enums;
 mod members;
+mod struct_members;
 mod structs;
 mod tables;
 mod views;
@@ -21,6 +22,38 @@ use crate::names::{type_name, Unique};
 
 pub(crate) fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
+}
+
+/// `required` or `optional`, for member docs.
+pub(crate) fn req_text(required: bool) -> &'static str {
+    if required {
+        "required"
+    } else {
+        "optional"
+    }
+}
+
+/// The doc of a field member: its FIX name, tag, type and whether it is required.
+pub(crate) fn field_doc(f: &Field, required: bool) -> String {
+    format!(
+        "`{}` ({}), {}, {}.",
+        f.name,
+        f.tag,
+        f.field_type.dictionary_name(),
+        req_text(required)
+    )
+}
+
+/// The serde derives of a generated type, behind the generated crate's `serde` feature and
+/// through `fix_core::__private`, so a generated crate needs no serde dependency of its own.
+pub(crate) fn serde_derives() -> TokenStream {
+    quote! {
+        #[cfg_attr(
+            feature = "serde",
+            derive(fix_core::__private::serde::Serialize, fix_core::__private::serde::Deserialize),
+            serde(crate = "fix_core::__private::serde")
+        )]
+    }
 }
 
 /// Names chosen for the model's generated types.

@@ -5,10 +5,9 @@ use fix_core::FieldType;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{has_enum, ident, Names};
-use crate::layout::flat_len;
+use super::struct_members::{members, Parts};
+use super::{has_enum, ident, serde_derives, Names};
 use crate::model::{Field, Item, Model};
-use crate::names::{member_name, Unique};
 
 /// Path prefix from where the code sits to the generated file's top level.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -49,7 +48,7 @@ pub(super) fn value_type(f: &Field, names: &Names, place: Place) -> TokenStream 
         | FieldType::Qty
         | FieldType::Amt
         | FieldType::PriceOffset
-        | FieldType::Percentage => quote!(rust_decimal::Decimal),
+        | FieldType::Percentage => quote!(fix_core::__private::Decimal),
         FieldType::Char => quote!(char),
         FieldType::Boolean => quote!(bool),
         FieldType::MultipleCharValue => quote!(fix_core::value::MultipleValues<char>),
@@ -67,305 +66,6 @@ pub(super) fn value_type(f: &Field, names: &Names, place: Place) -> TokenStream 
         FieldType::TzTimestamp => quote!(fix_core::value::TzTimestamp),
         _ => quote!(String),
     }
-}
-
-/// Whether the field's Rust type is `String` (written with the SOH check).
-fn is_string(f: &Field) -> bool {
-    !has_enum(f) && f.field_type.is_text()
-}
-
-fn req_text(required: bool) -> &'static str {
-    if required {
-        "required"
-    } else {
-        "optional"
-    }
-}
-
-/// Everything generated for one member of a struct.
-#[derive(Default)]
-struct Parts {
-    decls: Vec<TokenStream>,
-    encode: Vec<TokenStream>,
-    /// `let` statements reading each member in order (into `Option`s for required ones).
-    decode: Vec<TokenStream>,
-    /// The members read as `Option`s that must be `Some` (required fields and components).
-    required: Vec<TokenStream>,
-    /// Every member's name, for the struct literal.
-    names: Vec<TokenStream>,
-    args: Vec<TokenStream>,
-    inits: Vec<TokenStream>,
-    builders: Vec<TokenStream>,
-}
-
-fn members(items: &[Item], model: &Model, names: &Names, place: Place) -> Parts {
-    let p = place.prefix();
-    let mut parts = Parts::default();
-    let mut used = Unique::with_reserved(&["new", "encode", "decode"]);
-    let mut slot = 0usize;
-    let mut i = 0usize;
-    while i < items.len() {
-        let item = &items[i];
-        match item {
-            Item::Field { tag, required } => {
-                let Some(f) = model.field(*tag) else {
-                    slot += 1;
-                    i += 1;
-                    continue;
-                };
-                // A LENGTH field right before its DATA field is written from the data's length.
-                let next_data = match items.get(i + 1) {
-                    Some(Item::Field {
-                        tag: t2,
-                        required: r2,
-                    }) => model
-                        .field(*t2)
-                        .filter(|d| d.field_type.is_data())
-                        .map(|d| (d, *r2)),
-                    _ => None,
-                };
-                if f.field_type == FieldType::Length {
-                    if let Some((data, data_required)) = next_data {
-                        let name = ident(&used.claim(member_name(&data.name), None));
-                        parts.names.push(quote!(#name));
-                        let len_prefix = Literal::byte_string(format!("{}=", f.tag).as_bytes());
-                        let data_prefix = Literal::byte_string(format!("{}=", data.tag).as_bytes());
-                        let data_tag = Literal::u32_unsuffixed(data.tag);
-                        let data_slot = slot + 1;
-                        let doc = format!(
-                            "`{}` ({}), {}; its length goes in `{}` ({}) when encoding.",
-                            data.name,
-                            data.tag,
-                            req_text(data_required),
-                            f.name,
-                            f.tag
-                        );
-                        if data_required {
-                            parts
-                                .decls
-                                .push(quote!(#[doc = #doc] pub #name: fix_core::value::Data,));
-                            parts.encode.push(quote! {
-                                w.put_u64(#len_prefix, self.#name.0.len() as u64);
-                                w.put_data(#data_prefix, &self.#name.0);
-                            });
-                            parts.decode.push(quote! {
-                                let #name: Option<fix_core::value::Data> = __l.required(&mut __e, #data_slot, #data_tag);
-                            });
-                            parts.required.push(quote!(#name));
-                            parts
-                                .args
-                                .push(quote!(#name: impl Into<fix_core::value::Data>));
-                            parts.inits.push(quote!(#name: #name.into(),));
-                        } else {
-                            parts.decls.push(quote! {
-                                #[doc = #doc]
-                                #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-                                pub #name: Option<fix_core::value::Data>,
-                            });
-                            parts.encode.push(quote! {
-                                if let Some(v) = &self.#name {
-                                    w.put_u64(#len_prefix, v.0.len() as u64);
-                                    w.put_data(#data_prefix, &v.0);
-                                }
-                            });
-                            parts.decode.push(quote! {
-                                let #name: Option<fix_core::value::Data> = __l.opt(&mut __e, #data_slot, #data_tag);
-                            });
-                            parts.inits.push(quote!(#name: None,));
-                            let with = ident(&format!(
-                                "with_{}",
-                                name.to_string().trim_start_matches("r#")
-                            ));
-                            let bdoc = format!("Sets `{}` ({}).", data.name, data.tag);
-                            parts.builders.push(quote! {
-                                #[doc = #bdoc]
-                                pub fn #with(mut self, value: impl Into<Vec<u8>>) -> Self {
-                                    self.#name = Some(fix_core::value::Data(value.into()));
-                                    self
-                                }
-                            });
-                        }
-                        slot += 2;
-                        i += 2;
-                        continue;
-                    }
-                }
-                let name = ident(&used.claim(member_name(&f.name), None));
-                let ty = value_type(f, names, place);
-                let prefix = Literal::byte_string(format!("{}=", f.tag).as_bytes());
-                let tag = Literal::u32_unsuffixed(f.tag);
-                let doc = format!(
-                    "`{}` ({}), {}, {}.",
-                    f.name,
-                    f.tag,
-                    f.field_type.dictionary_name(),
-                    req_text(*required)
-                );
-                let string = is_string(f);
-                let put = if string { quote!(put_str) } else { quote!(put) };
-                parts.names.push(quote!(#name));
-                if *required {
-                    parts.decls.push(quote!(#[doc = #doc] pub #name: #ty,));
-                    parts.encode.push(quote!(w.#put(#prefix, &self.#name);));
-                    parts.decode.push(
-                        quote!(let #name: Option<#ty> = __l.required(&mut __e, #slot, #tag);),
-                    );
-                    parts.required.push(quote!(#name));
-                    if string {
-                        parts.args.push(quote!(#name: impl Into<String>));
-                        parts.inits.push(quote!(#name: #name.into(),));
-                    } else {
-                        parts.args.push(quote!(#name: impl Into<#ty>));
-                        parts.inits.push(quote!(#name: #name.into(),));
-                    }
-                } else {
-                    parts.decls.push(quote! {
-                        #[doc = #doc]
-                        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-                        pub #name: Option<#ty>,
-                    });
-                    let put_opt = if string {
-                        quote!(put_str_opt)
-                    } else {
-                        quote!(put_opt)
-                    };
-                    parts.encode.push(quote!(w.#put_opt(#prefix, &self.#name);));
-                    parts
-                        .decode
-                        .push(quote!(let #name: Option<#ty> = __l.opt(&mut __e, #slot, #tag);));
-                    parts.inits.push(quote!(#name: None,));
-                    let with = ident(&format!(
-                        "with_{}",
-                        name.to_string().trim_start_matches("r#")
-                    ));
-                    let bdoc = format!("Sets `{}` ({}).", f.name, f.tag);
-                    // Generic, so a builder costs nothing to compile until someone calls it.
-                    let (arg, val) = if string {
-                        (quote!(impl Into<String>), quote!(value.into()))
-                    } else {
-                        (quote!(impl Into<#ty>), quote!(value.into()))
-                    };
-                    parts.builders.push(quote! {
-                        #[doc = #bdoc]
-                        pub fn #with(mut self, value: #arg) -> Self {
-                            self.#name = Some(#val);
-                            self
-                        }
-                    });
-                }
-                slot += 1;
-            }
-            Item::Component { index, required } => {
-                let n = model
-                    .components
-                    .get(*index)
-                    .map_or(0, |c| flat_len(model, &c.items));
-                let cname = model
-                    .components
-                    .get(*index)
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default();
-                let name = ident(&used.claim(member_name(&cname), None));
-                let ty = ident(
-                    names
-                        .components
-                        .get(*index)
-                        .map(String::as_str)
-                        .unwrap_or("Missing"),
-                );
-                let doc = format!("Component `{}`, {}.", cname, req_text(*required));
-                let end = slot + n;
-                parts.names.push(quote!(#name));
-                // Components are boxed: FIX 5.0 messages nest large components several levels
-                // deep, and inline they would make structs (and debug-build stack frames) huge.
-                if *required {
-                    parts
-                        .decls
-                        .push(quote!(#[doc = #doc] pub #name: Box<#p components::#ty>,));
-                    parts
-                        .encode
-                        .push(quote!(fix_core::Fields::encode_fields(self.#name.as_ref(), w);));
-                    parts.decode.push(quote! {
-                        let #name: Option<Box<#p components::#ty>> = __l.required_component(&mut __e, #slot);
-                    });
-                    parts.required.push(quote!(#name));
-                    parts
-                        .args
-                        .push(quote!(#name: impl Into<#p components::#ty>));
-                    parts.inits.push(quote!(#name: Box::new(#name.into()),));
-                } else {
-                    parts.decls.push(quote! {
-                        #[doc = #doc]
-                        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
-                        pub #name: Option<Box<#p components::#ty>>,
-                    });
-                    parts.encode.push(quote!(w.put_component(&self.#name);));
-                    parts.decode.push(quote! {
-                        let #name: Option<Box<#p components::#ty>> = __l.component(&mut __e, #slot, #end);
-                    });
-                    parts.inits.push(quote!(#name: None,));
-                    let with = ident(&format!(
-                        "with_{}",
-                        name.to_string().trim_start_matches("r#")
-                    ));
-                    let bdoc = format!("Sets component `{cname}`.");
-                    parts.builders.push(quote! {
-                        #[doc = #bdoc]
-                        pub fn #with(mut self, value: impl Into<#p components::#ty>) -> Self {
-                            self.#name = Some(Box::new(value.into()));
-                            self
-                        }
-                    });
-                }
-                slot = end;
-            }
-            Item::Group(g) => {
-                let count = model.field(g.tag);
-                let gname = count
-                    .map(|f| f.name.clone())
-                    .unwrap_or_else(|| format!("Group{}", g.tag));
-                let name = ident(&used.claim(member_name(&gname), None));
-                let ty = ident(names.groups.get(g).map(String::as_str).unwrap_or("Missing"));
-                let prefix = Literal::byte_string(format!("{}=", g.tag).as_bytes());
-                let doc = format!(
-                    "Repeating group `{}` ({}), {}: one entry per element; the count is written from the length.",
-                    gname,
-                    g.tag,
-                    req_text(g.required)
-                );
-                parts.decls.push(quote! {
-                    #[doc = #doc]
-                    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Vec::is_empty"))]
-                    pub #name: Vec<#p groups::#ty>,
-                });
-                parts.names.push(quote!(#name));
-                // A required group is written even when empty (count 0).
-                let required = g.required;
-                parts
-                    .encode
-                    .push(quote!(w.put_group(#prefix, &self.#name, #required);));
-                parts.decode.push(quote! {
-                    let #name: Vec<#p groups::#ty> = __l.entries(&mut __e, #slot);
-                });
-                parts.inits.push(quote!(#name: Vec::new(),));
-                let with = ident(&format!(
-                    "with_{}",
-                    name.to_string().trim_start_matches("r#")
-                ));
-                let bdoc = format!("Sets the entries of group `{gname}`.");
-                parts.builders.push(quote! {
-                    #[doc = #bdoc]
-                    pub fn #with(mut self, entries: impl IntoIterator<Item = #p groups::#ty>) -> Self {
-                        self.#name = entries.into_iter().collect();
-                        self
-                    }
-                });
-                slot += 1;
-            }
-        }
-        i += 1;
-    }
-    parts
 }
 
 /// A struct with its constructor, builders and `Fields` impl.
@@ -412,10 +112,11 @@ fn fields_struct(
     } else {
         quote!(w)
     };
+    let serde = serde_derives();
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #serde
         pub struct #ty {
             #(#decls)*
         }
@@ -607,10 +308,11 @@ pub(super) fn message_enum(model: &Model, names: &Names) -> TokenStream {
     });
     // The header's slots start after BeginString, BodyLength and MsgType in the layout.
     let skipped = leading_framing(&model.header);
+    let serde = serde_derives();
     quote! {
         /// Any message of this dictionary, decoded by MsgType.
         #[derive(Debug, Clone, PartialEq)]
-        #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+        #serde
         pub enum Message {
             #(#variants)*
             /// A MsgType this dictionary does not define, kept as raw fields.

@@ -11,7 +11,7 @@ use quote::quote;
 
 use super::members::{members, Member};
 use super::structs::{leading_framing, strip_checksum, strip_leading, value_type, Place};
-use super::{ident, Names};
+use super::{field_doc, ident, req_text, Names};
 use crate::layout::flat_len;
 use crate::model::{Field, Item, Model};
 use crate::names::{member_name, Unique};
@@ -31,14 +31,6 @@ fn view_type(f: &Field, names: &Names, place: Place) -> TokenStream {
         quote!(&'a str)
     } else {
         ty
-    }
-}
-
-fn required_text(required: bool) -> &'static str {
-    if required {
-        "required"
-    } else {
-        "optional"
     }
 }
 
@@ -79,13 +71,7 @@ fn accessors(
                 let owned = ident(&owned_used.claim(member_name(&field.name), None));
                 inits.push(owned_init(&owned, &name, required, field_conv(field, names, place)));
                 let ty = view_type(field, names, place);
-                let doc = format!(
-                    "`{}` ({}), {}, {}.",
-                    field.name,
-                    field.tag,
-                    field.field_type.dictionary_name(),
-                    required_text(required)
-                );
+                let doc = field_doc(field, required);
                 field_accessor(&name, &doc, &ty, required, slot)
             }
             Member::Data {
@@ -102,7 +88,7 @@ fn accessors(
                     data.name,
                     data.tag,
                     data.field_type.dictionary_name(),
-                    required_text(required),
+                    req_text(required),
                     length.name,
                     length.tag
                 );
@@ -134,7 +120,7 @@ fn accessors(
                         .map(String::as_str)
                         .unwrap_or("Missing"),
                 ));
-                let doc = format!("Component `{}`, {}.", cname, required_text(required));
+                let doc = format!("Component `{}`, {}.", cname, req_text(required));
                 if required {
                     quote! {
                         #[doc = #doc]
@@ -176,7 +162,7 @@ fn accessors(
                     "Repeating group `{}` ({}), {}: its entries in order (none when absent).",
                     gname,
                     group.tag,
-                    required_text(group.required)
+                    req_text(group.required)
                 );
                 quote! {
                     #[doc = #doc]

@@ -176,12 +176,14 @@ impl<'v, 'a> Level<'v, 'a> {
 impl<'v, 'a> Level<'v, 'a> {
     /// An optional field.
     #[inline]
+    #[doc(hidden)]
     pub fn opt<V: FixValue>(&self, err: &mut Option<Invalid>, slot: usize, tag: Tag) -> Option<V> {
         keep_first(err, self.get(slot, tag)).flatten()
     }
 
     /// A required field (its absence is `RequiredTagMissing`).
     #[inline]
+    #[doc(hidden)]
     pub fn required<V: FixValue>(
         &self,
         err: &mut Option<Invalid>,
@@ -193,6 +195,7 @@ impl<'v, 'a> Level<'v, 'a> {
 
     /// An optional component whose slots are `base..end`: present when any of them is.
     #[inline]
+    #[doc(hidden)]
     pub fn component<C: Fields>(
         &self,
         err: &mut Option<Invalid>,
@@ -208,6 +211,7 @@ impl<'v, 'a> Level<'v, 'a> {
 
     /// A required component whose slots start at `base`.
     #[inline]
+    #[doc(hidden)]
     pub fn required_component<C: Fields>(
         &self,
         err: &mut Option<Invalid>,
@@ -218,6 +222,7 @@ impl<'v, 'a> Level<'v, 'a> {
 
     /// The entries of the group in `slot`.
     #[inline]
+    #[doc(hidden)]
     pub fn entries<G: Fields>(&self, err: &mut Option<Invalid>, slot: usize) -> Vec<G> {
         keep_first(
             err,
@@ -239,6 +244,7 @@ fn group_index(slot: u32) -> Option<usize> {
 
 /// The error kept by the [`Level`] decode helpers, for generated code whose members did not
 /// all decode (`err` is never empty then; a generic error stands in if it were).
+#[doc(hidden)]
 pub fn first_error(err: Option<Invalid>) -> Invalid {
     err.unwrap_or(Invalid::message(R::Other))
 }

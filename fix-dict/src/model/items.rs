@@ -79,7 +79,7 @@ impl Ctx<'_> {
     }
 
     /// The members of `parent`.
-    pub fn items(&self, parent: &Element) -> Result<Vec<Item>, Error> {
+    pub(crate) fn items(&self, parent: &Element) -> Result<Vec<Item>, Error> {
         let mut items = Vec::new();
         let mut seen: HashSet<Tag> = HashSet::new();
         for el in &parent.children {

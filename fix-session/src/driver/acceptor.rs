@@ -70,7 +70,7 @@ impl Acceptor {
                 Some(s) => tls::server_config(s)?,
                 None => None,
             };
-            tls_configs.insert(key.clone(), config.map(tokio_rustls::TlsAcceptor::from));
+            tls_configs.insert(key.clone(), config.map(tls::TlsAcceptor::from));
         }
         let mut by_port: HashMap<(Option<String>, u16), Vec<SessionHandle>> = HashMap::new();
         let mut sessions = HashMap::new();

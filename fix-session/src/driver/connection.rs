@@ -16,7 +16,7 @@ use super::{DriverError, SessionEvent, MAX_BATCH_BYTES, MAX_BATCH_COMMANDS};
 use crate::app::Application;
 use crate::core::{Event, Output, SendError, Session, State};
 use crate::settings::SessionSettings;
-use crate::store::{MessageStore, StoreError, StoreFactory};
+use crate::store::{MessageStore, StoreFactory};
 
 /// Size of a connection's read buffer.
 const READ_BUFFER: usize = 64 * 1024;
@@ -284,27 +284,22 @@ impl SessionTask {
         &mut self,
         sock: &mut Option<Stream>,
         b: &mut Batch,
-    ) -> Result<Flow, DriverError> {
-        let r = self.write_batch(sock, b).await;
-        let failure = match &r {
-            Ok(_) => None,
-            Err(e) => {
-                b.discard();
-                Some(e.to_string())
-            }
-        };
+    ) -> Result<Flow, Arc<DriverError>> {
+        // Shared: each waiter of the batch gets the failure as its error's source.
+        let r = self.write_batch(sock, b).await.map_err(Arc::new);
+        if r.is_err() {
+            b.discard();
+        }
         let next = self.core.next_sender_seq();
         for reply in b.replies.drain(..) {
             match reply {
                 Reply::Sent(tx, Ok(seq)) => {
-                    let answer = match &failure {
-                        None => Ok(seq),
-                        Some(f) => Err(DriverError::Store(StoreError::Io {
-                            path: String::new(),
-                            source: std::io::Error::other(format!(
-                                "message {seq} not persisted: {f}"
-                            )),
-                        })),
+                    let answer = match &r {
+                        Ok(_) => Ok(seq),
+                        Err(e) => Err(DriverError::NotPersisted {
+                            seq,
+                            source: Arc::clone(e),
+                        }),
                     };
                     let _ = tx.send(answer);
                 }
@@ -338,8 +333,8 @@ impl SessionTask {
     /// [`Event::Disconnected`] whose reason starts with `TLS handshake`) when it fails.
     pub(super) async fn tls_handshake(
         &mut self,
-        connector: &tokio_rustls::TlsConnector,
-        name: rustls::pki_types::ServerName<'static>,
+        connector: &tls::TlsConnector,
+        name: tls::PeerName,
         tcp: TcpStream,
         host: &str,
         port: u16,

@@ -51,7 +51,7 @@ impl Initiator {
         {
             // TLS: the configuration and the name each host's certificate must carry, checked
             // before the session starts.
-            let connector = tls::client_config(s)?.map(tokio_rustls::TlsConnector::from);
+            let connector = tls::client_config(s)?.map(tls::TlsConnector::from);
             let addrs = s
                 .socket_connect
                 .iter()

@@ -48,6 +48,8 @@ mod handle;
 mod initiator;
 mod log;
 mod loops;
+mod stream;
+#[cfg_attr(not(feature = "tls"), path = "tls_off.rs")]
 pub mod tls;
 
 pub use acceptor::{Acceptor, AcceptorHandle};
@@ -92,6 +94,16 @@ pub enum DriverError {
     /// A TLS configuration could not be built (SocketUseSSL=Y).
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    /// A message the session accepted was not persisted, so it was not sent: the store (or
+    /// the socket) failed first, and the connection is closed.
+    #[error("message {seq} not persisted")]
+    NotPersisted {
+        /// Its MsgSeqNum.
+        seq: u64,
+        /// The failure, shared by every message of the batch.
+        #[source]
+        source: std::sync::Arc<DriverError>,
+    },
 }
 
 /// How many messages a session's send queue holds: [`SessionHandle::send`] and

@@ -184,6 +184,7 @@ pub use session::{ConnectionType, SessionSettings};
 pub use session_id::SessionId;
 pub use socket::{HostSelectionPolicy, RemoteAddress};
 pub use store::{StoreType, SyncPolicy};
+#[cfg(feature = "tls")]
 pub(crate) use tls::suite_name;
 pub use tls::{CertificateVerifyLevel, TlsSettings, TlsVersions};
 

@@ -169,6 +169,12 @@ pub(crate) fn build(
     if !g.bool("SocketUseSSL", false)? {
         return Ok(None);
     }
+    if cfg!(not(feature = "tls")) {
+        return Err(g.bad(
+            "SocketUseSSL",
+            "this build of fix-session has no TLS (its `tls` feature is off)",
+        ));
+    }
     let missing = |key: &str| SettingsError::Missing {
         key: key.to_string(),
         section: section.to_string(),
@@ -249,12 +255,14 @@ fn server_name(g: &Getter<'_>) -> Result<Option<String>, SettingsError> {
         return Ok(None);
     };
     let v = g.str(key).unwrap_or_default();
+    #[cfg(feature = "tls")]
     rustls::pki_types::ServerName::try_from(v)
         .map_err(|_| g.bad(key, "expected a DNS name or an IP address"))?;
     Ok(Some(v.to_string()))
 }
 
 /// The IANA name of a cipher suite rustls offers (`TLS_AES_128_GCM_SHA256`).
+#[cfg(feature = "tls")]
 pub(crate) fn suite_name(suite: &rustls::SupportedCipherSuite) -> String {
     suite
         .suite()
@@ -291,6 +299,24 @@ const OPENSSL_NAMES: [(&str, &str); 6] = [
     ),
 ];
 
+/// The IANA names of the cipher suites rustls offers.
+#[cfg(feature = "tls")]
+fn offered_suites() -> Option<Vec<String>> {
+    Some(
+        rustls::crypto::ring::ALL_CIPHER_SUITES
+            .iter()
+            .map(suite_name)
+            .collect(),
+    )
+}
+
+/// Without the `tls` feature no suite is offered and none is checked: the names are kept as
+/// written (SocketUseSSL=Y is refused anyway).
+#[cfg(not(feature = "tls"))]
+fn offered_suites() -> Option<Vec<String>> {
+    None
+}
+
 /// SSLCipherSuite (OpenSSL's `:`-separated list) or CipherSuites (QuickFIX/J's
 /// `,`-separated IANA names). Suites rustls does not implement are left out with a warning,
 /// as the JVM and OpenSSL do; OpenSSL's rule keywords (`HIGH`, `!aNULL`, `@STRENGTH`) are
@@ -300,10 +326,7 @@ fn cipher_suites(g: &Getter<'_>) -> Result<Vec<String>, SettingsError> {
     let Some(key) = g.either(&["SSLCipherSuite", "CipherSuites"])? else {
         return Ok(Vec::new());
     };
-    let offered: Vec<String> = rustls::crypto::ring::ALL_CIPHER_SUITES
-        .iter()
-        .map(suite_name)
-        .collect();
+    let offered = offered_suites();
     let mut named = Vec::new();
     let mut left_out = Vec::new();
     let value = g.str(key).unwrap_or_default();
@@ -312,7 +335,7 @@ fn cipher_suites(g: &Getter<'_>) -> Result<Vec<String>, SettingsError> {
             .iter()
             .find(|(openssl, _)| openssl.eq_ignore_ascii_case(token))
             .map_or_else(|| token.to_ascii_uppercase(), |(_, iana)| iana.to_string());
-        if offered.contains(&name) {
+        if offered.as_ref().is_none_or(|o| o.contains(&name)) {
             if !named.contains(&name) {
                 named.push(name);
             }
@@ -325,7 +348,7 @@ fn cipher_suites(g: &Getter<'_>) -> Result<Vec<String>, SettingsError> {
             key,
             &format!(
                 "names no cipher suite this engine offers ({})",
-                offered.join(", ")
+                offered.unwrap_or_default().join(", ")
             ),
         ));
     }
