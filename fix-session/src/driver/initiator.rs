@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::connection::spawn_session;
 use super::handle::{Command, Control, SessionHandle};
 use super::loops::Loops;
+use super::socket::{ConnectOptions, HostCycle};
 use super::tls::{self, Stream};
 use super::{DriverError, SessionEvent};
 use crate::app::Application;
@@ -30,7 +30,10 @@ pub struct InitiatorHandle {
 impl Initiator {
     /// Starts every initiator session in `settings`: each connects to SocketConnectHost/Port,
     /// then the failovers (SocketConnectHost1/Port1, ...) in turn, waiting ReconnectInterval
-    /// between attempts, and logs on.
+    /// between attempts, and logs on. HostSelectionPolicy says where a reconnect starts:
+    /// ROUND_ROBIN (default) at the address after the last one tried, PRIORITY at the
+    /// primary after a session that logged on. Each connect binds SocketLocalHost/
+    /// SocketLocalPort when set and gives up after SocketConnectTimeout (a failed attempt).
     pub async fn start(
         settings: Settings,
         stores: Arc<dyn StoreFactory>,
@@ -61,15 +64,16 @@ impl Initiator {
             let (handle, mut inbox, mut task) =
                 spawn_session(s, &stores, &app, etx.clone()).await?;
             let interval = s.reconnect_interval;
+            let options = ConnectOptions::new(s);
+            let mut hosts = HostCycle::new(s.host_selection_policy, addrs.len());
             tasks.push(Loops::get().spawn(async move {
-                let mut next = 0usize;
                 loop {
-                    let Some((host, port, name)) = addrs.get(next % addrs.len().max(1)).cloned()
+                    let Some((host, port, name)) =
+                        hosts.next_index().and_then(|i| addrs.get(i)).cloned()
                     else {
                         return;
                     };
-                    next += 1;
-                    let stream = match TcpStream::connect((host.as_str(), port)).await {
+                    let stream = match options.connect(&host, port).await {
                         Ok(tcp) => match (&connector, name) {
                             (Some(connector), Some(name)) => {
                                 task.tls_handshake(connector, name, tcp, &host, port).await
@@ -87,12 +91,7 @@ impl Initiator {
                             let _ = ack.send(());
                             return;
                         }
-                        // Back to the primary host after a session that ran; a host that
-                        // accepted the connection but never logged on counts as failed (a
-                        // hung engine behind a live port), so the next attempt fails over.
-                        if task.logged_on {
-                            next = 0;
-                        }
+                        hosts.connection_ended(task.logged_on);
                     }
                     // Wait, answering commands meanwhile.
                     let sleep = tokio::time::sleep(interval);

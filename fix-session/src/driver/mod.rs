@@ -48,6 +48,7 @@ mod handle;
 mod initiator;
 mod log;
 mod loops;
+mod socket;
 pub mod tls;
 
 pub use acceptor::{Acceptor, AcceptorHandle};
