@@ -257,7 +257,10 @@ mod tests {
         // ... and a session that logged on sends the next attempt to the primary.
         c.connection_ended(true);
         assert_eq!(c.next_index(), Some(0));
-        assert_eq!(HostCycle::new(HostSelectionPolicy::Priority, 0).next_index(), None);
+        assert_eq!(
+            HostCycle::new(HostSelectionPolicy::Priority, 0).next_index(),
+            None
+        );
     }
 
     #[tokio::test]
@@ -271,8 +274,7 @@ mod tests {
         let mut held = Vec::new();
         let mut full = false;
         for _ in 0..16 {
-            match tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(addr)).await
-            {
+            match tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(addr)).await {
                 Ok(s) => held.push(s.unwrap()),
                 Err(_) => {
                     full = true;
@@ -306,10 +308,7 @@ mod tests {
         s.socket_keep_alive = true;
         s.socket_nodelay = false;
         let options = ConnectOptions::new(&s);
-        let (tcp, accepted) = tokio::join!(
-            options.connect("127.0.0.1", port),
-            listener.accept()
-        );
+        let (tcp, accepted) = tokio::join!(options.connect("127.0.0.1", port), listener.accept());
         let (tcp, (_, peer)) = (tcp.unwrap(), accepted.unwrap());
         assert_eq!(peer.ip(), "127.0.0.2".parse::<IpAddr>().unwrap());
         assert_eq!(tcp.local_addr().unwrap(), peer);
@@ -340,14 +339,20 @@ mod tests {
         assert!(!list.admits(&only_2.id, one).await);
 
         let list = AllowList::new([&only_2, &by_name]);
-        assert!(list.admits_any(one).await, "localhost resolves to 127.0.0.1");
+        assert!(
+            list.admits_any(one).await,
+            "localhost resolves to 127.0.0.1"
+        );
         assert!(list.admits(&by_name.id, one).await);
         assert!(!list.admits(&only_2.id, one).await);
 
         let mut open = settings();
         open.id = SessionId::new("FIX.4.4", "A", "D");
         let list = AllowList::new([&only_2, &open]);
-        assert!(list.admits_any(one).await, "a session without a list admits anyone");
+        assert!(
+            list.admits_any(one).await,
+            "a session without a list admits anyone"
+        );
         assert!(!list.admits(&only_2.id, one).await);
         assert!(list.admits(&open.id, one).await);
     }
