@@ -330,3 +330,43 @@ async fn priority_returns_to_the_primary_host() {
 async fn round_robin_moves_on_to_the_next_host() {
     assert_eq!(reconnect_after_failover("ROUND_ROBIN").await, 2);
 }
+
+/// The UTC time of day `offset_secs` from now, as LogonTime/LogoutTime take it.
+fn time_of_day_from_now(offset_secs: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let t = (now + offset_secs) % 86_400;
+    format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initiator_dials_only_in_its_logon_window() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // LogonTime six hours from now: the session period has begun (24 hours), the logon
+    // window has not.
+    let later = format!(
+        "LogonTime={}\nLogoutTime={}",
+        time_of_day_from_now(6 * 3600),
+        time_of_day_from_now(7 * 3600)
+    );
+    let (ini, _events) = initiator("BANK", &[port], &later).await;
+    // ReconnectInterval=1: three chances to dial.
+    let accepted = tokio::time::timeout(Duration::from_secs(3), listener.accept()).await;
+    assert!(accepted.is_err(), "connected outside the logon window");
+    ini.stop().await;
+
+    let now = format!(
+        "LogonTime={}\nLogoutTime={}",
+        time_of_day_from_now(86_400 - 3600),
+        time_of_day_from_now(3600)
+    );
+    let (ini, _events) = initiator("BANK", &[port], &now).await;
+    tokio::time::timeout(Duration::from_secs(20), listener.accept())
+        .await
+        .expect("connects inside the logon window")
+        .unwrap();
+    ini.stop().await;
+}

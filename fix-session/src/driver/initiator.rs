@@ -2,11 +2,14 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::SystemTime;
+
+use rustls::pki_types::ServerName;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::connection::spawn_session;
+use super::connection::{spawn_session, SessionTask};
 use super::handle::{Command, Control, SessionHandle};
 use super::loops::Loops;
 use super::socket::{ConnectOptions, HostCycle};
@@ -34,6 +37,8 @@ impl Initiator {
     /// ROUND_ROBIN (default) at the address after the last one tried, PRIORITY at the
     /// primary after a session that logged on. Each connect binds SocketLocalHost/
     /// SocketLocalPort when set and gives up after SocketConnectTimeout (a failed attempt).
+    /// Outside the schedule's logon time (StartTime-EndTime, LogonTime-LogoutTime) a
+    /// session does not connect; it looks again every ReconnectInterval.
     pub async fn start(
         settings: Settings,
         stores: Arc<dyn StoreFactory>,
@@ -68,30 +73,26 @@ impl Initiator {
             let mut hosts = HostCycle::new(s.host_selection_policy, addrs.len());
             tasks.push(Loops::get().spawn(async move {
                 loop {
-                    let Some((host, port, name)) =
-                        hosts.next_index().and_then(|i| addrs.get(i)).cloned()
-                    else {
-                        return;
-                    };
-                    let stream = match options.connect(&host, port).await {
-                        Ok(tcp) => match (&connector, name) {
-                            (Some(connector), Some(name)) => {
-                                task.tls_handshake(connector, name, tcp, &host, port).await
-                            }
-                            _ => Some(Stream::Plain(tcp)),
-                        },
-                        Err(e) => {
-                            tracing::warn!(session = %task.core.id(), %host, port, error = %e, "connect failed");
-                            None
-                        }
-                    };
-                    if let Some(stream) = stream {
-                        tracing::info!(session = %task.core.id(), %host, port, tls = stream.is_tls(), "connected");
-                        if let Some(ack) = task.run_connection(stream, Vec::new(), &mut inbox).await {
-                            let _ = ack.send(());
+                    // Outside the schedule's logon time (StartTime-EndTime, LogonTime-
+                    // LogoutTime) the session does not dial.
+                    if task.core.settings().schedule.is_logon_time(SystemTime::now()) {
+                        let Some((host, port, name)) =
+                            hosts.next_index().and_then(|i| addrs.get(i)).cloned()
+                        else {
                             return;
+                        };
+                        let stream =
+                            dial(&mut task, &options, connector.as_ref(), &host, port, name).await;
+                        if let Some(stream) = stream {
+                            tracing::info!(session = %task.core.id(), %host, port, tls = stream.is_tls(), "connected");
+                            if let Some(ack) =
+                                task.run_connection(stream, Vec::new(), &mut inbox).await
+                            {
+                                let _ = ack.send(());
+                                return;
+                            }
+                            hosts.connection_ended(task.logged_on);
                         }
-                        hosts.connection_ended(task.logged_on);
                     }
                     // Wait, answering commands meanwhile.
                     let sleep = tokio::time::sleep(interval);
@@ -115,6 +116,30 @@ impl Initiator {
             return Err(DriverError::NoSessions("initiator"));
         }
         Ok((InitiatorHandle { sessions, tasks }, erx))
+    }
+}
+
+/// Connects to `host:port` (and completes the TLS handshake with a `connector`); `None`
+/// (logged) when the attempt fails.
+async fn dial(
+    task: &mut SessionTask,
+    options: &ConnectOptions,
+    connector: Option<&tokio_rustls::TlsConnector>,
+    host: &str,
+    port: u16,
+    name: Option<ServerName<'static>>,
+) -> Option<Stream> {
+    match options.connect(host, port).await {
+        Ok(tcp) => match (connector, name) {
+            (Some(connector), Some(name)) => {
+                task.tls_handshake(connector, name, tcp, host, port).await
+            }
+            _ => Some(Stream::Plain(tcp)),
+        },
+        Err(e) => {
+            tracing::warn!(session = %task.core.id(), %host, port, error = %e, "connect failed");
+            None
+        }
     }
 }
 
