@@ -133,6 +133,24 @@ async fn initiator_connects_from_socket_local_host_and_port() {
     ini.stop().await;
 }
 
+/// Connects to the listener on `port` (which never accepts) until its accept queue is full,
+/// so that the kernel drops further SYNs. The connections that got in, to keep open.
+async fn fill_accept_queue(port: u16) -> Vec<TcpStream> {
+    let mut held = Vec::new();
+    while held.len() < 16 {
+        match tokio::time::timeout(
+            Duration::from_millis(300),
+            TcpStream::connect(("127.0.0.1", port)),
+        )
+        .await
+        {
+            Ok(s) => held.push(s.unwrap()),
+            Err(_) => return held,
+        }
+    }
+    panic!("the accept queue of port {port} never filled up");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_timeout_makes_a_silent_host_a_failed_attempt() {
     // The first host never answers a SYN: a listener that does not accept, its accept queue
@@ -142,22 +160,7 @@ async fn connect_timeout_makes_a_silent_host_a_failed_attempt() {
     silent.bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let silent = silent.listen(1).unwrap();
     let silent_port = silent.local_addr().unwrap().port();
-    let mut held = Vec::new();
-    let full = loop {
-        match tokio::time::timeout(
-            Duration::from_millis(300),
-            TcpStream::connect(("127.0.0.1", silent_port)),
-        )
-        .await
-        {
-            Ok(s) => held.push(s.unwrap()),
-            Err(_) => break true,
-        }
-        if held.len() > 16 {
-            break false;
-        }
-    };
-    assert!(full, "the silent listener's accept queue filled up");
+    let held = fill_accept_queue(silent_port).await;
 
     let (acc, mut acc_ev, port) = acceptor(0, "", &[]).await;
     let started = Instant::now();
@@ -369,4 +372,23 @@ async fn initiator_dials_only_in_its_logon_window() {
         .expect("connects inside the logon window")
         .unwrap();
     ini.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_does_not_wait_for_a_hanging_connect() {
+    // A host that never answers and no SocketConnectTimeout: the connect would wait for
+    // the system's SYN retries (minutes); stopping the initiator does not.
+    let silent = TcpSocket::new_v4().unwrap();
+    silent.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let silent = silent.listen(1).unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let held = fill_accept_queue(silent_port).await;
+    let (ini, _events) = initiator("BANK", &[silent_port], "").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), ini.stop())
+        .await
+        .expect("stopped while connecting");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(held);
 }

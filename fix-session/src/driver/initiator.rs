@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::connection::{spawn_session, SessionTask};
-use super::handle::{Command, Control, SessionHandle};
+use super::handle::{Command, Control, Inbox, SessionHandle};
 use super::loops::Loops;
 use super::socket::{ConnectOptions, HostCycle};
 use super::tls::{self, Stream};
@@ -81,8 +81,12 @@ impl Initiator {
                         else {
                             return;
                         };
-                        let stream =
-                            dial(&mut task, &options, connector.as_ref(), &host, port, name).await;
+                        let target = (connector.as_ref(), host.as_str(), port, name);
+                        let stream = match dial(&mut task, &mut inbox, &options, target).await {
+                            Dialed::Stop => return,
+                            Dialed::Failed => None,
+                            Dialed::Connected(stream) => Some(stream),
+                        };
                         if let Some(stream) = stream {
                             tracing::info!(session = %task.core.id(), %host, port, tls = stream.is_tls(), "connected");
                             if let Some(ack) =
@@ -100,11 +104,8 @@ impl Initiator {
                     loop {
                         tokio::select! {
                             _ = &mut sleep => break,
-                            cmd = inbox.recv() => match cmd {
-                                Some(Command::Out(o)) => task.refuse_idle(o),
-                                Some(Command::Control(Control::Shutdown(ack))) => { let _ = ack.send(()); return; }
-                                None => return,
-                                Some(Command::Control(_)) => {}
+                            cmd = inbox.recv() => if !answer_idle(&task, cmd) {
+                                return;
                             },
                         }
                     }
@@ -119,27 +120,72 @@ impl Initiator {
     }
 }
 
-/// Connects to `host:port` (and completes the TLS handshake with a `connector`); `None`
-/// (logged) when the attempt fails.
+/// How a connection attempt ended.
+enum Dialed {
+    /// Connected (and the TLS handshake done).
+    Connected(Stream),
+    /// The attempt failed (logged).
+    Failed,
+    /// The session was asked to stop meanwhile (answered).
+    Stop,
+}
+
+/// Where to connect: the TLS connector (with TLS), host, port, the name the host's
+/// certificate must carry (with TLS).
+type Target<'a> = (
+    Option<&'a tokio_rustls::TlsConnector>,
+    &'a str,
+    u16,
+    Option<ServerName<'static>>,
+);
+
+/// Connects to the target (and completes the TLS handshake with a connector), answering
+/// the session's commands while the TCP connect is under way: a shutdown does not wait
+/// for a connect that hangs.
 async fn dial(
     task: &mut SessionTask,
+    inbox: &mut Inbox,
     options: &ConnectOptions,
-    connector: Option<&tokio_rustls::TlsConnector>,
-    host: &str,
-    port: u16,
-    name: Option<ServerName<'static>>,
-) -> Option<Stream> {
-    match options.connect(host, port).await {
-        Ok(tcp) => match (connector, name) {
-            (Some(connector), Some(name)) => {
-                task.tls_handshake(connector, name, tcp, host, port).await
-            }
-            _ => Some(Stream::Plain(tcp)),
-        },
+    (connector, host, port, name): Target<'_>,
+) -> Dialed {
+    let connecting = options.connect(host, port);
+    tokio::pin!(connecting);
+    let connected = loop {
+        tokio::select! {
+            r = &mut connecting => break r,
+            cmd = inbox.recv() => if !answer_idle(task, cmd) {
+                return Dialed::Stop;
+            },
+        }
+    };
+    let tcp = match connected {
+        Ok(tcp) => tcp,
         Err(e) => {
             tracing::warn!(session = %task.core.id(), %host, port, error = %e, "connect failed");
-            None
+            return Dialed::Failed;
         }
+    };
+    let stream = match (connector, name) {
+        (Some(connector), Some(name)) => task.tls_handshake(connector, name, tcp, host, port).await,
+        _ => Some(Stream::Plain(tcp)),
+    };
+    stream.map_or(Dialed::Failed, Dialed::Connected)
+}
+
+/// Answers a command that comes while the session has no connection; `false` when the
+/// session is to stop (asked to, or every handle is gone).
+fn answer_idle(task: &SessionTask, cmd: Option<Command>) -> bool {
+    match cmd {
+        Some(Command::Out(o)) => {
+            task.refuse_idle(o);
+            true
+        }
+        Some(Command::Control(Control::Shutdown(ack))) => {
+            let _ = ack.send(());
+            false
+        }
+        None => false,
+        Some(Command::Control(_)) => true,
     }
 }
 
