@@ -392,3 +392,67 @@ async fn stop_does_not_wait_for_a_hanging_connect() {
     assert!(started.elapsed() < Duration::from_secs(5));
     drop(held);
 }
+
+/// The kernel's timer code (`tr` in /proc/net/tcp) of the IPv4 TCP socket whose local port
+/// is `local` and remote port `remote`: 2 while a keep-alive timer runs on an idle
+/// connection, 0 when no timer does.
+#[cfg(target_os = "linux")]
+fn tcp_timer(local: u16, remote: u16) -> Option<u8> {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    let (local, remote) = (format!(":{local:04X}"), format!(":{remote:04X}"));
+    table.lines().skip(1).find_map(|line| {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        (cols.get(1)?.ends_with(&local) && cols.get(2)?.ends_with(&remote))
+            .then(|| cols.get(5)?.split(':').next()?.parse().ok())
+            .flatten()
+    })
+}
+
+/// Logs on with SocketKeepAlive `acceptor_ka` on the acceptor and `initiator_ka` on the
+/// initiator, and checks that each side's socket runs the keep-alive timer exactly when its
+/// session asks for it.
+#[cfg(target_os = "linux")]
+async fn keep_alive_case(acceptor_ka: bool, initiator_ka: bool) {
+    let yn = |b: bool| if b { "Y" } else { "N" };
+    let timer = |b: bool| Some(if b { 2 } else { 0 });
+    let (acc, mut acc_ev, port) =
+        acceptor(0, &format!("SocketKeepAlive={}", yn(acceptor_ka)), &[]).await;
+    // The initiator from a known port, to find both ends in the table.
+    let local_port = free_port("127.0.0.1");
+    let (ini, mut ini_ev) = initiator(
+        "BANK",
+        &[port],
+        &format!(
+            "SocketKeepAlive={}\nSocketLocalPort={local_port}",
+            yn(initiator_ka)
+        ),
+    )
+    .await;
+    logged_on(&mut ini_ev, "initiator LoggedOn").await;
+    logged_on(&mut acc_ev, "acceptor LoggedOn").await;
+    // Once the Logons are acknowledged no other timer runs on the idle connection.
+    let want = (timer(acceptor_ka), timer(initiator_ka));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let timers = loop {
+        let timers = (tcp_timer(port, local_port), tcp_timer(local_port, port));
+        if timers == want || Instant::now() > deadline {
+            break timers;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(timers, want, "(acceptor, initiator) timers");
+    ini.stop().await;
+    acc.stop().await;
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alive_on_the_acceptors_socket() {
+    keep_alive_case(true, false).await;
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alive_on_the_initiators_socket() {
+    keep_alive_case(false, true).await;
+}
