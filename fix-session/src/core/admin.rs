@@ -140,6 +140,9 @@ impl Session {
         if !self.cfg.schedule.is_session_time(now) {
             return Err("Logon outside the session schedule");
         }
+        if !self.cfg.schedule.is_logon_time(now) {
+            return Err("Logon outside the logon window");
+        }
         Ok(())
     }
 

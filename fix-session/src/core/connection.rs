@@ -21,6 +21,10 @@ impl Session {
             self.disconnect("outside the session schedule", now);
             return;
         }
+        if !self.cfg.schedule.is_logon_time(now) {
+            self.disconnect("outside the logon window (LogonTime-LogoutTime)", now);
+            return;
+        }
         self.check_period(now);
         self.state = State::AwaitingLogon;
         self.timers

@@ -81,10 +81,20 @@ impl Schedule {
     /// Whether the session may be logged on at `now`: inside a session period and inside
     /// its LogonTime-LogoutTime (LogonDay-LogoutDay) window when there is one.
     pub fn is_logon_time(&self, now: SystemTime) -> bool {
-        self.is_session_time(now)
-            && self
-                .logon_window
-                .is_none_or(|w| w.period_start(self.local(now), &self.weekdays).is_some())
+        self.logon_period(now).is_some()
+    }
+
+    /// The starts (local time) of the session period and of the logon window `now` falls
+    /// in (the session period's start twice without a LogonTime-LogoutTime window), or
+    /// `None` when the session may not be logged on at `now`: it changes where a session
+    /// period or a logon window begins or ends.
+    pub(crate) fn logon_period(&self, now: SystemTime) -> Option<(NaiveDateTime, NaiveDateTime)> {
+        let period = self.period_start(now)?;
+        let logon = match &self.logon_window {
+            None => period,
+            Some(w) => w.period_start(self.local(now), &self.weekdays)?,
+        };
+        Some((period, logon))
     }
 
     /// Whether `a` and `b` fall in the same session period.

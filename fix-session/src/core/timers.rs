@@ -97,23 +97,25 @@ fn scaled(d: Duration, factor: f64) -> Option<Duration> {
 /// How far ahead [`period_end`] looks; longer than any weekly session.
 const PERIOD_HORIZON: Duration = Duration::from_secs(8 * 24 * 3600);
 
-/// The first instant after `now` outside `now`'s session period (`now` itself when it is
-/// outside the schedule); `now + PERIOD_HORIZON` when the period lasts longer than that (the
-/// timer then fires, finds the period unchanged and is set again). Found by bisection on
-/// [`Schedule::same_period`] to the millisecond, so it follows whatever the schedule supports.
+/// The first instant after `now` outside `now`'s session period or logon window (`now`
+/// itself when it is outside them); `now + PERIOD_HORIZON` when they last longer than that
+/// (the timer then fires, finds them unchanged and is set again). Found by bisection on
+/// [`Schedule::logon_period`] to the millisecond, so it follows whatever the schedule
+/// supports.
 pub(crate) fn period_end(schedule: &Schedule, now: SystemTime) -> SystemTime {
-    if !schedule.is_session_time(now) {
+    let Some(current) = schedule.logon_period(now) else {
         return now;
-    }
+    };
+    let same = |t: SystemTime| schedule.logon_period(t) == Some(current);
     let horizon = PERIOD_HORIZON.as_millis() as u64;
     let at = |ms: u64| now + Duration::from_millis(ms);
-    if schedule.same_period(now, at(horizon)) {
+    if same(at(horizon)) {
         return at(horizon);
     }
     let (mut inside, mut outside) = (0u64, horizon);
     while outside - inside > 1 {
         let mid = inside + (outside - inside) / 2;
-        if schedule.same_period(now, at(mid)) {
+        if same(at(mid)) {
             inside = mid;
         } else {
             outside = mid;
@@ -163,24 +165,32 @@ impl Session {
         match self.state {
             State::Disconnected => {}
             State::AwaitingLogon => {
-                if self.cfg.schedule.is_session_time(now) {
+                if self.cfg.schedule.is_logon_time(now) {
                     self.arm_period_end(now);
                 } else {
                     self.disconnect("outside the session schedule", now);
                 }
             }
             State::Active | State::LogoutSent => {
-                if self.cfg.schedule.same_period(self.created, now) {
+                let same_period = self.cfg.schedule.same_period(self.created, now);
+                if same_period && self.cfg.schedule.is_logon_time(now) {
                     self.arm_period_end(now);
+                    return;
+                }
+                if same_period {
+                    // LogoutTime: the session logs out, its period (and sequence numbers)
+                    // goes on.
+                    if self.state == State::Active {
+                        self.send_logout(Some("Logout time"), now);
+                    }
+                    self.disconnect("outside the logon window", now);
                     return;
                 }
                 if self.state == State::Active {
                     self.send_logout(Some("End of session"), now);
                 }
                 self.disconnect("end of session period", now);
-                if !self.cfg.schedule.same_period(self.created, now) {
-                    self.reset(now);
-                }
+                self.reset(now);
             }
         }
     }

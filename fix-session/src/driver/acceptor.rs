@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use super::connection::spawn_session;
 use super::handle::{Command, Control, SessionHandle};
 use super::loops::Loops;
+use super::socket::AllowList;
 use super::tls::{self, Stream};
 use super::{DriverError, SessionEvent};
 use crate::app::Application;
@@ -42,6 +43,8 @@ impl Acceptor {
     /// free port: see [`AcceptorHandle::local_addrs`]) and serves them. Incoming connections
     /// are given to the session named by the Logon's BeginString and CompIDs; unknown
     /// sessions are closed, and so is a second connection for a session already connected.
+    /// A peer that no session of the port admits (AllowedRemoteAddresses) is closed before
+    /// a byte is read; one the Logon's session does not admit, once the Logon is read.
     pub async fn start(
         settings: Settings,
         stores: Arc<dyn StoreFactory>,
@@ -64,6 +67,10 @@ impl Acceptor {
                 .push(s);
         }
         let mut tls_configs = HashMap::new();
+        let mut allow_lists: HashMap<_, Arc<AllowList>> = tls_by_port
+            .iter()
+            .map(|(key, group)| (key.clone(), Arc::new(AllowList::new(group.iter().copied()))))
+            .collect();
         for (key, group) in &tls_by_port {
             tls::check_same_port(key.1, group)?;
             let config = match group.first() {
@@ -118,6 +125,7 @@ impl Acceptor {
         let mut listeners = Vec::new();
         for (key, handles) in by_port {
             let tls = tls_configs.remove(&key).flatten();
+            let allow = allow_lists.remove(&key).unwrap_or_default();
             let (host, port) = key;
             let host = host.unwrap_or_else(|| "0.0.0.0".to_string());
             let listener = TcpListener::bind((host.as_str(), port)).await?;
@@ -140,9 +148,14 @@ impl Acceptor {
                     };
                     let routes = routes.clone();
                     let tls = tls.clone();
+                    let allow = allow.clone();
                     // Each connection in its own task: a slow handshake or Logon does not
                     // hold up the accept loop.
                     tokio::spawn(async move {
+                        if !allow.admits_any(peer.ip()).await {
+                            tracing::warn!(%peer, "peer not in AllowedRemoteAddresses: connection closed");
+                            return;
+                        }
                         let stream = match tls {
                             None => Stream::Plain(tcp),
                             Some(acceptor) => {
@@ -165,7 +178,7 @@ impl Acceptor {
                                 }
                             }
                         };
-                        if let Err(e) = route(stream, &routes, timeout).await {
+                        if let Err(e) = route(stream, &routes, timeout, &allow, peer).await {
                             tracing::info!(%peer, error = %e, "connection closed before logon");
                         }
                     });
@@ -185,11 +198,14 @@ impl Acceptor {
     }
 }
 
-/// Reads up to the first complete message and hands the connection to its session.
+/// Reads up to the first complete message and hands the connection to its session (if
+/// that session admits `peer`).
 async fn route(
     mut stream: Stream,
     routes: &[SessionHandle],
     timeout: Duration,
+    allow: &AllowList,
+    peer: SocketAddr,
 ) -> Result<(), DriverError> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -228,6 +244,10 @@ async fn route(
         tracing::warn!(begin_string = %String::from_utf8_lossy(bs), sender = %String::from_utf8_lossy(their), target = %String::from_utf8_lossy(ours), "unknown session: closing");
         return Ok(());
     };
+    if !allow.admits(&h.id, peer.ip()).await {
+        tracing::warn!(session = %h.id, %peer, "peer not in the session's AllowedRemoteAddresses: closing");
+        return Ok(());
+    }
     if h.is_connected() {
         tracing::warn!(session = %h.id, "session already connected: closing the new connection");
         return Ok(());

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::handle::{self, Command, Control, Inbox, Outbound, SessionHandle, Shared};
 use super::log::MessageLog;
+use super::socket;
 use super::tls::{self, Stream};
 use super::{DriverError, SessionEvent, MAX_BATCH_BYTES, MAX_BATCH_COMMANDS};
 use crate::app::Application;
@@ -448,9 +449,9 @@ impl SessionTask {
                 return None;
             }
         };
-        let _ = stream
-            .tcp()
-            .set_nodelay(self.core.settings().socket_nodelay);
+        if let Err(e) = socket::configure(stream.tcp(), self.core.settings()) {
+            tracing::warn!(session = %self.core.id(), error = %e, "cannot set the socket options");
+        }
         // A short read of a TCP socket took everything there was; a TLS stream hands out one
         // record at a time, so it is read until it would block.
         let short_read_drains = !stream.is_tls();

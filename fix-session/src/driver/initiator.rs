@@ -3,14 +3,17 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::SystemTime;
 
-use tokio::net::TcpStream;
+use rustls::pki_types::ServerName;
+
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::connection::spawn_session;
-use super::handle::{Command, Control, SessionHandle};
+use super::connection::{spawn_session, SessionTask};
+use super::handle::{Command, Control, Inbox, SessionHandle};
 use super::loops::Loops;
+use super::socket::{ConnectOptions, HostCycle};
 use super::tls::{self, Stream};
 use super::{DriverError, SessionEvent};
 use crate::app::Application;
@@ -34,7 +37,12 @@ pub struct InitiatorHandle {
 impl Initiator {
     /// Starts every initiator session in `settings`: each connects to SocketConnectHost/Port,
     /// then the failovers (SocketConnectHost1/Port1, ...) in turn, waiting ReconnectInterval
-    /// between attempts, and logs on.
+    /// between attempts, and logs on. HostSelectionPolicy says where a reconnect starts:
+    /// ROUND_ROBIN (default) at the address after the last one tried, PRIORITY at the
+    /// primary after a session that logged on. Each connect binds SocketLocalHost/
+    /// SocketLocalPort when set and gives up after SocketConnectTimeout (a failed attempt).
+    /// Outside the schedule's logon time (StartTime-EndTime, LogonTime-LogoutTime) a
+    /// session does not connect; it looks again every ReconnectInterval.
     pub async fn start(
         settings: Settings,
         stores: Arc<dyn StoreFactory>,
@@ -66,37 +74,33 @@ impl Initiator {
             let (handle, mut inbox, mut task) =
                 spawn_session(s, &stores, &app, etx.clone()).await?;
             let interval = s.reconnect_interval;
+            let options = ConnectOptions::new(s);
+            let mut hosts = HostCycle::new(s.host_selection_policy, addrs.len());
             tasks.push(Loops::get().spawn(async move {
-                let mut next = 0usize;
                 loop {
-                    let Some((host, port, name)) = addrs.get(next % addrs.len().max(1)).cloned()
-                    else {
-                        return;
-                    };
-                    next += 1;
-                    let stream = match TcpStream::connect((host.as_str(), port)).await {
-                        Ok(tcp) => match (&connector, name) {
-                            (Some(connector), Some(name)) => {
-                                task.tls_handshake(connector, name, tcp, &host, port).await
-                            }
-                            _ => Some(Stream::Plain(tcp)),
-                        },
-                        Err(e) => {
-                            tracing::warn!(session = %task.core.id(), %host, port, error = %e, "connect failed");
-                            None
-                        }
-                    };
-                    if let Some(stream) = stream {
-                        tracing::info!(session = %task.core.id(), %host, port, tls = stream.is_tls(), "connected");
-                        if let Some(ack) = task.run_connection(stream, Vec::new(), &mut inbox).await {
-                            let _ = ack.send(());
+                    // Outside the schedule's logon time (StartTime-EndTime, LogonTime-
+                    // LogoutTime) the session does not dial.
+                    if task.core.settings().schedule.is_logon_time(SystemTime::now()) {
+                        let Some((host, port, name)) =
+                            hosts.next_index().and_then(|i| addrs.get(i)).cloned()
+                        else {
                             return;
-                        }
-                        // Back to the primary host after a session that ran; a host that
-                        // accepted the connection but never logged on counts as failed (a
-                        // hung engine behind a live port), so the next attempt fails over.
-                        if task.logged_on {
-                            next = 0;
+                        };
+                        let target = (connector.as_ref(), host.as_str(), port, name);
+                        let stream = match dial(&mut task, &mut inbox, &options, target).await {
+                            Dialed::Stop => return,
+                            Dialed::Failed => None,
+                            Dialed::Connected(stream) => Some(stream),
+                        };
+                        if let Some(stream) = stream {
+                            tracing::info!(session = %task.core.id(), %host, port, tls = stream.is_tls(), "connected");
+                            if let Some(ack) =
+                                task.run_connection(stream, Vec::new(), &mut inbox).await
+                            {
+                                let _ = ack.send(());
+                                return;
+                            }
+                            hosts.connection_ended(task.logged_on);
                         }
                     }
                     // Wait, answering commands meanwhile.
@@ -105,11 +109,8 @@ impl Initiator {
                     loop {
                         tokio::select! {
                             _ = &mut sleep => break,
-                            cmd = inbox.recv() => match cmd {
-                                Some(Command::Out(o)) => task.refuse_idle(o),
-                                Some(Command::Control(Control::Shutdown(ack))) => { let _ = ack.send(()); return; }
-                                None => return,
-                                Some(Command::Control(_)) => {}
+                            cmd = inbox.recv() => if !answer_idle(&task, cmd) {
+                                return;
                             },
                         }
                     }
@@ -130,6 +131,75 @@ impl Initiator {
             },
             erx,
         ))
+    }
+}
+
+/// How a connection attempt ended.
+enum Dialed {
+    /// Connected (and the TLS handshake done).
+    Connected(Stream),
+    /// The attempt failed (logged).
+    Failed,
+    /// The session was asked to stop meanwhile (answered).
+    Stop,
+}
+
+/// Where to connect: the TLS connector (with TLS), host, port, the name the host's
+/// certificate must carry (with TLS).
+type Target<'a> = (
+    Option<&'a tokio_rustls::TlsConnector>,
+    &'a str,
+    u16,
+    Option<ServerName<'static>>,
+);
+
+/// Connects to the target (and completes the TLS handshake with a connector), answering
+/// the session's commands while the TCP connect is under way: a shutdown does not wait
+/// for a connect that hangs.
+async fn dial(
+    task: &mut SessionTask,
+    inbox: &mut Inbox,
+    options: &ConnectOptions,
+    (connector, host, port, name): Target<'_>,
+) -> Dialed {
+    let connecting = options.connect(host, port);
+    tokio::pin!(connecting);
+    let connected = loop {
+        tokio::select! {
+            r = &mut connecting => break r,
+            cmd = inbox.recv() => if !answer_idle(task, cmd) {
+                return Dialed::Stop;
+            },
+        }
+    };
+    let tcp = match connected {
+        Ok(tcp) => tcp,
+        Err(e) => {
+            tracing::warn!(session = %task.core.id(), %host, port, error = %e, "connect failed");
+            return Dialed::Failed;
+        }
+    };
+    let stream = match (connector, name) {
+        (Some(connector), Some(name)) => task.tls_handshake(connector, name, tcp, host, port).await,
+        _ => Some(Stream::Plain(tcp)),
+    };
+    stream.map_or(Dialed::Failed, Dialed::Connected)
+}
+
+/// Answers a command that comes while the session has no connection; `false` when the
+/// session is to stop (asked to, or every handle is gone).
+fn answer_idle(task: &SessionTask, cmd: Option<Command>) -> bool {
+    match cmd {
+        Some(Command::Out(o)) => {
+            task.refuse_idle(o);
+            true
+        }
+        Some(Command::Control(Control::Shutdown(ack))) => {
+            let _ = ack.send(());
+            false
+        }
+        None => false,
+        Some(Command::Control(_)) => true,
     }
 }
 

@@ -48,6 +48,7 @@ mod handle;
 mod initiator;
 mod log;
 mod loops;
+mod socket;
 mod stream;
 #[cfg_attr(not(feature = "tls"), path = "tls_off.rs")]
 pub mod tls;

@@ -91,10 +91,10 @@
 //! | `SocketNodelay`, `SocketTcpNoDelay` | `Y` (default) or `N`: TCP_NODELAY on the session's connections |
 //! | `SocketKeepAlive` | `Y` or `N` (default): TCP keep-alive |
 //! | `SocketAcceptHost`, `SocketAcceptAddress` | acceptor: the address to listen on |
-//! | `AllowedRemoteAddresses` | acceptor: addresses or host names allowed to connect, separated by commas |
-//! | `SocketConnectTimeout` | initiator: seconds a connection attempt may take |
+//! | `AllowedRemoteAddresses` | acceptor: addresses or host names (resolved as a connection comes in) allowed to connect, separated by commas; a connection from another peer is closed before a byte is read (when no session of the port admits it) or once its Logon names a session that does not |
+//! | `SocketConnectTimeout` | initiator: seconds a connection attempt may take; one that takes longer is a failed attempt (the next address after ReconnectInterval) |
 //! | `SocketLocalHost`/`SocketLocalPort`, `SocketConnectSourceHost`/`SocketConnectSourcePort` | initiator: the local address and port to connect from |
-//! | `HostSelectionPolicy` | initiator: `ROUND_ROBIN` (default) or `PRIORITY` (always the first address first) |
+//! | `HostSelectionPolicy` | initiator: `ROUND_ROBIN` (default: each attempt goes to the address after the last one tried, also after a session that ran) or `PRIORITY` (after a session that logged on, back to the first address; the others only after it failed) |
 //! | `SocketBusyPoll` | `Y` or `N` (default): after each message or batch, the connection keeps polling its socket and its send queue (non-blocking reads; between polls it yields to the runtime's other tasks and to the kernel) for `SocketBusyPollTime` before parking its thread. Lower round-trip latency when the other side answers within that time, at the cost of a busy core meanwhile: for latency-sensitive sessions on a machine with cores to spare. Plain TCP only (ignored with `SocketUseSSL=Y`) |
 //! | `SocketBusyPollTime` | microseconds of busy polling with `SocketBusyPoll=Y` (default 100; 0 turns it off) |
 //!

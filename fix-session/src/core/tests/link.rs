@@ -180,3 +180,70 @@ fn heartbeat_multipliers_and_disabled_check() {
     assert!(!r.closed);
     assert!(has(&r.take(), &["|35=1|", "|112=TEST|"]));
 }
+
+/// A daily 24-hour session whose logon window (LogonTime-LogoutTime) is `from` to `to`
+/// (hours and minutes, UTC).
+fn logon_window(ct: ConnectionType, from: (u32, u32), to: (u32, u32)) -> SessionSettings {
+    let t = |(h, m)| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    let mut cfg = settings("FIX.4.4", "ISLD", "TW", ct);
+    cfg.schedule.logon_window = Some(crate::settings::Window {
+        start_time: t(from),
+        end_time: t(to),
+        start_day: None,
+        end_day: None,
+    });
+    cfg
+}
+
+#[test]
+fn logout_time_logs_out_and_keeps_the_sequence_numbers() {
+    // Logged on at 01:00 inside a 00:30-01:30 logon window: at 01:30 the session logs out,
+    // its period (and sequence numbers) goes on, and a connection after it is refused.
+    let cfg = logon_window(ConnectionType::Acceptor, (0, 30), (1, 30));
+    let mut r = Raw::new(cfg, Arc::new(TestApp::default()));
+    r.send("35=A|34=1|49=TW|52=<T>|56=ISLD|98=0|108=3600|");
+    assert!(r.s.is_logged_on());
+    r.take();
+    let due = r.s.poll_timeout().unwrap();
+    let logout_time = t0() + Duration::from_secs(30 * 60);
+    assert!(
+        due > logout_time && due <= logout_time + Duration::from_secs(1),
+        "{:?} after t0",
+        due.duration_since(t0())
+    );
+    r.advance(Duration::from_secs(29 * 60));
+    assert!(!r.closed, "still logged on before LogoutTime");
+    r.advance(Duration::from_secs(2 * 60));
+    assert!(r.closed);
+    assert!(has(&r.take(), &["|35=5|34=2|", "|58=Logout time|"]));
+    assert_eq!(r.resets, 0);
+    assert_eq!((r.s.next_sender_seq(), r.s.next_target_seq()), (3, 2));
+    r.closed = false;
+    r.s.on_connect(r.now);
+    r.pump();
+    assert!(r.closed, "a connection outside the logon window is closed");
+    assert_eq!(r.s.state(), State::Disconnected);
+}
+
+#[test]
+fn initiator_logs_on_only_inside_the_logon_window() {
+    let cfg = logon_window(ConnectionType::Initiator, (2, 0), (3, 0));
+    let mut s = Session::new(
+        &cfg,
+        Some(dict("FIX.4.4")),
+        Arc::new(TestApp::default()),
+        1,
+        1,
+        t0(),
+    );
+    // 01:00: in the session period, before LogonTime: no Logon, the connection closes.
+    s.on_connect(t0());
+    assert_eq!(s.poll_transmit(), Some(Output::Disconnect));
+    assert_eq!(s.poll_transmit(), None);
+    // 02:00: the Logon goes out.
+    s.on_connect(t0() + Duration::from_secs(3600));
+    match s.poll_transmit() {
+        Some(Output::Send(t)) => assert!(show(&t.bytes).contains("|35=A|"), "{}", show(&t.bytes)),
+        other => panic!("expected the Logon, got {other:?}"),
+    }
+}
