@@ -240,9 +240,9 @@ impl<'w> Walk<'w> {
                     };
                 }
                 seen += 1;
-            } else if seen == 0 {
-                return Err(Invalid::new(R::RepeatingGroupFieldsOutOfOrder, f.tag));
-            } else if s < last_slot && self.opts.check_group_field_order {
+            } else if seen == 0 || (s < last_slot && self.opts.check_group_field_order) {
+                // A member before the entry's first field, or before a member it follows
+                // in the dictionary.
                 return Err(Invalid::new(R::RepeatingGroupFieldsOutOfOrder, f.tag));
             }
             last_slot = s;

@@ -5,8 +5,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use rustls::pki_types::ServerName;
-
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -147,10 +145,10 @@ enum Dialed {
 /// Where to connect: the TLS connector (with TLS), host, port, the name the host's
 /// certificate must carry (with TLS).
 type Target<'a> = (
-    Option<&'a tokio_rustls::TlsConnector>,
+    Option<&'a tls::TlsConnector>,
     &'a str,
     u16,
-    Option<ServerName<'static>>,
+    Option<tls::PeerName>,
 );
 
 /// Connects to the target (and completes the TLS handshake with a connector), answering
