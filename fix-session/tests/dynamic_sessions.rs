@@ -271,7 +271,7 @@ async fn a_created_session_keeps_its_sequence_numbers_across_reconnects_and_rest
     logged_on(&mut events).await;
     assert_eq!(round_trip(&ini, &mut events, &ours, &["3"]).await, [6]);
     ini.stop().await;
-    assert_eq!(app.created(), [theirs.clone()], "created once");
+    assert_eq!(app.created(), std::slice::from_ref(&theirs), "created once");
     assert_eq!(acc.sessions().count(), 1);
     acc.stop().await;
 
@@ -281,7 +281,7 @@ async fn a_created_session_keeps_its_sequence_numbers_across_reconnects_and_rest
     let (ini, mut events) = initiator(dir.path(), port, &[("FIX.4.4", "BANK", "EXCH")]).await;
     logged_on(&mut events).await;
     assert_eq!(round_trip(&ini, &mut events, &ours, &["4"]).await, [9]);
-    assert_eq!(app.created(), [theirs.clone()]);
+    assert_eq!(app.created(), std::slice::from_ref(&theirs));
     ini.stop().await;
     acc.stop().await;
 }
