@@ -242,14 +242,33 @@ struct Routes {
     created: Arc<Created>,
 }
 
+/// The session a Logon names.
+enum Target<'r> {
+    /// A configured session.
+    Configured(&'r SessionHandle),
+    /// The session with this id, made from this template (or made already).
+    Template(SessionId, &'r AcceptorTemplate),
+}
+
+impl Target<'_> {
+    /// The id the port's [`AllowList`] knows the session by (a template's, for a session
+    /// made from it).
+    fn allow_key(&self) -> &SessionId {
+        match self {
+            Target::Configured(h) => &h.id,
+            Target::Template(_, t) => &t.settings.id,
+        }
+    }
+}
+
 impl Routes {
     /// The session a Logon names (`field` reads its fields): a configured session, else a
-    /// session made from the first template that accepts it (created now if it is new).
-    async fn find<'a>(
+    /// session made from the first template that accepts it.
+    fn find<'a>(
         &self,
         begin_string: &[u8],
         field: impl Fn(&str) -> Option<&'a [u8]>,
-    ) -> Result<Option<(SessionHandle, &SessionId)>, DriverError> {
+    ) -> Option<Target<'_>> {
         let (their, ours) = (
             field("49").unwrap_or_default(),
             field("56").unwrap_or_default(),
@@ -261,20 +280,25 @@ impl Routes {
                 && h.id.matches_counterparty(|tag| field(&tag.to_string()))
         });
         if let Some(h) = configured {
-            return Ok(Some((h.clone(), &h.id)));
+            return Some(Target::Configured(h));
         }
         let text = |tag: &str| {
             field(tag)
                 .filter(|v| !v.is_empty())
                 .and_then(|v| String::from_utf8(v.to_vec()).ok())
         };
-        for t in &self.templates {
-            if let Some(id) = session_for(t, begin_string, text) {
-                let created = self.created.get_or_create(id, t).await?;
-                return Ok(created.map(|h| (h, &t.settings.id)));
-            }
+        self.templates
+            .iter()
+            .find_map(|t| session_for(t, begin_string, text).map(|id| Target::Template(id, t)))
+    }
+
+    /// The handle of `target`'s session: a session made from a template is created now if
+    /// it is new. `None` once the acceptor is stopping.
+    async fn handle(&self, target: Target<'_>) -> Result<Option<SessionHandle>, DriverError> {
+        match target {
+            Target::Configured(h) => Ok(Some(h.clone())),
+            Target::Template(id, t) => self.created.get_or_create(id, t).await,
         }
-        Ok(None)
     }
 }
 
@@ -310,8 +334,8 @@ async fn route(
             .find_map(|f| f.strip_prefix(tag.as_bytes()))
     };
     let bs = &buf[frame.begin_string.clone()];
-    let target = routes.find(bs, |tag| field(&format!("{tag}="))).await?;
-    let Some((h, allow_key)) = target else {
+    let target = routes.find(bs, |tag| field(&format!("{tag}=")));
+    let Some(target) = target else {
         tracing::warn!(
             begin_string = %String::from_utf8_lossy(bs),
             sender = %String::from_utf8_lossy(field("49=").unwrap_or_default()),
@@ -320,11 +344,15 @@ async fn route(
         );
         return Ok(());
     };
-    // A created session is admitted by its template's AllowedRemoteAddresses.
-    if !allow.admits(allow_key, peer.ip()).await {
-        tracing::warn!(session = %h.id, %peer, "peer not in the session's AllowedRemoteAddresses: closing");
+    // A session made from a template is admitted by the template's AllowedRemoteAddresses,
+    // before it is created.
+    if !allow.admits(target.allow_key(), peer.ip()).await {
+        tracing::warn!(session = %target.allow_key(), %peer, "peer not in the session's AllowedRemoteAddresses: closing");
         return Ok(());
     }
+    let Some(h) = routes.handle(target).await? else {
+        return Ok(());
+    };
     if h.is_connected() {
         tracing::warn!(session = %h.id, "session already connected: closing the new connection");
         return Ok(());
