@@ -12,15 +12,16 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::connection::spawn_session;
-use super::handle::{Command, Control, SessionHandle};
+use super::connection::{spawn_session, SessionTask};
+use super::dynamic::{session_for, Created};
+use super::handle::{Command, Control, Inbox, SessionHandle};
 use super::loops::Loops;
 use super::socket::AllowList;
 use super::tls::{self, Stream};
 use super::{DriverError, SessionEvent};
 use crate::app::Application;
 use crate::metrics::{start_endpoint, Endpoint};
-use crate::settings::{ConnectionType, SessionId, SessionSettings, Settings};
+use crate::settings::{AcceptorTemplate, ConnectionType, SessionId, SessionSettings, Settings};
 use crate::store::StoreFactory;
 
 /// Serves the acceptor sessions of a settings file on their ports.
@@ -32,6 +33,8 @@ pub struct Acceptor;
 pub struct AcceptorHandle {
     addrs: Vec<SocketAddr>,
     sessions: HashMap<SessionId, SessionHandle>,
+    /// The sessions made from templates (dynamic sessions).
+    created: Arc<Created>,
     tasks: Vec<JoinHandle<()>>,
     listeners: Vec<JoinHandle<()>>,
     /// The `/metrics` and `/health` endpoint (HttpAcceptPort).
@@ -41,8 +44,12 @@ pub struct AcceptorHandle {
 impl Acceptor {
     /// Binds every SocketAcceptPort of the acceptor sessions in `settings` (port 0 picks a
     /// free port: see [`AcceptorHandle::local_addrs`]) and serves them. Incoming connections
-    /// are given to the session named by the Logon's BeginString and CompIDs; unknown
-    /// sessions are closed, and so is a second connection for a session already connected.
+    /// are given to the session named by the Logon's BeginString and CompIDs. A Logon that
+    /// names no configured session but matches an acceptor template of the port (see
+    /// [`Settings::templates`]) creates that session from the template, with the Logon's
+    /// CompIDs (its store entry opened through `stores`, [`Application::on_create`] called),
+    /// once: later connections reuse it, and [`AcceptorHandle::session`] finds it. Other
+    /// Logons are closed, and so is a second connection for a session already connected.
     /// A peer that no session of the port admits (AllowedRemoteAddresses) is closed before
     /// a byte is read; one the Logon's session does not admit, once the Logon is read.
     pub async fn start(
@@ -55,10 +62,12 @@ impl Acceptor {
         // sessions of a port must agree, and their configuration is built before anything
         // starts.
         let mut tls_by_port: HashMap<(Option<String>, u16), Vec<&SessionSettings>> = HashMap::new();
+        let template_settings = settings.templates.iter().map(|t| &t.settings);
         for s in settings
             .sessions
             .iter()
             .filter(|s| s.connection_type == ConnectionType::Acceptor)
+            .chain(template_settings)
         {
             let port = s.socket_accept_port.unwrap_or(0);
             tls_by_port
@@ -88,27 +97,8 @@ impl Acceptor {
             .iter()
             .filter(|s| s.connection_type == ConnectionType::Acceptor)
         {
-            let (handle, mut inbox, mut task) =
-                spawn_session(s, &stores, &app, etx.clone()).await?;
-            tasks.push(Loops::get().spawn(async move {
-                while let Some(cmd) = inbox.recv().await {
-                    match cmd {
-                        Command::Control(Control::Connection(stream, first)) => {
-                            if let Some(ack) = task.run_connection(stream, first, &mut inbox).await
-                            {
-                                let _ = ack.send(());
-                                return;
-                            }
-                        }
-                        Command::Out(o) => task.refuse_idle(o),
-                        Command::Control(Control::Logout(_)) => {}
-                        Command::Control(Control::Shutdown(ack)) => {
-                            let _ = ack.send(());
-                            return;
-                        }
-                    }
-                }
-            }));
+            let (handle, inbox, task) = spawn_session(s, &stores, &app, etx.clone()).await?;
+            tasks.push(serve(inbox, task));
             let port = s.socket_accept_port.unwrap_or(0);
             by_port
                 .entry((s.socket_accept_host.clone(), port))
@@ -117,22 +107,42 @@ impl Acceptor {
             entries.push(handle.metrics_entry(s.schedule.clone()));
             sessions.insert(s.id.clone(), handle);
         }
-        if sessions.is_empty() {
+        let mut templates_by_port: HashMap<(Option<String>, u16), Vec<AcceptorTemplate>> =
+            HashMap::new();
+        for t in &settings.templates {
+            if t.unique_qualifier {
+                tracing::warn!(template = %t.settings.id, "DynamicQualifier=Y is not supported: a connection reuses the session of its CompIDs");
+            }
+            let key = (
+                t.settings.socket_accept_host.clone(),
+                t.settings.socket_accept_port.unwrap_or(0),
+            );
+            by_port.entry(key.clone()).or_default();
+            templates_by_port.entry(key).or_default().push(t.clone());
+        }
+        if sessions.is_empty() && templates_by_port.is_empty() {
             return Err(DriverError::NoSessions("acceptor"));
         }
+        let created = Arc::new(Created::new(stores, app, etx));
         let http = start_endpoint(settings.http_accept_port, entries).await?;
         let mut addrs = Vec::new();
         let mut listeners = Vec::new();
         for (key, handles) in by_port {
             let tls = tls_configs.remove(&key).flatten();
             let allow = allow_lists.remove(&key).unwrap_or_default();
-            let (host, port) = key;
-            let host = host.unwrap_or_else(|| "0.0.0.0".to_string());
+            let (host_key, port) = key;
+            let host = host_key.clone().unwrap_or_else(|| "0.0.0.0".to_string());
             let listener = TcpListener::bind((host.as_str(), port)).await?;
             addrs.push(listener.local_addr()?);
             // Accepted on an event loop (so that TLS handshakes run there too).
             let listener = listener.into_std()?;
-            let routes: Arc<Vec<SessionHandle>> = Arc::new(handles);
+            let routes = Arc::new(Routes {
+                templates: templates_by_port
+                    .remove(&(host_key, port))
+                    .unwrap_or_default(),
+                sessions: handles,
+                created: created.clone(),
+            });
             let timeout = Duration::from_secs(10);
             listeners.push(Loops::get().spawn(async move {
                 let listener = match TcpListener::from_std(listener) {
@@ -189,6 +199,7 @@ impl Acceptor {
             AcceptorHandle {
                 addrs,
                 sessions,
+                created,
                 tasks,
                 listeners,
                 http,
@@ -198,11 +209,104 @@ impl Acceptor {
     }
 }
 
+/// Runs an acceptor session's task on an event loop: one connection at a time, until the
+/// session is shut down.
+pub(super) fn serve(mut inbox: Inbox, mut task: SessionTask) -> JoinHandle<()> {
+    Loops::get().spawn(async move {
+        while let Some(cmd) = inbox.recv().await {
+            match cmd {
+                Command::Control(Control::Connection(stream, first)) => {
+                    if let Some(ack) = task.run_connection(stream, first, &mut inbox).await {
+                        let _ = ack.send(());
+                        return;
+                    }
+                }
+                Command::Out(o) => task.refuse_idle(o),
+                Command::Control(Control::Logout(_)) => {}
+                Command::Control(Control::Shutdown(ack)) => {
+                    let _ = ack.send(());
+                    return;
+                }
+            }
+        }
+    })
+}
+
+/// Where a port's connections may go.
+struct Routes {
+    /// The configured sessions of the port.
+    sessions: Vec<SessionHandle>,
+    /// The port's templates, in file order.
+    templates: Vec<AcceptorTemplate>,
+    /// The acceptor's created sessions.
+    created: Arc<Created>,
+}
+
+/// The session a Logon names.
+enum Target<'r> {
+    /// A configured session.
+    Configured(&'r SessionHandle),
+    /// The session with this id, made from this template (or made already).
+    Template(SessionId, &'r AcceptorTemplate),
+}
+
+impl Target<'_> {
+    /// The id the port's [`AllowList`] knows the session by (a template's, for a session
+    /// made from it).
+    fn allow_key(&self) -> &SessionId {
+        match self {
+            Target::Configured(h) => &h.id,
+            Target::Template(_, t) => &t.settings.id,
+        }
+    }
+}
+
+impl Routes {
+    /// The session a Logon names (`field` reads its fields): a configured session, else a
+    /// session made from the first template that accepts it.
+    fn find<'a>(
+        &self,
+        begin_string: &[u8],
+        field: impl Fn(&str) -> Option<&'a [u8]>,
+    ) -> Option<Target<'_>> {
+        let (their, ours) = (
+            field("49").unwrap_or_default(),
+            field("56").unwrap_or_default(),
+        );
+        let configured = self.sessions.iter().find(|h| {
+            h.id.begin_string.as_bytes() == begin_string
+                && h.id.sender_comp_id.as_bytes() == ours
+                && h.id.target_comp_id.as_bytes() == their
+                && h.id.matches_counterparty(|tag| field(&tag.to_string()))
+        });
+        if let Some(h) = configured {
+            return Some(Target::Configured(h));
+        }
+        let text = |tag: &str| {
+            field(tag)
+                .filter(|v| !v.is_empty())
+                .and_then(|v| String::from_utf8(v.to_vec()).ok())
+        };
+        self.templates
+            .iter()
+            .find_map(|t| session_for(t, begin_string, text).map(|id| Target::Template(id, t)))
+    }
+
+    /// The handle of `target`'s session: a session made from a template is created now if
+    /// it is new. `None` once the acceptor is stopping.
+    async fn handle(&self, target: Target<'_>) -> Result<Option<SessionHandle>, DriverError> {
+        match target {
+            Target::Configured(h) => Ok(Some(h.clone())),
+            Target::Template(id, t) => self.created.get_or_create(id, t).await,
+        }
+    }
+}
+
 /// Reads up to the first complete message and hands the connection to its session (if
 /// that session admits `peer`).
 async fn route(
     mut stream: Stream,
-    routes: &[SessionHandle],
+    routes: &Routes,
     timeout: Duration,
     allow: &AllowList,
     peer: SocketAddr,
@@ -230,24 +334,25 @@ async fn route(
             .find_map(|f| f.strip_prefix(tag.as_bytes()))
     };
     let bs = &buf[frame.begin_string.clone()];
-    let (their, ours) = (
-        field("49=").unwrap_or_default(),
-        field("56=").unwrap_or_default(),
-    );
-    let target = routes.iter().find(|h| {
-        h.id.begin_string.as_bytes() == bs
-            && h.id.sender_comp_id.as_bytes() == ours
-            && h.id.target_comp_id.as_bytes() == their
-            && h.id.matches_counterparty(|tag| field(&format!("{tag}=")))
-    });
-    let Some(h) = target else {
-        tracing::warn!(begin_string = %String::from_utf8_lossy(bs), sender = %String::from_utf8_lossy(their), target = %String::from_utf8_lossy(ours), "unknown session: closing");
+    let target = routes.find(bs, |tag| field(&format!("{tag}=")));
+    let Some(target) = target else {
+        tracing::warn!(
+            begin_string = %String::from_utf8_lossy(bs),
+            sender = %String::from_utf8_lossy(field("49=").unwrap_or_default()),
+            target = %String::from_utf8_lossy(field("56=").unwrap_or_default()),
+            "unknown session: closing"
+        );
         return Ok(());
     };
-    if !allow.admits(&h.id, peer.ip()).await {
-        tracing::warn!(session = %h.id, %peer, "peer not in the session's AllowedRemoteAddresses: closing");
+    // A session made from a template is admitted by the template's AllowedRemoteAddresses,
+    // before it is created.
+    if !allow.admits(target.allow_key(), peer.ip()).await {
+        tracing::warn!(session = %target.allow_key(), %peer, "peer not in the session's AllowedRemoteAddresses: closing");
         return Ok(());
     }
+    let Some(h) = routes.handle(target).await? else {
+        return Ok(());
+    };
     if h.is_connected() {
         tracing::warn!(session = %h.id, "session already connected: closing the new connection");
         return Ok(());
@@ -273,14 +378,14 @@ impl AcceptorHandle {
         self.http.as_ref().map(Endpoint::local_addr)
     }
 
-    /// The session with `id`.
+    /// The session with `id`: a configured one, or one created from a template.
     pub fn session(&self, id: &SessionId) -> Option<&SessionHandle> {
-        self.sessions.get(id)
+        self.sessions.get(id).or_else(|| self.created.get(id))
     }
 
-    /// Every session.
+    /// Every session: the configured ones, then those created from templates so far.
     pub fn sessions(&self) -> impl Iterator<Item = &SessionHandle> {
-        self.sessions.values()
+        self.sessions.values().chain(self.created.iter())
     }
 
     /// Stops accepting, logs every session out (waiting LogoutTimeout at most), closes.
@@ -291,6 +396,7 @@ impl AcceptorHandle {
         for h in self.sessions.values() {
             h.shutdown().await;
         }
+        self.created.stop().await;
         for t in self.tasks {
             let _ = t.await;
         }

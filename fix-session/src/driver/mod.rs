@@ -44,6 +44,7 @@ use crate::store::StoreError;
 mod acceptor;
 mod busy_poll;
 mod connection;
+mod dynamic;
 mod handle;
 mod initiator;
 mod log;
