@@ -9,6 +9,7 @@
 //! - [`driver`]: tokio acceptor and initiator built on the core;
 //! - [`metrics`]: per-session metrics, and the `/metrics` and `/health` endpoint
 //!   (`HttpAcceptPort`).
+#![warn(unreachable_pub)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod app;
