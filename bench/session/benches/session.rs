@@ -215,9 +215,10 @@ fn round_trips(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<Vec<u
     echo_run(ini, acc, store, "rtt", "RTT", n)?.1
 }
 
-/// One in-flight run (at most 1,000 orders unanswered); orders per second.
-fn in_flight(ini: Engine, acc: Engine, store: Store, n: usize) -> Result<f64, String> {
-    let (got, _) = echo_run(ini, acc, store, "window", "WINDOW", n)?;
+/// One in-flight run (at most 1,000 orders unanswered), each order sent with `mode`
+/// (`window`: awaited; `window-queued`: enqueued); orders per second.
+fn in_flight(ini: Engine, acc: Engine, store: Store, mode: &str, n: usize) -> Result<f64, String> {
+    let (got, _) = echo_run(ini, acc, store, mode, "WINDOW", n)?;
     let at = |k: usize| -> Result<u128, String> {
         got.get(k)
             .and_then(|v| v.parse().ok())
@@ -354,17 +355,22 @@ fn main() {
 
     if only.is_empty() || only == "window" {
         println!("\nin flight: at most 1,000 orders unanswered, median of {repeat} runs\n");
-        println!("| initiator -> acceptor | store (both ends) | orders | orders/s |");
-        println!("|---|---|---|---|");
-        for (ini, acc, store, n) in [
-            (Ours, Ours, Store::Memory, orders),
-            (Qf, Qf, Store::Memory, orders),
-            (Ours, Ours, Store::SqliteNormal, durable_orders),
-            (Qf, Qf, Store::QfFile, durable_orders),
-            (Ours, Ours, Store::SqliteFull, durable_orders),
+        println!("| initiator -> acceptor | store (both ends) | send | orders | orders/s |");
+        println!("|---|---|---|---|---|");
+        let (awaited, queued) = ("window", "window-queued");
+        for (ini, acc, store, mode, n) in [
+            (Ours, Ours, Store::Memory, awaited, orders),
+            (Ours, Ours, Store::Memory, queued, orders),
+            (Qf, Qf, Store::Memory, awaited, orders),
+            (Ours, Ours, Store::SqliteNormal, awaited, durable_orders),
+            (Ours, Ours, Store::SqliteNormal, queued, durable_orders),
+            (Qf, Qf, Store::QfFile, awaited, durable_orders),
+            (Ours, Ours, Store::SqliteFull, awaited, durable_orders),
+            (Ours, Ours, Store::SqliteFull, queued, durable_orders),
         ] {
-            let runs: Result<Vec<f64>, String> =
-                (0..repeat).map(|_| in_flight(ini, acc, store, n)).collect();
+            let runs: Result<Vec<f64>, String> = (0..repeat)
+                .map(|_| in_flight(ini, acc, store, mode, n))
+                .collect();
             let figure = match runs {
                 Ok(r) => format!(
                     "{:.0} (runs: {})",
@@ -376,8 +382,13 @@ fn main() {
                 ),
                 Err(e) => e,
             };
+            let send = match (ini, mode) {
+                (Qf, _) => "sendToTarget",
+                (_, "window") => "awaited",
+                _ => "queued",
+            };
             println!(
-                "| {} -> {} | {} | {n} | {figure} |",
+                "| {} -> {} | {} | {send} | {n} | {figure} |",
                 ini.name(),
                 acc.name(),
                 store.label()

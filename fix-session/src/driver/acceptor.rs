@@ -389,7 +389,10 @@ impl AcceptorHandle {
     }
 
     /// Stops accepting, logs every session out (waiting LogoutTimeout at most), closes.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
+        if let Some(http) = self.http.take() {
+            http.stop().await;
+        }
         for l in &self.listeners {
             l.abort();
         }

@@ -219,7 +219,10 @@ impl InitiatorHandle {
     }
 
     /// Logs every session out (waiting LogoutTimeout at most) and stops.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
+        if let Some(http) = self.http.take() {
+            http.stop().await;
+        }
         for h in self.sessions.values() {
             h.shutdown().await;
         }

@@ -84,6 +84,10 @@ impl Endpoint {
     pub(crate) fn local_addr(&self) -> std::net::SocketAddr {
         match *self {}
     }
+
+    pub(crate) async fn stop(self) {
+        match self {}
+    }
 }
 
 #[cfg(not(feature = "metrics"))]

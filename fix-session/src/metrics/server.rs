@@ -32,6 +32,15 @@ impl HttpServer {
     pub(crate) fn local_addr(&self) -> SocketAddr {
         self.addr
     }
+
+    /// Stops serving and waits until the listener and its connections are closed: dropping
+    /// the server only asks its task to stop, and the port may accept for a moment after.
+    pub(crate) async fn stop(mut self) {
+        self.task.abort();
+        // An aborted task's future (the listener with it) is dropped before its handle
+        // answers, with the cancellation.
+        let _ = (&mut self.task).await;
+    }
 }
 
 impl Drop for HttpServer {

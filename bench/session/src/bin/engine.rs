@@ -11,7 +11,8 @@
 //! (`SessionHandle::send`, which returns once the message is persisted and written, like
 //! QuickFIX's `sendToTarget`), `rtt` (1,000 warm-up round trips, then N) or `window` (N
 //! orders, at most 1,000 without their ExecutionReport, each sent with
-//! `SessionHandle::send`; prints `WINDOW n start_ns end_ns`). Sessions run on the engine's
+//! `SessionHandle::send`; prints `WINDOW n start_ns end_ns`) or `window-queued` (the same
+//! with `SessionHandle::enqueue`). Sessions run on the engine's
 //! own event loops (the default runtime); the application's side (the order loops) runs on
 //! a tokio runtime as `#[tokio::main]` makes it, or a current-thread runtime with
 //! `FIX_BENCH_RUNTIME=current-thread`. `FIX_BENCH_BUSY_POLL=MICROS` turns on
@@ -121,7 +122,12 @@ async fn send(session: &SessionHandle, n: usize, awaited: bool) {
     say(&format!("SENT {n} {}", realtime_ns()));
 }
 
-async fn window(session: &SessionHandle, reports: &mut mpsc::UnboundedReceiver<()>, n: usize) {
+async fn window(
+    session: &SessionHandle,
+    reports: &mut mpsc::UnboundedReceiver<()>,
+    n: usize,
+    queued: bool,
+) {
     const WINDOW: usize = 1000;
     let start = realtime_ns();
     let mut answered = 0;
@@ -132,7 +138,12 @@ async fn window(session: &SessionHandle, reports: &mut mpsc::UnboundedReceiver<(
             }
             answered += 1;
         }
-        if let Err(e) = session.send(new_order(i)).await {
+        let sent = if queued {
+            session.enqueue(new_order(i)).await
+        } else {
+            session.send(new_order(i)).await.map(|_| ())
+        };
+        if let Err(e) = sent {
             fail(&format!("send: {e}"));
         }
     }
@@ -246,7 +257,8 @@ fn main() {
                     "send" => send(&session, n, false).await,
                     "send-awaited" => send(&session, n, true).await,
                     "rtt" => rtt(&session, &mut reports, n, out).await,
-                    "window" => window(&session, &mut reports, n).await,
+                    "window" => window(&session, &mut reports, n, false).await,
+                    "window-queued" => window(&session, &mut reports, n, true).await,
                     _ => {}
                 }
                 quit.recv().await;
