@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fix_core::MessageView;
-use fix_session::app::{AppReject, Application, RawBody, Responder};
+use fix_example_app::raw::{acknowledgement, order};
+use fix_session::app::NullApplication as Client;
+use fix_session::app::{AppReject, Application, Responder};
 use fix_session::core::Event;
 use fix_session::driver::{Acceptor, AcceptorHandle, Initiator, InitiatorHandle, SessionEvent};
 use fix_session::settings::{SessionId, Settings};
@@ -40,36 +42,9 @@ impl Application for Exchange {
         _id: &SessionId,
         out: &mut Responder,
     ) -> Result<(), AppReject> {
-        let cl = msg.field(11).unwrap_or_default().to_vec();
-        out.reply(
-            RawBody::new("8")
-                .with(6, "0")
-                .with(11, &cl)
-                .with(14, "0")
-                .with(17, [b"E".as_slice(), &cl].concat())
-                .with(37, [b"O".as_slice(), &cl].concat())
-                .with(39, "0")
-                .with(54, "1")
-                .with(55, "IBM")
-                .with(150, "0")
-                .with(151, "100"),
-        );
+        out.reply(acknowledgement(msg.field(11).unwrap_or_default()));
         Ok(())
     }
-}
-
-struct Client;
-impl Application for Client {}
-
-fn order(id: &str) -> RawBody {
-    RawBody::new("D")
-        .with(11, id)
-        .with(21, "1")
-        .with(38, "100")
-        .with(40, "1")
-        .with(54, "1")
-        .with(55, "IBM")
-        .with(60, "20240101-00:00:00")
 }
 
 /// An acceptor on a free loopback port with a template for FIX.4.4 sessions of EXCH with

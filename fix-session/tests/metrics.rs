@@ -5,62 +5,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fix_core::MessageView;
-use fix_session::app::{AppReject, Application, RawBody, Responder};
+use fix_example_app::raw::{order, Acknowledger as Exchange};
+use fix_session::app::NullApplication as Client;
+use fix_session::app::RawBody;
 use fix_session::core::Event;
 use fix_session::driver::{Acceptor, Initiator, SessionEvent};
-use fix_session::settings::{SessionId, Settings};
+use fix_session::settings::Settings;
 use fix_session::store::MemoryStoreFactory;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use tokio::sync::mpsc::UnboundedReceiver;
-
-/// Answers each NewOrderSingle with an ExecutionReport; anything else gets a
-/// BusinessMessageReject.
-struct Exchange;
-
-impl Application for Exchange {
-    fn from_app(
-        &self,
-        msg: &MessageView<'_>,
-        _id: &SessionId,
-        out: &mut Responder,
-    ) -> Result<(), AppReject> {
-        if msg.msg_type() != b"D" {
-            return Err(AppReject::UnsupportedMessageType);
-        }
-        let cl = msg.field(11).unwrap_or_default().to_vec();
-        out.reply(
-            RawBody::new("8")
-                .with(6, "0")
-                .with(11, &cl)
-                .with(14, "0")
-                .with(17, [b"E".as_slice(), &cl].concat())
-                .with(37, [b"O".as_slice(), &cl].concat())
-                .with(39, "0")
-                .with(54, "1")
-                .with(55, "IBM")
-                .with(150, "0")
-                .with(151, "100"),
-        );
-        Ok(())
-    }
-}
-
-struct Client;
-impl Application for Client {}
-
-fn order(i: usize) -> RawBody {
-    RawBody::new("D")
-        .with(11, format!("ORD{i}"))
-        .with(21, "1")
-        .with(38, "100")
-        .with(40, "1")
-        .with(54, "1")
-        .with(55, "IBM")
-        .with(60, "20240101-00:00:00")
-}
 
 /// GET `path` with hyper's HTTP/1 client: the status and the body.
 async fn get(addr: SocketAddr, path: &str) -> (u16, String) {
@@ -208,7 +163,7 @@ async fn metrics_and_health_move_as_messages_flow() {
     let n = 25;
     let session = initiator.sessions().next().unwrap().clone();
     for i in 0..n {
-        session.send(order(i)).await.unwrap();
+        session.send(order(&format!("ORD{i}"))).await.unwrap();
     }
     // An OrderCancelRequest without Side (54): a session Reject (reason 1, required tag
     // missing) comes back; a whole one is not taken by the exchange: a BusinessMessageReject.

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use fix_core::MessageView;
-use fix_session::app::{AppReject, Application, RawBody, Responder};
+use fix_example_app::raw::{order, Acknowledger as Exchange};
+use fix_session::app::NullApplication as Client;
 use fix_session::core::Event;
 use fix_session::driver::{
     Acceptor, AcceptorHandle, DriverError, Initiator, InitiatorHandle, SessionEvent,
@@ -23,51 +23,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 type Events = UnboundedReceiver<SessionEvent>;
-
-/// Answers every NewOrderSingle with an ExecutionReport.
-struct Exchange;
-
-impl Application for Exchange {
-    fn from_app(
-        &self,
-        msg: &MessageView<'_>,
-        _id: &SessionId,
-        out: &mut Responder,
-    ) -> Result<(), AppReject> {
-        if msg.msg_type() != b"D" {
-            return Err(AppReject::UnsupportedMessageType);
-        }
-        let cl = msg.field(11).unwrap_or_default().to_vec();
-        out.reply(
-            RawBody::new("8")
-                .with(6, "0")
-                .with(11, &cl)
-                .with(14, "0")
-                .with(17, [b"E".as_slice(), &cl].concat())
-                .with(37, [b"O".as_slice(), &cl].concat())
-                .with(39, "0")
-                .with(54, "1")
-                .with(55, "IBM")
-                .with(150, "0")
-                .with(151, "100"),
-        );
-        Ok(())
-    }
-}
-
-struct Client;
-impl Application for Client {}
-
-fn order(cl: &str) -> RawBody {
-    RawBody::new("D")
-        .with(11, cl)
-        .with(21, "1")
-        .with(38, "100")
-        .with(40, "1")
-        .with(54, "1")
-        .with(55, "IBM")
-        .with(60, "20240101-00:00:00")
-}
 
 fn ca(name: &str) -> CertifiedIssuer<'static, KeyPair> {
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();

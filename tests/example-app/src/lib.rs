@@ -22,6 +22,7 @@ pub mod blotter;
 pub mod cli;
 pub mod client;
 pub mod exchange;
+pub mod raw;
 pub mod report;
 pub mod run;
 
